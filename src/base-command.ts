@@ -1,0 +1,126 @@
+/**
+ * The one base command. It owns the global flags, loads the config once, and is the only place
+ * where errors become output and exit codes (design.md §2):
+ *   0 ok · 1 unhealthy/failed · 2 bad usage or config · 3 partial · 4 auth refused.
+ * Under --json stdout carries exactly one JSON document, errors included; everything else
+ * (progress, warnings) goes to stderr. No stack trace reaches the user unless HYDRA_DEBUG=1.
+ */
+import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
+
+import {loadConfig, type LoadedConfig} from './lib/config/loader.js'
+import {parseDuration} from './lib/config/units.js'
+import {BugError, ExitCode, HydraError, UserError, type ExitCodeValue} from './lib/errors.js'
+import {detectTerminal, makeStyler, type Styler, type TerminalInfo} from './lib/output/terminal.js'
+import {redact} from './lib/secrets.js'
+
+export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof HydraCommand)['baseFlags'] & T['flags']>
+export type BaseArgs<T extends typeof Command> = Interfaces.InferredArgs<T['args']>
+
+export const EXIT_CODES_HELP = `EXIT CODES
+  0  all good
+  1  something checked is unhealthy, or the operation failed
+  2  bad usage or bad config
+  3  partial success (some items failed)
+  4  authentication refused`
+
+export abstract class HydraCommand<T extends typeof Command> extends Command {
+  static override enableJsonFlag = true
+
+  static override baseFlags = {
+    config: Flags.string({
+      char: 'c',
+      summary: 'Cluster config file (default: $HYDRA_CONFIG, ./hydra.yaml, ~/.config/hydra/config.yaml, then the embedded Hydra default).',
+      helpGroup: 'GLOBAL',
+    }),
+    timeout: Flags.string({
+      summary: 'Timeout for each network call, e.g. 5s or 800ms (overrides defaults.timeout).',
+      helpGroup: 'GLOBAL',
+    }),
+    'no-color': Flags.boolean({summary: 'Do not colour output (NO_COLOR is honoured too).', helpGroup: 'GLOBAL'}),
+  }
+
+  protected flags!: BaseFlags<T>
+  protected args!: BaseArgs<T>
+  protected term!: TerminalInfo
+  protected style!: Styler
+  private loaded?: LoadedConfig
+  private exitCodeSet: ExitCodeValue = ExitCode.OK
+
+  public override async init(): Promise<void> {
+    await super.init()
+    const {args, flags} = await this.parse(this.ctor)
+    this.flags = flags as BaseFlags<T>
+    this.args = args as BaseArgs<T>
+    this.term = detectTerminal(process.stdout, process.env, Boolean(this.flags['no-color']))
+    this.style = makeStyler(this.term.color && !this.jsonEnabled())
+  }
+
+  /** --timeout in ms, validated. */
+  protected timeoutMs(): number | undefined {
+    const t = this.flags.timeout as string | undefined
+    if (t === undefined) return undefined
+    const ms = parseDuration(t)
+    if (ms === undefined || ms <= 0) throw new UserError(`--timeout ${JSON.stringify(t)} is not a duration`, {hint: 'use e.g. --timeout 5s or --timeout 800ms'})
+    return ms
+  }
+
+  /** The resolved cluster config, loaded once. */
+  protected config_(): LoadedConfig {
+    this.loaded ??= loadConfig({flag: this.flags.config as string | undefined, timeoutMs: this.timeoutMs()})
+    return this.loaded
+  }
+
+  protected get cluster() {
+    return this.config_().config
+  }
+
+  /** Record the run's exit code; the worst one wins. */
+  protected setExitCode(code: ExitCodeValue): void {
+    const rank = (c: ExitCodeValue) => [ExitCode.OK, ExitCode.PARTIAL, ExitCode.FAILURE, ExitCode.AUTH, ExitCode.USAGE].indexOf(c)
+    if (rank(code) > rank(this.exitCodeSet)) this.exitCodeSet = code
+    process.exitCode = this.exitCodeSet
+  }
+
+  /** Human output to stdout, only when not in --json mode. */
+  protected print(text: string): void {
+    if (!this.jsonEnabled()) process.stdout.write(redact(text) + (text.endsWith('\n') ? '' : '\n'))
+  }
+
+  /** Progress, warnings and notes: always stderr, so stdout stays the result. */
+  protected note(text: string): void {
+    process.stderr.write(redact(text) + (text.endsWith('\n') ? '' : '\n'))
+  }
+
+  protected override logJson(json: unknown): void {
+    process.stdout.write(redact(JSON.stringify(json, null, 2)) + '\n')
+  }
+
+  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
+    // this.exit(n) inside run() is not an error to report
+    if (err instanceof Errors.ExitError) throw err
+    const hydra = toHydraError(err)
+    process.exitCode = hydra.exitCode
+    if (this.jsonEnabled()) {
+      this.logJson({error: hydra.toJSON()})
+    } else {
+      const red = (s: string) => (this.term?.color ? `\u001B[31m${s}\u001B[39m` : s)
+      let text = `${red('Error:')} ${hydra.message}`
+      if (hydra.hint) text += `\nHint: ${hydra.hint}`
+      if (process.env.HYDRA_DEBUG && err.stack) text += `\n${err.stack}`
+      process.stderr.write(redact(text) + '\n')
+    }
+    this.exit(hydra.exitCode)
+  }
+}
+
+/** Any thrown thing → a HydraError with the right exit code. */
+export function toHydraError(err: unknown): HydraError {
+  if (err instanceof HydraError) return err
+  const e = err as Error & {oclif?: {exit?: number}; code?: string}
+  // oclif's own parse errors (unknown flag, missing arg, bad option) are usage errors
+  if (e && typeof e === 'object' && 'oclif' in e) {
+    const message = (e.message ?? String(err)).replace(/\n\s*See more help with --help$/, '')
+    return new UserError(message, {code: 'usage', hint: 'see the command help with --help'})
+  }
+  return new BugError(e?.message ?? String(err), {cause: err})
+}

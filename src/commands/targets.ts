@@ -1,0 +1,80 @@
+import {Flags} from '@oclif/core'
+
+import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
+import {ExitCode} from '../lib/errors.js'
+import {PrometheusClient} from '../lib/prometheus/client.js'
+import {scrapeTargets, type TargetRow} from '../lib/prometheus/targets.js'
+import {renderTable} from '../lib/output/table.js'
+import {statusWord} from '../lib/output/terminal.js'
+import {formatAge, formatSeconds} from '../lib/output/time.js'
+import {writeTextfile} from '../lib/output/textfile.js'
+
+export default class Targets extends HydraCommand<typeof Targets> {
+  static override summary = 'list Prometheus scrape targets and their health'
+  static override description = `One row per active scrape target: the node it belongs to (matched from the config by address), job, instance, health, age of the last scrape, scrape duration and the last error. Errors are grouped by cause (refused, timeout, unreachable, ...). Replaces the runbook's curl /api/v1/targets | jq.
+
+${EXIT_CODES_HELP}
+  (targets: 1 when any listed target is not up)`
+  static override examples = [
+    '<%= config.bin %> targets',
+    '<%= config.bin %> targets --down',
+    '<%= config.bin %> targets --job node --json',
+    '<%= config.bin %> targets --textfile /var/lib/node_exporter/textfile/hydra_targets.prom',
+  ]
+  static override flags = {
+    job: Flags.string({summary: 'only targets of this job (scrape pool)'}),
+    down: Flags.boolean({summary: 'only targets that are not up'}),
+    textfile: Flags.string({summary: 'also write Prometheus metrics for the textfile collector to this path (atomically)'}),
+  }
+
+  async run() {
+    const prom = new PrometheusClient(this.cluster.prometheus)
+    try {
+      const report = await scrapeTargets(prom, this.cluster, {job: this.flags.job, down: this.flags.down})
+      const notUp = report.targets.filter((t) => t.health !== 'up').length
+      this.setExitCode(notUp > 0 ? ExitCode.FAILURE : ExitCode.OK)
+      if (this.flags.textfile) {
+        writeTextfile(this.flags.textfile, [
+          {
+            name: 'hydra_target_up',
+            help: 'Scrape target health as Prometheus reported it to hydra (1 up, 0 not up).',
+            type: 'gauge',
+            samples: report.targets.map((t) => ({labels: {job: t.job, instance: t.instance, node: t.node ?? ''}, value: t.health === 'up' ? 1 : 0})),
+          },
+          {name: 'hydra_targets_last_run_timestamp_seconds', help: 'When hydra targets last ran.', type: 'gauge', samples: [{value: Math.floor(Date.now() / 1000)}]},
+        ])
+      }
+      if (!this.jsonEnabled()) this.render(report.targets, report)
+      return report
+    } finally {
+      await prom.close()
+    }
+  }
+
+  private render(rows: TargetRow[], report: Awaited<ReturnType<typeof scrapeTargets>>): void {
+    if (rows.length === 0) {
+      this.print(this.flags.down ? 'no target is down' : 'no targets match')
+      return
+    }
+    const now = Date.now()
+    this.print(
+      renderTable(
+        [
+          {header: 'node', value: (r: TargetRow) => r.node ?? '-'},
+          {header: 'job', value: (r) => r.job},
+          {header: 'instance', value: (r) => r.instance},
+          {header: 'health', value: (r) => statusWord(this.style, r.health)},
+          {header: 'last scrape', value: (r) => formatAge(r.lastScrape, now)},
+          {header: 'duration', value: (r) => formatSeconds(r.scrapeDurationSeconds)},
+          {header: 'error', value: (r) => r.lastError || '', maxWidth: 70},
+        ],
+        rows,
+        {tty: this.term.isTTY},
+      ),
+    )
+    const s = report.summary
+    this.print(`\n${s.total} targets: ${s.up} up, ${s.down} down${s.unknown ? `, ${s.unknown} unknown` : ''}`)
+    for (const g of report.errorsByCause) this.print(`  ${g.cause} (${g.instances.length}): ${g.description}: ${g.instances.join(', ')}`)
+    if (report.errorsByCause.length > 0) this.print(`next: hydra exporter status NODE, hydra firewall check NODE, or hydra doctor`)
+  }
+}

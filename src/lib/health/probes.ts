@@ -1,0 +1,174 @@
+/**
+ * Every configured service's health endpoint (the runbook's "Health Check Endpoints"), with the
+ * corrected paths of api-facts.md §6: TabbyAPI /health (it has no /metrics), LiteLLM
+ * /health/liveliness (/health needs a key and calls every model), Qdrant /readyz, cAdvisor /healthz.
+ *
+ * Evaluators are pure functions of the response, so each is unit-tested against the documented
+ * bodies; the runner probes everything concurrently, each with its own timeout and no retries
+ * (a probe reports the state it saw).
+ */
+import {clientForEndpoint, HttpError, type HttpResponse} from '../clients/http.js'
+import type {HydraConfig, ResolvedEndpoint} from '../config/resolve.js'
+
+export interface Verdict {
+  ok: boolean
+  detail: string
+}
+
+export type Evaluator = (res: HttpResponse) => Verdict
+
+export interface HealthProbe {
+  id: string
+  kind: string
+  node?: string
+  endpoint: ResolvedEndpoint
+  path: string
+  required: boolean
+  evaluate: Evaluator
+}
+
+export interface HealthResult {
+  id: string
+  kind: string
+  node?: string
+  url: string
+  required: boolean
+  status: 'ok' | 'fail'
+  httpStatus?: number
+  latencyMs: number
+  detail: string
+  /** why it failed: an HttpFailureCause (refused, timeout, ...) or `unhealthy` (it answered, and said no) */
+  cause?: string
+  hint?: string
+}
+
+export interface HealthReport {
+  results: HealthResult[]
+  summary: {total: number; ok: number; failed: number; requiredFailed: number}
+}
+
+const firstLine = (s: string) => s.trim().split('\n')[0]?.slice(0, 200) ?? ''
+
+function safeJson(res: HttpResponse): unknown {
+  try {
+    return JSON.parse(res.text())
+  } catch {
+    return undefined
+  }
+}
+
+const is2xx = (res: HttpResponse) => res.status >= 200 && res.status < 300
+
+/** Prometheus and Alertmanager /-/ready; any plain-text readiness endpoint. */
+export const plainReady: Evaluator = (res) =>
+  is2xx(res)
+    ? {ok: true, detail: firstLine(res.text()) || `HTTP ${res.status}`}
+    : {ok: false, detail: `HTTP ${res.status}: ${firstLine(res.text()) || res.statusText}`}
+
+/** Grafana GET /api/health: 200 {"database":"ok","version":…}; 503 with "database":"failing". */
+export const grafanaHealth: Evaluator = (res) => {
+  const body = safeJson(res) as {database?: string; version?: string} | undefined
+  if (!body || typeof body !== 'object') return {ok: false, detail: `HTTP ${res.status}: expected Grafana's JSON health, got ${JSON.stringify(firstLine(res.text()).slice(0, 60))}`}
+  const version = body.version ? `Grafana ${body.version}, ` : ''
+  if (is2xx(res) && body.database === 'ok') return {ok: true, detail: `${version}database ok`}
+  return {ok: false, detail: `HTTP ${res.status}: ${version}database ${body.database ?? 'unknown'}`}
+}
+
+/** Loki GET /ready: 200 "ready"; 503 with the list of services not running. */
+export const lokiReady: Evaluator = (res) =>
+  is2xx(res) && res.text().trim() === 'ready'
+    ? {ok: true, detail: 'ready'}
+    : {ok: false, detail: `HTTP ${res.status}: ${res.text().trim().replace(/\s*\n\s*/g, '; ').slice(0, 200) || res.statusText}`}
+
+/** TabbyAPI GET /health: {"status":"healthy","issues":[]} or 503 {"status":"unhealthy","issues":[{time,description}]}. */
+export const tabbyHealth: Evaluator = (res) => {
+  const body = safeJson(res) as {status?: string; issues?: {description?: string}[]} | undefined
+  if (!body || typeof body !== 'object') return {ok: false, detail: `HTTP ${res.status}: not TabbyAPI's JSON health answer`}
+  if (is2xx(res) && body.status === 'healthy') return {ok: true, detail: 'healthy'}
+  const issues = (body.issues ?? []).map((i) => i.description).filter(Boolean)
+  return {ok: false, detail: `HTTP ${res.status}: ${body.status ?? 'unknown'}${issues.length ? `: ${issues.join('; ')}` : ''}`}
+}
+
+/** Ollama GET /api/tags: {"models":[…]}. */
+export const ollamaTags: Evaluator = (res) => {
+  const body = safeJson(res) as {models?: {name?: string}[]; error?: string} | undefined
+  if (is2xx(res) && body && Array.isArray(body.models)) {
+    const names = body.models.map((m) => m.name).filter(Boolean)
+    return {ok: true, detail: `${names.length} model${names.length === 1 ? '' : 's'}${names.length ? `: ${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}` : ''}`}
+  }
+  return {ok: false, detail: `HTTP ${res.status}: ${body?.error ?? (firstLine(res.text()) || res.statusText)}`}
+}
+
+/** Qdrant /readyz, cAdvisor /healthz, LiteLLM /health/liveliness, anything else: 2xx is healthy. */
+export const anyOk: Evaluator = plainReady
+
+const APP_EVALUATORS: Record<string, Evaluator> = {tabbyapi: tabbyHealth, ollama: ollamaTags, qdrant: plainReady, litellm: anyOk, generic: anyOk}
+
+export function buildProbes(cfg: HydraConfig): HealthProbe[] {
+  const probes: HealthProbe[] = [
+    {id: 'prometheus', kind: 'prometheus', node: cfg.prometheus.node, endpoint: cfg.prometheus, path: '/-/ready', required: cfg.prometheus.required, evaluate: plainReady},
+  ]
+  if (cfg.grafana) probes.push({id: 'grafana', kind: 'grafana', node: cfg.grafana.node, endpoint: cfg.grafana, path: '/api/health', required: cfg.grafana.required, evaluate: grafanaHealth})
+  if (cfg.loki) probes.push({id: 'loki', kind: 'loki', node: cfg.loki.node, endpoint: cfg.loki, path: '/ready', required: cfg.loki.required, evaluate: lokiReady})
+  if (cfg.alertmanager)
+    probes.push({id: 'alertmanager', kind: 'alertmanager', node: cfg.alertmanager.node, endpoint: cfg.alertmanager, path: '/-/ready', required: cfg.alertmanager.required, evaluate: plainReady})
+  for (const node of cfg.nodes) {
+    for (const e of node.exporters) {
+      if (!e.health) continue
+      const endpoint: ResolvedEndpoint = {id: e.id, baseUrl: `${e.scheme}://${e.url.split('://')[1]!.split('/')[0]}`, node: node.name, headers: {}, timeoutMs: cfg.timeoutMs, required: true}
+      probes.push({id: e.id, kind: e.name, node: node.name, endpoint, path: e.health, required: true, evaluate: anyOk})
+    }
+  }
+  for (const app of cfg.apps) probes.push({id: app.id, kind: app.kind, node: app.node, endpoint: app, path: app.health, required: app.required, evaluate: APP_EVALUATORS[app.kind] ?? anyOk})
+  return probes
+}
+
+const HINTS: Record<string, (p: HealthProbe) => string> = {
+  refused: (p) => `nothing listens on ${p.endpoint.baseUrl}: is ${p.id} running?${p.node ? ` (hydra docker logs or hydra exporter status ${p.node})` : ''}`,
+  timeout: (p) => `no answer within ${p.endpoint.timeoutMs}ms: host down, blackholed or firewalled${p.node ? `; try hydra firewall check ${p.node}` : ''}`,
+  connect_timeout: (p) => `could not connect within ${p.endpoint.timeoutMs}ms: host down, blackholed or firewalled`,
+  unreachable: () => 'no route to the host: is the node up and on the network?',
+  dns: () => 'the host name does not resolve: check the address in the config',
+  tls: () => 'TLS failed: set tls.caFile for a private CA (or tls.insecureSkipVerify, knowingly)',
+  html: () => 'an HTML page answered: the URL probably points at a proxy or login page, check pathPrefix/url',
+  unhealthy: (p) => `${p.id} answered but is not healthy; see its logs`,
+}
+
+export async function probeHealth(probe: HealthProbe, signal?: AbortSignal): Promise<HealthResult> {
+  const client = clientForEndpoint(probe.endpoint)
+  const url = `${client.baseUrl}${probe.path}`
+  const base = {id: probe.id, kind: probe.kind, node: probe.node, url, required: probe.required}
+  const started = performance.now()
+  try {
+    const res = await client.request('GET', probe.path, {okStatus: 'any', retries: 0, signal})
+    const verdict = probe.evaluate(res)
+    const result: HealthResult = {...base, status: verdict.ok ? 'ok' : 'fail', httpStatus: res.status, latencyMs: Math.round(res.elapsedMs), detail: verdict.detail}
+    if (!verdict.ok) {
+      result.cause = res.status === 401 || res.status === 403 ? 'auth' : 'unhealthy'
+      result.hint = result.cause === 'auth' ? `${probe.id} refused hydra's credentials: check the auth reference in the config` : HINTS.unhealthy!(probe)
+    }
+    return result
+  } catch (error) {
+    const latencyMs = Math.round(performance.now() - started)
+    if (error instanceof HttpError) {
+      return {...base, status: 'fail', latencyMs, detail: error.summary, cause: error.failure, hint: HINTS[error.failure]?.(probe)}
+    }
+    return {...base, status: 'fail', latencyMs, detail: (error as Error).message, cause: 'error'}
+  } finally {
+    await client.close()
+  }
+}
+
+export async function checkHealth(cfg: HydraConfig, options: {only?: string[]; signal?: AbortSignal} = {}): Promise<HealthReport> {
+  const probes = buildProbes(cfg).filter((p) => !options.only?.length || options.only.includes(p.id) || options.only.includes(p.kind))
+  const results = await Promise.all(probes.map((p) => probeHealth(p, options.signal)))
+  return {
+    results,
+    summary: {
+      total: results.length,
+      ok: results.filter((r) => r.status === 'ok').length,
+      failed: results.filter((r) => r.status !== 'ok').length,
+      requiredFailed: results.filter((r) => r.status !== 'ok' && r.required).length,
+    },
+  }
+}

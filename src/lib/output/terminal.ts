@@ -1,0 +1,46 @@
+/**
+ * What the terminal can take: colour only on a TTY, never with NO_COLOR (https://no-color.org),
+ * TERM=dumb or --no-color. Pure apart from reading the environment it is given.
+ */
+export interface TerminalInfo {
+  isTTY: boolean
+  color: boolean
+  columns: number
+}
+
+export function detectTerminal(
+  stream: {isTTY?: boolean; columns?: number} = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+  noColorFlag = false,
+): TerminalInfo {
+  const isTTY = Boolean(stream.isTTY)
+  const color =
+    isTTY && !noColorFlag && env.NO_COLOR === undefined && env.TERM !== 'dumb' && env.FORCE_COLOR !== '0'
+  return {isTTY, color, columns: stream.columns ?? 120}
+}
+
+const CODES = {red: [31, 39], green: [32, 39], yellow: [33, 39], dim: [2, 22], bold: [1, 22], cyan: [36, 39]} as const
+export type StyleName = keyof typeof CODES
+
+export interface Styler {
+  (name: StyleName, text: string): string
+  enabled: boolean
+}
+
+export function makeStyler(enabled: boolean): Styler {
+  const fn = ((name: StyleName, text: string) => {
+    if (!enabled) return text
+    const [open, close] = CODES[name]
+    return `\u001B[${open}m${text}\u001B[${close}m`
+  }) as Styler
+  fn.enabled = enabled
+  return fn
+}
+
+/** A status word coloured by meaning: ok/up green, down/fail red, warn/skip yellow. */
+export function statusWord(style: Styler, status: string): string {
+  const s = status.toLowerCase()
+  if (['ok', 'up', 'healthy', 'pass', 'allowed', 'active', 'ready'].includes(s)) return style('green', status)
+  if (['warn', 'warning', 'skipped', 'skip', 'unknown', 'optional', 'pending'].includes(s)) return style('yellow', status)
+  return style('red', status)
+}

@@ -1,0 +1,85 @@
+/**
+ * A thin Prometheus HTTP API client: the JSON envelope of docs/querying/api.md, its errorType,
+ * and the plain-text 503 "Service Unavailable" a server answers on /api/v1/* until it is ready.
+ */
+import {clientForEndpoint, HttpError, parseJsonBody, type HttpClient, type RequestOptions} from '../clients/http.js'
+import type {ResolvedEndpoint} from '../config/resolve.js'
+import {HydraError, OperationError} from '../errors.js'
+
+interface Envelope<T> {
+  status: 'success' | 'error'
+  data?: T
+  errorType?: string
+  error?: string
+  warnings?: string[]
+  infos?: string[]
+}
+
+/** Prometheus answered with its error envelope. bad_data (a bad query) is the user's to fix: exit 2. */
+export class PrometheusApiError extends HydraError {
+  constructor(
+    readonly errorType: string,
+    readonly apiError: string,
+    readonly status: number,
+    readonly path: string,
+  ) {
+    const usage = errorType === 'bad_data'
+    super(`prometheus_${errorType}`, `Prometheus rejected ${path}: ${apiError} (${errorType}, HTTP ${status})`, {
+      exitCode: usage ? 2 : 1,
+      hint: errorType === 'unavailable' && apiError.includes('admin APIs disabled')
+        ? 'start Prometheus with --web.enable-admin-api to allow TSDB admin calls'
+        : undefined,
+    })
+  }
+}
+
+export interface PrometheusResult<T> {
+  data: T
+  warnings: string[]
+}
+
+export class PrometheusClient {
+  readonly http: HttpClient
+  constructor(readonly endpoint: ResolvedEndpoint, http?: HttpClient) {
+    this.http = http ?? clientForEndpoint(endpoint)
+  }
+
+  get baseUrl(): string {
+    return this.http.baseUrl
+  }
+
+  /** GET (or POST, for long queries) an /api/v1 path and unwrap the envelope. */
+  async api<T>(method: 'GET' | 'POST', path: string, options: RequestOptions = {}): Promise<PrometheusResult<T>> {
+    const res = await this.http.request(method, path, {...options, okStatus: 'any'})
+    if (res.status === 503 && !(res.headers['content-type'] ?? '').includes('json')) {
+      throw new OperationError('prometheus_not_ready', `Prometheus at ${this.baseUrl} is not ready yet (HTTP 503: ${res.text().trim().slice(0, 120)})`, {
+        hint: 'it is starting up, replaying its WAL, or shutting down; check again in a minute, and its logs if it stays so',
+      })
+    }
+    let env: Envelope<T>
+    try {
+      env = parseJsonBody<Envelope<T>>(res)
+    } catch (error) {
+      if (error instanceof HttpError && res.status >= 400) {
+        throw new OperationError('prometheus_http', `${method} ${res.url}: HTTP ${res.status} ${res.statusText}: ${res.text().trim().split('\n')[0]?.slice(0, 200) ?? ''}`, {
+          cause: error,
+        })
+      }
+      throw error
+    }
+    if (env.status === 'error' || res.status >= 400) {
+      throw new PrometheusApiError(env.errorType ?? 'unknown', env.error ?? res.statusText, res.status, path)
+    }
+    return {data: env.data as T, warnings: env.warnings ?? []}
+  }
+
+  async close(): Promise<void> {
+    await this.http.close()
+  }
+}
+
+/** For callers that need to tell a bad query from a server problem. */
+export function isBadQuery(err: unknown): boolean {
+  return err instanceof PrometheusApiError && err.errorType === 'bad_data'
+}
+

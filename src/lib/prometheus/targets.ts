@@ -1,0 +1,130 @@
+/**
+ * Scrape-target health (the runbook's `curl /api/v1/targets | jq`): one row per active target,
+ * tied to the config's node by address, with the cause of each failure classified.
+ */
+import {nodeForInstance, type HydraConfig} from '../config/resolve.js'
+import type {PrometheusClient} from './client.js'
+
+/** GET /api/v1/targets data (web/api/v1/api.go Target / TargetDiscovery). */
+export interface ApiTarget {
+  discoveredLabels?: Record<string, string>
+  labels: Record<string, string>
+  scrapePool: string
+  scrapeUrl: string
+  globalUrl?: string
+  lastError: string
+  lastScrape: string
+  lastScrapeDuration: number
+  health: 'up' | 'down' | 'unknown'
+  scrapeInterval?: string
+  scrapeTimeout?: string
+}
+
+export interface TargetsData {
+  activeTargets: ApiTarget[]
+  droppedTargets?: unknown[]
+}
+
+export type ScrapeErrorCause =
+  | 'refused'
+  | 'timeout'
+  | 'unreachable'
+  | 'dns'
+  | 'http_status'
+  | 'tls'
+  | 'parse'
+  | 'other'
+
+export interface TargetRow {
+  node?: string
+  job: string
+  instance: string
+  scrapeUrl: string
+  health: 'up' | 'down' | 'unknown'
+  lastScrape?: string
+  scrapeDurationSeconds: number
+  lastError: string
+  errorCause?: ScrapeErrorCause
+}
+
+export interface TargetsReport {
+  prometheus: string
+  targets: TargetRow[]
+  summary: {total: number; up: number; down: number; unknown: number}
+  errorsByCause: {cause: ScrapeErrorCause; description: string; instances: string[]}[]
+}
+
+const CAUSE_TEXT: Record<ScrapeErrorCause, string> = {
+  refused: 'connection refused: nothing listens on the port (exporter stopped?)',
+  timeout: 'scrape timed out: host blackholed, firewall dropping, or exporter too slow',
+  unreachable: 'no route to host: the node is down or off the network',
+  dns: 'the target host name does not resolve',
+  http_status: 'the exporter answered with an HTTP error',
+  tls: 'TLS handshake failed',
+  parse: 'the exporter answered, but not in Prometheus text format',
+  other: 'other scrape error',
+}
+
+/** Prometheus's lastError text → a cause. Pure. */
+export function classifyScrapeError(lastError: string): ScrapeErrorCause {
+  const e = lastError.toLowerCase()
+  if (e.includes('connection refused')) return 'refused'
+  if (e.includes('context deadline exceeded') || e.includes('timeout') || e.includes('i/o timeout')) return 'timeout'
+  if (e.includes('no route to host') || e.includes('network is unreachable') || e.includes('host is unreachable')) return 'unreachable'
+  if (e.includes('no such host') || e.includes('server misbehaving')) return 'dns'
+  if (e.includes('server returned http status')) return 'http_status'
+  if (e.includes('x509') || e.includes('tls')) return 'tls'
+  if (e.includes('unsupported character') || e.includes('expected') || e.includes('invalid metric')) return 'parse'
+  return 'other'
+}
+
+export function describeCause(cause: ScrapeErrorCause): string {
+  return CAUSE_TEXT[cause]
+}
+
+export interface TargetFilter {
+  job?: string
+  down?: boolean
+}
+
+/** API data → rows, filtered and sorted by node, job, instance. Pure. */
+export function buildTargetsReport(prometheus: string, data: TargetsData, cfg: HydraConfig, filter: TargetFilter = {}): TargetsReport {
+  const all: TargetRow[] = (data.activeTargets ?? []).map((t) => {
+    const instance = t.labels.instance ?? t.discoveredLabels?.__address__ ?? t.scrapeUrl
+    const job = t.labels.job ?? t.scrapePool
+    const row: TargetRow = {
+      node: t.labels.node ?? nodeForInstance(cfg, instance)?.name,
+      job,
+      instance,
+      scrapeUrl: t.scrapeUrl,
+      health: t.health,
+      lastScrape: t.lastScrape && !t.lastScrape.startsWith('0001-') ? t.lastScrape : undefined,
+      scrapeDurationSeconds: t.lastScrapeDuration,
+      lastError: t.lastError ?? '',
+    }
+    if (t.health !== 'up' && row.lastError) row.errorCause = classifyScrapeError(row.lastError)
+    return row
+  })
+  const targets = all
+    .filter((t) => !filter.job || t.job === filter.job)
+    .filter((t) => !filter.down || t.health !== 'up')
+    .sort((a, b) => (a.node ?? '~').localeCompare(b.node ?? '~') || a.job.localeCompare(b.job) || a.instance.localeCompare(b.instance))
+  const byCause = new Map<ScrapeErrorCause, string[]>()
+  for (const t of targets) if (t.errorCause) byCause.set(t.errorCause, [...(byCause.get(t.errorCause) ?? []), t.instance])
+  return {
+    prometheus,
+    targets,
+    summary: {
+      total: targets.length,
+      up: targets.filter((t) => t.health === 'up').length,
+      down: targets.filter((t) => t.health === 'down').length,
+      unknown: targets.filter((t) => t.health === 'unknown').length,
+    },
+    errorsByCause: [...byCause.entries()].map(([cause, instances]) => ({cause, description: CAUSE_TEXT[cause], instances})),
+  }
+}
+
+export async function scrapeTargets(prom: PrometheusClient, cfg: HydraConfig, filter: TargetFilter = {}): Promise<TargetsReport> {
+  const {data} = await prom.api<TargetsData>('GET', '/api/v1/targets', {query: {state: 'active'}})
+  return buildTargetsReport(prom.baseUrl, data, cfg, filter)
+}

@@ -56,15 +56,12 @@ export function registerSecret(value: string): void {
   if (value.length >= 4) known.add(value)
 }
 
-/** Replace every known secret (and its base64 form, as used in basic auth) with `***`. */
+/** Replace every known secret (and its base64 form, as used in basic auth) with `***`, longest first so that no part of a longer secret survives. */
 export function redact(text: string): string {
   if (known.size === 0 || !text) return text
+  const needles = [...known].flatMap((s) => [s, Buffer.from(s).toString('base64')]).sort((a, b) => b.length - a.length)
   let out = text
-  for (const secret of known) {
-    if (out.includes(secret)) out = out.split(secret).join('***')
-    const b64 = Buffer.from(secret).toString('base64')
-    if (out.includes(b64)) out = out.split(b64).join('***')
-  }
+  for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join('***')
   return out
 }
 

@@ -25,6 +25,8 @@ export interface HealthProbe {
   path: string
   required: boolean
   evaluate: Evaluator
+  /** the documented probe needs no credentials (Grafana /api/health, Qdrant /readyz, LiteLLM liveliness, TabbyAPI /health): send none, so a missing token cannot fail it */
+  anonymous?: boolean
 }
 
 export interface HealthResult {
@@ -108,7 +110,7 @@ export function buildProbes(cfg: HydraConfig): HealthProbe[] {
   const probes: HealthProbe[] = [
     {id: 'prometheus', kind: 'prometheus', node: cfg.prometheus.node, endpoint: cfg.prometheus, path: '/-/ready', required: cfg.prometheus.required, evaluate: plainReady},
   ]
-  if (cfg.grafana) probes.push({id: 'grafana', kind: 'grafana', node: cfg.grafana.node, endpoint: cfg.grafana, path: '/api/health', required: cfg.grafana.required, evaluate: grafanaHealth})
+  if (cfg.grafana) probes.push({id: 'grafana', kind: 'grafana', node: cfg.grafana.node, endpoint: cfg.grafana, path: '/api/health', required: cfg.grafana.required, evaluate: grafanaHealth, anonymous: true})
   if (cfg.loki) probes.push({id: 'loki', kind: 'loki', node: cfg.loki.node, endpoint: cfg.loki, path: '/ready', required: cfg.loki.required, evaluate: lokiReady})
   if (cfg.alertmanager)
     probes.push({id: 'alertmanager', kind: 'alertmanager', node: cfg.alertmanager.node, endpoint: cfg.alertmanager, path: '/-/ready', required: cfg.alertmanager.required, evaluate: plainReady})
@@ -119,7 +121,7 @@ export function buildProbes(cfg: HydraConfig): HealthProbe[] {
       probes.push({id: e.id, kind: e.name, node: node.name, endpoint, path: e.health, required: true, evaluate: anyOk})
     }
   }
-  for (const app of cfg.apps) probes.push({id: app.id, kind: app.kind, node: app.node, endpoint: app, path: app.health, required: app.required, evaluate: APP_EVALUATORS[app.kind] ?? anyOk})
+  for (const app of cfg.apps) probes.push({id: app.id, kind: app.kind, node: app.node, endpoint: app, path: app.health, required: app.required, evaluate: APP_EVALUATORS[app.kind] ?? anyOk, anonymous: app.kind !== 'generic'})
   return probes
 }
 
@@ -135,7 +137,7 @@ const HINTS: Record<string, (p: HealthProbe) => string> = {
 }
 
 export async function probeHealth(probe: HealthProbe, signal?: AbortSignal): Promise<HealthResult> {
-  const client = clientForEndpoint(probe.endpoint)
+  const client = clientForEndpoint(probe.anonymous ? {...probe.endpoint, auth: undefined} : probe.endpoint)
   const url = `${client.baseUrl}${probe.path}`
   const base = {id: probe.id, kind: probe.kind, node: probe.node, url, required: probe.required}
   const started = performance.now()

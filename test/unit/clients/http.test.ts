@@ -1,0 +1,665 @@
+import {execFileSync} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import http from 'node:http'
+import https from 'node:https'
+import net from 'node:net'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll, afterEach, beforeAll, describe, expect, it} from 'vitest'
+
+import {
+  classifyError,
+  clientForEndpoint,
+  HttpClient,
+  type HttpClientOptions,
+  HttpError,
+  type HttpResponse,
+  parseJsonBody,
+} from '../../../src/lib/clients/http.js'
+import {ExitCode, UserError} from '../../../src/lib/errors.js'
+import {forgetSecrets} from '../../../src/lib/secrets.js'
+
+// ---- local servers (127.0.0.1, port 0 only) -------------------------------------------------
+
+interface Local {
+  url: string
+  port: number
+  close(): Promise<void>
+}
+
+const cleanups: Array<() => Promise<void>> = []
+const clients: HttpClient[] = []
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()))
+  await Promise.all(cleanups.splice(0).map((f) => f()))
+})
+
+function track<S extends net.Server>(server: S, scheme: 'http' | 'https'): Promise<Local> {
+  const sockets = new Set<net.Socket>()
+  server.on('connection', (s: net.Socket) => {
+    sockets.add(s)
+    s.on('close', () => sockets.delete(s))
+  })
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as net.AddressInfo).port
+      const close = (): Promise<void> =>
+        new Promise((res) => {
+          for (const s of sockets) s.destroy()
+          server.close(() => res())
+        })
+      cleanups.push(close)
+      resolve({url: `${scheme}://127.0.0.1:${port}`, port, close})
+    })
+  })
+}
+
+function serve(handler: http.RequestListener): Promise<Local> {
+  return track(http.createServer(handler), 'http')
+}
+
+/** accepts TCP connections and never says a word */
+function silentServer(): Promise<Local> {
+  return track(net.createServer(() => {}), 'http')
+}
+
+async function closedPort(): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
+  const {port} = server.address() as net.AddressInfo
+  await new Promise<void>((r) => server.close(() => r()))
+  return port
+}
+
+function client(options: Partial<HttpClientOptions> & {baseUrl: string}): HttpClient {
+  const c = new HttpClient({timeoutMs: 3000, ...options})
+  clients.push(c)
+  return c
+}
+
+async function failure(p: Promise<unknown>): Promise<HttpError> {
+  try {
+    await p
+  } catch (error) {
+    if (error instanceof HttpError) return error
+    throw error
+  }
+  throw new Error('expected an HttpError, the call succeeded')
+}
+
+function json(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body)
+  res.writeHead(status, {'content-type': 'application/json', 'content-length': Buffer.byteLength(text)})
+  res.end(text)
+}
+
+// ---- tests ----------------------------------------------------------------------------------
+
+describe('HttpClient: success paths', () => {
+  it('GETs JSON, keeps the base path prefix, sends a user agent', async () => {
+    let seen: {url?: string; ua?: string; accept?: string} = {}
+    const srv = await serve((req, res) => {
+      seen = {url: req.url, ua: req.headers['user-agent'], accept: req.headers.accept}
+      json(res, 200, {status: 'success', data: [1, 2]})
+    })
+    const c = client({baseUrl: `${srv.url}/prefix/`})
+    expect(c.baseUrl).toBe(`${srv.url}/prefix`)
+    const body = await c.getJson<{status: string; data: number[]}>('/api/v1/x')
+    expect(body).toEqual({status: 'success', data: [1, 2]})
+    expect(seen.url).toBe('/prefix/api/v1/x')
+    expect(seen.ua).toMatch(/^hydra\/\d+\.\d+\.\d+/)
+    expect(seen.accept).toBe('application/json')
+  })
+
+  it('returns status, reason, lower-case headers and text', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, {'X-Thing': 'yes', 'content-type': 'text/plain'})
+      res.end('Prometheus Server is Ready.\n')
+    })
+    const res = await client({baseUrl: srv.url}).get('/-/ready')
+    expect(res.status).toBe(200)
+    expect(res.statusText).toBe('OK')
+    expect(res.headers['x-thing']).toBe('yes')
+    expect(res.text()).toBe('Prometheus Server is Ready.\n')
+    expect(res.url).toBe(`${srv.url}/-/ready`)
+    expect(res.elapsedMs).toBeGreaterThanOrEqual(0)
+  })
+
+  it('repeats array query params and drops undefined ones', async () => {
+    let query: URLSearchParams | undefined
+    const srv = await serve((req, res) => {
+      query = new URL(req.url!, 'http://x').searchParams
+      json(res, 200, {})
+    })
+    await client({baseUrl: srv.url}).getJson('/api/v1/series', {
+      query: {'match[]': ['up{job="node"}', 'process_start_time_seconds'], limit: 5, stats: true, skip: undefined},
+    })
+    expect(query!.getAll('match[]')).toEqual(['up{job="node"}', 'process_start_time_seconds'])
+    expect(query!.get('limit')).toBe('5')
+    expect(query!.get('stats')).toBe('true')
+    expect(query!.has('skip')).toBe(false)
+  })
+
+  it('POSTs JSON and forms with their content types', async () => {
+    const got: Array<{type?: string; body: string; method?: string}> = []
+    const srv = await serve((req, res) => {
+      let body = ''
+      req.on('data', (c: Buffer) => (body += c.toString()))
+      req.on('end', () => {
+        got.push({type: req.headers['content-type'], body, method: req.method})
+        json(res, 200, {ok: true})
+      })
+    })
+    const c = client({baseUrl: srv.url})
+    expect(await c.postJson('/api/dashboards/db', {json: {dashboard: {uid: 'a'}, overwrite: true}})).toEqual({ok: true})
+    await c.postJson('/api/v1/query', {form: {query: 'up', 'match[]': ['a', 'b']}})
+    expect(got[0]).toEqual({type: 'application/json', body: '{"dashboard":{"uid":"a"},"overwrite":true}', method: 'POST'})
+    expect(got[1]).toEqual({type: 'application/x-www-form-urlencoded', body: 'query=up&match%5B%5D=a&match%5B%5D=b', method: 'POST'})
+  })
+
+  it('postJson on 204 No Content gives undefined', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(204)
+      res.end()
+    })
+    expect(await client({baseUrl: srv.url}).postJson('/api/v1/admin/tsdb/clean_tombstones')).toBeUndefined()
+  })
+
+  it("okStatus 'any' returns any status without throwing; a list accepts those statuses", async () => {
+    const srv = await serve((_req, res) => json(res, 500, {status: 'error', error: 'admin APIs disabled'}))
+    const c = client({baseUrl: srv.url})
+    const res = await c.request('POST', '/api/v1/admin/tsdb/snapshot', {okStatus: 'any'})
+    expect(res.status).toBe(500)
+    expect(res.statusText).toBe('Internal Server Error')
+    expect(parseJsonBody(res)).toEqual({status: 'error', error: 'admin APIs disabled'})
+    expect((await c.request('POST', '/x', {okStatus: [500]})).status).toBe(500)
+  })
+
+  it('clientForEndpoint takes base URL, headers and timeout from the resolved endpoint', async () => {
+    let tenant: string | undefined
+    const srv = await serve((req, res) => {
+      tenant = req.headers['x-scope-orgid'] as string
+      res.end('ready')
+    })
+    const c = clientForEndpoint(
+      {id: 'loki', baseUrl: srv.url, headers: {'X-Scope-OrgID': 'hydra'}, timeoutMs: 2000, required: true},
+      {retries: 0},
+    )
+    clients.push(c)
+    expect(await c.getText('/ready')).toBe('ready')
+    expect(tenant).toBe('hydra')
+  })
+})
+
+describe('HttpClient: transport failures', () => {
+  it('refused: a closed port on 127.0.0.1', async () => {
+    const port = await closedPort()
+    const e = await failure(client({baseUrl: `http://127.0.0.1:${port}`}).get('/-/ready'))
+    expect(e.failure).toBe('refused')
+    expect(e.code).toBe('http_refused')
+    expect(e.summary).toBe('connection refused')
+    expect(e.message).toBe(`GET http://127.0.0.1:${port}/-/ready: connection refused`)
+    expect(e.exitCode).toBe(ExitCode.FAILURE)
+  })
+
+  it('timeout: a server that accepts and never answers fails within the budget', async () => {
+    const srv = await silentServer()
+    const budget = 700
+    const t0 = Date.now()
+    const e = await failure(client({baseUrl: srv.url, timeoutMs: budget}).get('/-/ready'))
+    const elapsed = Date.now() - t0
+    expect(e.failure).toBe('timeout')
+    expect(e.summary).toMatch(/^timed out after 700ms/)
+    expect(elapsed).toBeLessThan(budget + 500)
+    expect(elapsed).toBeGreaterThanOrEqual(budget - 50)
+  })
+
+  it('timeout: a per-call timeoutMs overrides the client budget', async () => {
+    const srv = await silentServer()
+    const t0 = Date.now()
+    const e = await failure(client({baseUrl: srv.url, timeoutMs: 10_000}).get('/', {timeoutMs: 300}))
+    expect(e.failure).toBe('timeout')
+    expect(Date.now() - t0).toBeLessThan(800)
+  })
+
+  it('timeout: headers sent, then the body stalls', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, {'content-type': 'application/json', 'content-length': 100})
+      res.write('{"status":')
+    })
+    const t0 = Date.now()
+    const e = await failure(client({baseUrl: srv.url, timeoutMs: 700}).getJson('/api/v1/targets'))
+    expect(e.failure).toBe('timeout')
+    expect(e.summary).toContain('reading the body')
+    expect(Date.now() - t0).toBeLessThan(1200)
+  })
+
+  it('timeout: an external AbortSignal cancels the call', async () => {
+    const srv = await silentServer()
+    const ac = new AbortController()
+    setTimeout(() => ac.abort(), 200)
+    const t0 = Date.now()
+    const e = await failure(client({baseUrl: srv.url, timeoutMs: 10_000}).get('/', {signal: ac.signal}))
+    expect(e.failure).toBe('timeout')
+    expect(e.summary).toContain('cancelled')
+    expect(Date.now() - t0).toBeLessThan(700)
+  })
+
+  it('timeout: an already-aborted signal fails at once', async () => {
+    const srv = await silentServer()
+    const e = await failure(client({baseUrl: srv.url}).get('/', {signal: AbortSignal.abort()}))
+    expect(e.failure).toBe('timeout')
+  })
+
+  it('truncated: Content-Length not met, then the socket is destroyed', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, {'content-type': 'application/json', 'content-length': 1000})
+      res.write('{"data":[1,2,3', () => setTimeout(() => res.socket?.destroy(), 20))
+    })
+    const e = await failure(client({baseUrl: srv.url, retries: 0}).getJson('/'))
+    expect(e.failure).toBe('truncated')
+    expect(e.summary).toMatch(/cut off: got \d+ of 1000 bytes/)
+  })
+
+  it('reset: the server closes the connection without answering', async () => {
+    const srv = await track(
+      net.createServer((s) => s.once('data', () => s.destroy())),
+      'http',
+    )
+    const e = await failure(client({baseUrl: srv.url, retries: 0}).get('/'))
+    expect(e.failure).toBe('reset')
+  })
+
+  it('GET is retried after a truncated response', async () => {
+    let n = 0
+    const srv = await serve((_req, res) => {
+      n++
+      if (n === 1) {
+        res.writeHead(200, {'content-length': 1000})
+        res.write('partial', () => setTimeout(() => res.socket?.destroy(), 20))
+        return
+      }
+      json(res, 200, {ok: n})
+    })
+    expect(await client({baseUrl: srv.url}).getJson('/')).toEqual({ok: 2})
+    expect(n).toBe(2)
+  })
+
+  it('too_large: a streamed body over maxBodyBytes aborts', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, {'content-type': 'application/json'})
+      const chunk = Buffer.alloc(16 * 1024, 'a')
+      for (let i = 0; i < 8; i++) res.write(chunk)
+      res.end()
+    })
+    const e = await failure(client({baseUrl: srv.url, maxBodyBytes: 20_000}).get('/'))
+    expect(e.failure).toBe('too_large')
+    expect(e.summary).toContain('19.5 KiB limit')
+  })
+
+  it('too_large: a declared Content-Length over the cap fails before reading', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, {'content-length': 10_000_000})
+      res.write('x')
+    })
+    const e = await failure(client({baseUrl: srv.url, maxBodyBytes: 1024}).get('/'))
+    expect(e.failure).toBe('too_large')
+    expect(e.summary).toContain('declares')
+  })
+
+  it('dns: a name under .invalid does not resolve', async () => {
+    const e = await failure(client({baseUrl: 'http://nonexistent.invalid:9090', retries: 0}).get('/-/ready'))
+    expect(e.failure).toBe('dns')
+    expect(e.summary).toContain('nonexistent.invalid')
+  })
+})
+
+describe('HttpClient: HTTP status and body classification', () => {
+  it('http_status: 503 with a body gives status, reason and the first body line', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(503, {'content-type': 'text/plain'})
+      res.end('\nSome services are not Running:\nStarting: 1\n')
+    })
+    const e = await failure(client({baseUrl: srv.url, retries: 0}).getText('/ready'))
+    expect(e.failure).toBe('http_status')
+    expect(e.code).toBe('http_http_status')
+    expect(e.status).toBe(503)
+    expect(e.summary).toBe('HTTP 503 Service Unavailable: Some services are not Running:')
+    expect(e.body).toContain('Starting: 1')
+    expect(e.contentType).toBe('text/plain')
+    expect(e.isAuth()).toBe(false)
+  })
+
+  it('http_status: a long first line is trimmed and the body snippet capped at 512 chars', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(400)
+      res.end('x'.repeat(2000))
+    })
+    const e = await failure(client({baseUrl: srv.url}).get('/'))
+    expect(e.summary.length).toBeLessThan(240)
+    expect(e.body).toHaveLength(512)
+  })
+
+  it('http_status: an HTML error page is named by its title', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(502, {'content-type': 'text/html'})
+      res.end('<html>\n<head><title>502 Bad Gateway</title></head><body>nginx</body></html>')
+    })
+    const e = await failure(client({baseUrl: srv.url, retries: 0}).get('/'))
+    expect(e.summary).toBe('HTTP 502 Bad Gateway: HTML page "502 Bad Gateway"')
+  })
+
+  it('html: an HTML page where JSON was expected, with its title', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, {'content-type': 'text/html; charset=utf-8'})
+      res.end('<!DOCTYPE html>\n<html><head><title>Grafana</title></head><body></body></html>')
+    })
+    const e = await failure(client({baseUrl: srv.url}).getJson('/api/search'))
+    expect(e.failure).toBe('html')
+    expect(e.summary).toBe('expected JSON, got an HTML page (Grafana)')
+    expect(e.status).toBe(200)
+    expect(e.body).toContain('<title>Grafana</title>')
+  })
+
+  it('not_json: garbage where JSON was expected', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, {'content-type': 'text/plain'})
+      res.end('no org id\n')
+    })
+    const e = await failure(client({baseUrl: srv.url}).getJson('/loki/api/v1/labels'))
+    expect(e.failure).toBe('not_json')
+    expect(e.summary).toBe('expected JSON, got text/plain: no org id')
+    expect(e.body).toBe('no org id\n')
+  })
+
+  it('parseJsonBody: a document cut off mid-way is truncated; an empty body is not_json', () => {
+    const res = (text: string): HttpResponse => ({
+      status: 200,
+      statusText: 'OK',
+      headers: {'content-type': 'application/json'},
+      body: Buffer.from(text),
+      text: () => text,
+      url: 'http://127.0.0.1:1/x',
+      elapsedMs: 1,
+    })
+    expect(parseJsonBody(res('{"a":1}'))).toEqual({a: 1})
+    for (const cut of ['{"data":[1,2', '{"data":"abc', '{"a":1,', '[1,2,3']) {
+      let caught: unknown
+      try {
+        parseJsonBody(res(cut))
+      } catch (error) {
+        caught = error
+      }
+      expect((caught as HttpError).failure, cut).toBe('truncated')
+    }
+    expect(() => parseJsonBody(res(''))).toThrow(/empty body/)
+    expect(() => parseJsonBody(res('{"a":1} trailing'))).toThrow(HttpError)
+  })
+})
+
+describe('HttpClient: retries', () => {
+  it('GET is retried on 503 and then succeeds', async () => {
+    let n = 0
+    const srv = await serve((_req, res) => {
+      n++
+      if (n === 1) {
+        res.writeHead(503)
+        res.end('Service Unavailable')
+        return
+      }
+      json(res, 200, {status: 'success'})
+    })
+    expect(await client({baseUrl: srv.url}).getJson('/api/v1/query')).toEqual({status: 'success'})
+    expect(n).toBe(2)
+  })
+
+  it('GET gives up after `retries` extra attempts', async () => {
+    let n = 0
+    const srv = await serve((_req, res) => {
+      n++
+      res.writeHead(504)
+      res.end()
+    })
+    const e = await failure(client({baseUrl: srv.url, retries: 2}).get('/'))
+    expect(e.status).toBe(504)
+    expect(n).toBe(3)
+  })
+
+  it('POST is never retried', async () => {
+    let n = 0
+    const srv = await serve((_req, res) => {
+      n++
+      res.writeHead(503)
+      res.end('Service Unavailable')
+    })
+    const e = await failure(client({baseUrl: srv.url, retries: 5}).postJson('/api/v1/admin/tsdb/snapshot'))
+    expect(e.status).toBe(503)
+    expect(n).toBe(1)
+  })
+
+  it('retries: 0, 4xx and okStatus covering 503 are not retried', async () => {
+    let n = 0
+    const srv = await serve((req, res) => {
+      n++
+      res.writeHead(req.url === '/404' ? 404 : 503)
+      res.end()
+    })
+    const c = client({baseUrl: srv.url})
+    await failure(c.get('/503', {retries: 0}))
+    expect(n).toBe(1)
+    await failure(c.get('/404'))
+    expect(n).toBe(2)
+    expect((await c.get('/503', {okStatus: [200, 503]})).status).toBe(503)
+    expect(n).toBe(3)
+  })
+
+  it('refused is not retried and retries never pass the deadline', async () => {
+    const port = await closedPort()
+    const t0 = Date.now()
+    await failure(client({baseUrl: `http://127.0.0.1:${port}`, retries: 5}).get('/'))
+    expect(Date.now() - t0).toBeLessThan(200)
+
+    const srv = await serve((_req, res) => {
+      res.writeHead(503)
+      res.end()
+    })
+    const t1 = Date.now()
+    const e = await failure(client({baseUrl: srv.url, retries: 50, timeoutMs: 400}).get('/'))
+    expect(e.status).toBe(503)
+    expect(Date.now() - t1).toBeLessThan(900)
+  })
+})
+
+describe('HttpClient: auth and redaction', () => {
+  const TOKEN = 'tok-SECRET-a1b2c3d4e5'
+  const PASSWORD = 'pw-SECRET-z9y8x7'
+  beforeAll(() => {
+    process.env.HYDRA_TEST_HTTP_TOKEN = TOKEN
+    process.env.HYDRA_TEST_HTTP_PASSWORD = PASSWORD
+  })
+  afterAll(() => {
+    delete process.env.HYDRA_TEST_HTTP_TOKEN
+    delete process.env.HYDRA_TEST_HTTP_PASSWORD
+    forgetSecrets()
+  })
+
+  /** answers 200 with the Authorization header it got, or, on /deny, 401 echoing it back */
+  async function echoServer(): Promise<{srv: Local; seen: string[]}> {
+    const seen: string[] = []
+    const srv = await serve((req, res) => {
+      const auth = req.headers.authorization ?? ''
+      seen.push(auth)
+      if (req.url?.startsWith('/deny')) {
+        res.writeHead(401, {'content-type': 'text/plain'})
+        res.end(`invalid credentials: ${auth}\nsecond line ${auth}`)
+        return
+      }
+      if (req.url?.startsWith('/html')) {
+        res.writeHead(200, {'content-type': 'text/html'})
+        res.end(`<html><head><title>Login ${auth}</title></head></html>`)
+        return
+      }
+      if (req.url?.startsWith('/garbage')) {
+        res.writeHead(200)
+        res.end(`not json ${auth}`)
+        return
+      }
+      json(res, 200, {auth})
+    })
+    return {srv, seen}
+  }
+
+  function assertNoSecret(e: HttpError, ...secrets: string[]): void {
+    const texts = [e.message, e.summary, e.body ?? '', e.url, e.hint ?? '', JSON.stringify(e.toJSON())]
+    for (const s of secrets) for (const t of texts) expect(t).not.toContain(s)
+  }
+
+  it('bearer: sends the token and never shows it in errors', async () => {
+    const {srv, seen} = await echoServer()
+    const c = client({baseUrl: srv.url, auth: {type: 'bearer', tokenEnv: 'HYDRA_TEST_HTTP_TOKEN'}})
+    expect(await c.getJson('/ok')).toEqual({auth: `Bearer ${TOKEN}`})
+    expect(seen[0]).toBe(`Bearer ${TOKEN}`)
+    const e = await failure(c.getJson('/deny'))
+    expect(e.status).toBe(401)
+    expect(e.isAuth()).toBe(true)
+    expect(e.exitCode).toBe(ExitCode.AUTH)
+    expect(e.summary).toBe('HTTP 401 Unauthorized: invalid credentials: Bearer ***')
+    assertNoSecret(e, TOKEN)
+    for (const path of ['/html', '/garbage']) assertNoSecret(await failure(c.getJson(path)), TOKEN)
+  })
+
+  it('basic: sends base64(user:pass) and never shows either form in errors', async () => {
+    const {srv, seen} = await echoServer()
+    const c = client({baseUrl: srv.url, auth: {username: 'admin', passwordEnv: 'HYDRA_TEST_HTTP_PASSWORD'}})
+    const encoded = Buffer.from(`admin:${PASSWORD}`).toString('base64')
+    await c.get('/ok')
+    expect(seen[0]).toBe(`Basic ${encoded}`)
+    const e = await failure(c.get('/deny'))
+    // redact() may replace base64(password) inside base64(user:pass) first, leaving base64("admin:") visible
+    expect(e.summary).toMatch(/^HTTP 401 Unauthorized: invalid credentials: Basic [A-Za-z0-9+/]*\*\*\*$/)
+    assertNoSecret(e, PASSWORD, encoded)
+    for (const path of ['/html', '/garbage']) assertNoSecret(await failure(c.getJson(path)), PASSWORD, encoded)
+  })
+
+  it('a secret is resolved lazily: a missing env var fails the request, not the constructor', async () => {
+    const {srv} = await echoServer()
+    const c = client({baseUrl: srv.url, auth: {tokenEnv: 'HYDRA_TEST_HTTP_UNSET_TOKEN'}})
+    await expect(c.get('/ok')).rejects.toSatisfy((e) => e instanceof UserError && e.code === 'secret_missing')
+  })
+})
+
+describe('HttpClient: TLS', () => {
+  let dir: string
+  let key: Buffer
+  let cert: Buffer
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'hydra-http-tls-'))
+    execFileSync(
+      'openssl',
+      [
+        'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1',
+        '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
+      ],
+      {stdio: 'ignore'},
+    )
+    key = readFileSync(join(dir, 'key.pem'))
+    cert = readFileSync(join(dir, 'cert.pem'))
+  })
+  afterAll(() => rmSync(dir, {recursive: true, force: true}))
+
+  async function tlsServer(): Promise<Local> {
+    return track(
+      https.createServer({key, cert}, (_req, res) => json(res, 200, {tls: true})),
+      'https',
+    )
+  }
+
+  it('a self-signed certificate fails with tls by default', async () => {
+    const srv = await tlsServer()
+    const e = await failure(client({baseUrl: srv.url}).getJson('/'))
+    expect(e.failure).toBe('tls')
+    expect(e.summary).toMatch(/^TLS handshake failed: self[- ]signed certificate/)
+    expect(e.hint).toContain('tls.caFile')
+  })
+
+  it('succeeds with the certificate as caFile', async () => {
+    const srv = await tlsServer()
+    expect(await client({baseUrl: srv.url, tls: {caFile: join(dir, 'cert.pem')}}).getJson('/')).toEqual({tls: true})
+  })
+
+  it('succeeds with insecureSkipVerify', async () => {
+    const srv = await tlsServer()
+    expect(await client({baseUrl: srv.url, tls: {insecureSkipVerify: true}}).getJson('/')).toEqual({tls: true})
+  })
+
+  it('an unreadable caFile is a usage error', async () => {
+    const srv = await tlsServer()
+    await expect(client({baseUrl: srv.url, tls: {caFile: join(dir, 'missing.pem')}}).get('/')).rejects.toThrow(
+      /tls\.caFile: cannot read .*missing\.pem \(ENOENT\)/,
+    )
+  })
+
+  it('plain HTTP spoken to a TLS port is not mistaken for success', async () => {
+    const srv = await tlsServer()
+    const e = await failure(client({baseUrl: `http://127.0.0.1:${srv.port}`, retries: 0, timeoutMs: 1000}).get('/'))
+    expect(['http_status', 'reset', 'tls']).toContain(e.failure)
+  })
+})
+
+describe('classifyError', () => {
+  const err = (code: string, message = code, extra: Record<string, unknown> = {}): Error =>
+    Object.assign(new Error(message), {code, ...extra})
+
+  it.each([
+    ['ECONNREFUSED', 'refused'],
+    ['ENOTFOUND', 'dns'],
+    ['EAI_AGAIN', 'dns'],
+    ['EHOSTUNREACH', 'unreachable'],
+    ['ENETUNREACH', 'unreachable'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'connect_timeout'],
+    ['UND_ERR_HEADERS_TIMEOUT', 'timeout'],
+    ['UND_ERR_BODY_TIMEOUT', 'timeout'],
+    ['UND_ERR_ABORTED', 'timeout'],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'tls'],
+    ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'tls'],
+    ['CERT_HAS_EXPIRED', 'tls'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls'],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', 'tls'],
+    ['ECONNRESET', 'reset'],
+    ['UND_ERR_SOCKET', 'reset'],
+    ['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'truncated'],
+    ['EWHATEVER', 'network'],
+  ])('%s → %s', (code, expected) => {
+    expect(classifyError(err(code))).toBe(expected)
+  })
+
+  it('looks into causes, aggregate errors and abort names', () => {
+    expect(classifyError(new TypeError('fetch failed', {cause: err('ECONNREFUSED')}))).toBe('refused')
+    expect(classifyError(new AggregateError([err('EHOSTUNREACH')], 'connect failed'))).toBe('unreachable')
+    expect(classifyError(new DOMException('aborted', 'AbortError'))).toBe('timeout')
+    expect(classifyError(new DOMException('timed out', 'TimeoutError'))).toBe('timeout')
+    expect(classifyError(new HttpError({failure: 'html', url: 'http://127.0.0.1/', method: 'GET'}))).toBe('html')
+    expect(classifyError('weird')).toBe('network')
+    expect(classifyError(err('EPROTO', 'write EPROTO SSL routines:ssl3_get_record:wrong version number'))).toBe('tls')
+  })
+})
+
+describe('HttpError', () => {
+  it('builds message, code and a credential-free URL', () => {
+    const e = new HttpError({
+      failure: 'unreachable',
+      url: 'http://user:pw@127.0.0.1:9090/x',
+      method: 'get',
+      summary: 'host unreachable',
+      elapsedMs: 12.4,
+    })
+    expect(e.code).toBe('http_unreachable')
+    expect(e.url).toBe('http://127.0.0.1:9090/x')
+    expect(e.message).toBe('GET http://127.0.0.1:9090/x: host unreachable')
+    expect(e.elapsedMs).toBe(12)
+    expect(e.toJSON()).toMatchObject({code: 'http_unreachable', details: {failure: 'unreachable', method: 'GET'}})
+  })
+})

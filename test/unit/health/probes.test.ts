@@ -1,0 +1,67 @@
+import {describe, expect, it} from 'vitest'
+
+import type {HttpResponse} from '../../../src/lib/clients/http.js'
+import {parseConfigText} from '../../../src/lib/config/loader.js'
+import {DEFAULT_CONFIG_YAML} from '../../../src/lib/config/default-config.js'
+import {resolveConfig} from '../../../src/lib/config/resolve.js'
+import {buildProbes, grafanaHealth, lokiReady, ollamaTags, plainReady, tabbyHealth} from '../../../src/lib/health/probes.js'
+
+function res(status: number, body: string, contentType = 'text/plain'): HttpResponse {
+  const buf = Buffer.from(body)
+  return {status, statusText: '', headers: {'content-type': contentType}, body: buf, text: () => body, url: 'http://x', elapsedMs: 1}
+}
+
+describe('health evaluators speak the documented bodies (api-facts.md)', () => {
+  it('Prometheus /-/ready', () => {
+    expect(plainReady(res(200, 'Prometheus Server is Ready.\n'))).toEqual({ok: true, detail: 'Prometheus Server is Ready.'})
+    expect(plainReady(res(503, 'Service Unavailable'))).toEqual({ok: false, detail: 'HTTP 503: Service Unavailable'})
+  })
+  it('Grafana /api/health', () => {
+    expect(grafanaHealth(res(200, '{"commit":"087143285","database":"ok","version":"5.1.3"}'))).toEqual({ok: true, detail: 'Grafana 5.1.3, database ok'})
+    expect(grafanaHealth(res(200, '{"database":"ok"}'))).toEqual({ok: true, detail: 'database ok'})
+    expect(grafanaHealth(res(503, '{"database":"failing","version":"11.3.0"}')).ok).toBe(false)
+    expect(grafanaHealth(res(200, '<html><title>login</title></html>')).detail).toMatch(/expected Grafana's JSON health/)
+  })
+  it('Loki /ready', () => {
+    expect(lokiReady(res(200, 'ready\n'))).toEqual({ok: true, detail: 'ready'})
+    expect(lokiReady(res(503, 'Ingester not ready: waiting for 15s after being ready'))).toEqual({
+      ok: false,
+      detail: 'HTTP 503: Ingester not ready: waiting for 15s after being ready',
+    })
+    expect(lokiReady(res(503, 'Some services are not Running:\nStarting: 1\nRunning: 5')).detail).toBe(
+      'HTTP 503: Some services are not Running:; Starting: 1; Running: 5',
+    )
+  })
+  it('TabbyAPI /health', () => {
+    expect(tabbyHealth(res(200, '{"status":"healthy","issues":[]}'))).toEqual({ok: true, detail: 'healthy'})
+    expect(tabbyHealth(res(503, '{"status":"unhealthy","issues":[{"time":"t","description":"model not loaded"}]}'))).toEqual({
+      ok: false,
+      detail: 'HTTP 503: unhealthy: model not loaded',
+    })
+  })
+  it('Ollama /api/tags', () => {
+    expect(ollamaTags(res(200, '{"models":[{"name":"llama3.2:latest"}]}'))).toEqual({ok: true, detail: '1 model: llama3.2:latest'})
+    expect(ollamaTags(res(500, '{"error":"boom"}'))).toEqual({ok: false, detail: 'HTTP 500: boom'})
+  })
+})
+
+describe('buildProbes', () => {
+  it('uses the corrected endpoints of the runbook services', () => {
+    const cfg = resolveConfig(parseConfigText(DEFAULT_CONFIG_YAML, 'default'))
+    const paths = Object.fromEntries(buildProbes(cfg).map((p) => [p.id, `${p.endpoint.baseUrl}${p.path}`]))
+    expect(paths).toEqual({
+      prometheus: 'http://192.168.1.244:9090/-/ready',
+      grafana: 'http://192.168.1.244:3003/api/health',
+      loki: 'http://192.168.1.244:3100/ready',
+      alertmanager: 'http://192.168.1.244:9093/-/ready',
+      'hydra-storage/cadvisor': 'http://192.168.1.244:8080/healthz',
+      tabbyapi: 'http://192.168.1.250:5000/health',
+      ollama: 'http://192.168.1.250:11434/api/tags',
+      litellm: 'http://192.168.1.244:4000/health/liveliness',
+      qdrant: 'http://192.168.1.244:6333/readyz',
+    })
+    const probes = buildProbes(cfg)
+    expect(probes.find((p) => p.id === 'alertmanager')!.required).toBe(false)
+    expect(probes.find((p) => p.id === 'grafana')!.anonymous).toBe(true)
+  })
+})

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Runs inside the lab (HYDRA_CONFIG points at the lab's config). Each step shows one command.
+# Runs inside the lab started by test/lab/cli.ts (HYDRA_CONFIG points at the lab's config,
+# HYDRA_LAB_CONTROL at its control API). Each step shows one hydra command and its exit code.
 set -u
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; "$@"; echo "(exit $?)"; }
-step node bin/run.js config show
-step node bin/run.js health
-step node bin/run.js targets
+step() { printf '\n\033[1m$ hydra %s\033[0m\n' "$*"; node bin/run.js "$@"; echo "(exit $?)"; }
+lab() { curl -fsS -X "$1" "$HYDRA_LAB_CONTROL$2" >/dev/null; }
+step config show
+step health
+step targets
 echo
-echo "Now one node exporter stops, as on a bad night:"
-curl -s -X POST "$HYDRA_LAB_CONTROL/stop/node-exporter@hydra-compute" >/dev/null 2>&1 || true
+echo "Now the node exporter on hydra-compute stops, as on a bad night, and Loki stops being ready:"
+lab POST /components/node-exporter%40hydra-compute/stop
+curl -fsS -X PUT -H 'Content-Type: application/json' -d '{"status":503,"body":"Ingester not ready: waiting for 15s after being ready","paths":["/ready"]}' "$HYDRA_LAB_CONTROL/components/loki/fault" >/dev/null
 sleep 3
-step node bin/run.js targets --down
-curl -s -X POST "$HYDRA_LAB_CONTROL/start/node-exporter@hydra-compute" >/dev/null 2>&1 || true
+step targets --down
+step health
+lab POST /reset
 exit 0

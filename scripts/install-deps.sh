@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 # Debian packages: the lab's real servers (Prometheus 2.42, node exporter, Alertmanager, OpenSSH,
 # iptables/nftables, Docker) and the tools the lab uses (ip, ps, ss, busybox for the test image).
 DEBS=(prometheus prometheus-node-exporter prometheus-alertmanager openssh-server openssh-client
-      iptables nftables docker.io busybox-static iproute2 procps openssl)
+      iptables nftables docker.io busybox-static iproute2 procps openssl curl)
 
 missing=()
 for p in "${DEBS[@]}"; do

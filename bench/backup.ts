@@ -1,0 +1,160 @@
+/**
+ * Benchmark: `hydra backup dashboards` against the runbook's backup loop made to work (search,
+ * then every dashboard one after another, each written to its own file), both against the lab's
+ * Grafana stand-in with a fixed delay per request (real Grafana latency is dominated by it).
+ * Prints the ratio side by side, and hydra's peak RSS (VmHWM via /usr/bin/time -v) for 1000 and
+ * 3000 dashboards to show memory does not grow with the number of dashboards.
+ *
+ *   ip netns add hb; ip netns exec hb ip link set lo up
+ *   ip netns exec hb npx tsx bench/backup.ts          # npm run build first
+ *   ip netns del hb
+ *
+ * Env: BENCH_DASHBOARDS (1000), BENCH_DELAY_MS (20), BENCH_LARGE (3000), BENCH_CONCURRENCY (32),
+ * BENCH_DIR (where backups are written; default the temp dir).
+ */
+import {spawn} from 'node:child_process'
+import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {assertIsolatedNetns} from '../test/lab/netns.js'
+import {GrafanaStandin} from '../test/lab/standins/grafana.js'
+
+const HOST = '127.0.0.9'
+const PORT = 3003
+const TOKEN = `glsa_bench_${Math.random().toString(36).slice(2)}`
+const COUNT = Number(process.env.BENCH_DASHBOARDS ?? 1000)
+const LARGE = Number(process.env.BENCH_LARGE ?? 3000)
+const DELAY_MS = Number(process.env.BENCH_DELAY_MS ?? 20)
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32)
+// BENCH_DIR: where the backups go (default: the system temp dir); /dev/shm takes the disk out of the comparison
+const ROOT = mkdtempSync(join(process.env.BENCH_DIR ?? tmpdir(), 'hydra-bench-backup-'))
+const BASE = `http://${HOST}:${PORT}`
+
+function writeConfig(): string {
+  const path = join(ROOT, 'hydra.yaml')
+  writeFileSync(
+    path,
+    `cluster: bench
+nodes:
+  bench: {address: ${HOST}}
+services:
+  prometheus: {url: "http://${HOST}:9090"}
+  grafana:
+    url: "${BASE}"
+    timeout: 30s
+    auth: {tokenEnv: HYDRA_GRAFANA_TOKEN}
+`,
+  )
+  return path
+}
+
+/** The runbook's loop, fixed (type=dash-db, paging, auth, one file each) but still one request after another. */
+async function runbookLoop(dir: string): Promise<number> {
+  mkdirSync(dir, {recursive: true})
+  const headers = {authorization: `Bearer ${TOKEN}`}
+  const uids: string[] = []
+  for (let page = 1; ; page++) {
+    const res = await fetch(`${BASE}/api/search?type=dash-db&limit=1000&page=${page}`, {headers})
+    const hits = (await res.json()) as {uid: string}[]
+    uids.push(...hits.map((h) => h.uid))
+    if (hits.length < 1000) break
+  }
+  for (const uid of uids) {
+    const res = await fetch(`${BASE}/api/dashboards/uid/${encodeURIComponent(uid)}`, {headers})
+    writeFileSync(join(dir, `${uid}.json`), Buffer.from(await res.arrayBuffer()))
+  }
+  return uids.length
+}
+
+interface HydraRun {
+  seconds: number
+  peakRssMiB: number
+  exitCode: number | null
+  saved: number
+}
+
+/** Run the built CLI under /usr/bin/time -v and read its peak RSS. */
+function runHydra(config: string, dir: string, concurrency: number): Promise<HydraRun> {
+  const timeBin = '/usr/bin/time'
+  if (!existsSync(timeBin)) throw new Error('/usr/bin/time is needed to read the peak RSS (apt-get install time)')
+  const args = ['-v', process.execPath, 'bin/run.js', 'backup', 'dashboards', '--config', config, '--dir', dir, '--concurrency', String(concurrency), '--json']
+  const started = performance.now()
+  return new Promise((resolve, reject) => {
+    const child = spawn(timeBin, args, {env: {...process.env, HYDRA_GRAFANA_TOKEN: TOKEN}, stdio: ['ignore', 'pipe', 'pipe']})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()))
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()))
+    child.on('error', reject)
+    child.on('close', (code) => {
+      const seconds = (performance.now() - started) / 1000
+      const kb = /Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)
+      const exit = /Exit status: (\d+)/.exec(stderr)
+      let saved = -1
+      try {
+        saved = (JSON.parse(stdout) as {saved: number}).saved
+      } catch {
+        reject(new Error(`hydra did not print JSON (exit ${code}): ${stdout.slice(0, 300)} ${stderr.slice(0, 500)}`))
+        return
+      }
+      resolve({seconds, peakRssMiB: kb ? Number(kb[1]) / 1024 : NaN, exitCode: exit ? Number(exit[1]) : code, saved})
+    })
+  })
+}
+
+async function main(): Promise<void> {
+  assertIsolatedNetns()
+  if (!existsSync('dist/commands/backup/dashboards.js')) throw new Error('build hydra first: npm run build')
+  const grafana = new GrafanaStandin({host: HOST, port: PORT, tokens: [TOKEN]})
+  await grafana.start()
+  const config = writeConfig()
+  try {
+    grafana.seed({dashboards: COUNT})
+    grafana.delayMs = DELAY_MS
+    console.log(`Grafana stand-in on ${BASE}: ${COUNT} dashboards in ${grafana.folders.size} folders, ${DELAY_MS} ms added per request; backups under ${ROOT}\n`)
+
+    let t = performance.now()
+    const loopCount = await runbookLoop(join(ROOT, 'runbook'))
+    const loopSeconds = (performance.now() - t) / 1000
+
+    const atDefault = await runHydra(config, join(ROOT, 'hydra-default'), 8)
+    const fast = await runHydra(config, join(ROOT, 'hydra-fast'), CONCURRENCY)
+
+    const row = (name: string, seconds: number, saved: number, extra = '') =>
+      console.log(`${name.padEnd(44)} ${seconds.toFixed(2).padStart(7)} s  ${String(saved).padStart(5)} saved  ${(loopSeconds / seconds).toFixed(1).padStart(5)}×${extra}`)
+    row('runbook loop, fixed (sequential)', loopSeconds, loopCount)
+    row('hydra backup dashboards (concurrency 8)', atDefault.seconds, atDefault.saved, `  peak RSS ${atDefault.peakRssMiB.toFixed(0)} MiB`)
+    row(`hydra backup dashboards (concurrency ${CONCURRENCY})`, fast.seconds, fast.saved, `  peak RSS ${fast.peakRssMiB.toFixed(0)} MiB`)
+
+    // memory against the number of dashboards (no added delay: only memory is measured here)
+    grafana.delayMs = 0
+    const small = await runHydra(config, join(ROOT, 'mem-small'), 8)
+    grafana.empty()
+    grafana.seed({dashboards: LARGE})
+    const large = await runHydra(config, join(ROOT, 'mem-large'), 8)
+    console.log(`\npeak RSS: ${small.peakRssMiB.toFixed(0)} MiB for ${small.saved} dashboards, ${large.peakRssMiB.toFixed(0)} MiB for ${large.saved} dashboards`)
+
+    const ratio = loopSeconds / fast.seconds
+    const peak = Math.max(atDefault.peakRssMiB, fast.peakRssMiB, small.peakRssMiB, large.peakRssMiB)
+    const growth = large.peakRssMiB - small.peakRssMiB
+    const verdicts = [
+      `speed ${ratio.toFixed(1)}× (target ≥ 15×): ${ratio >= 15 ? 'met' : 'NOT met'}`,
+      `peak memory ${peak.toFixed(0)} MiB (target < 200 MiB): ${peak < 200 ? 'met' : 'NOT met'}`,
+      `memory growth ${growth.toFixed(0)} MiB from ${small.saved} to ${large.saved} dashboards`,
+    ]
+    console.log(`\n${verdicts.join('\n')}`)
+    const bad = [atDefault, fast, small, large].find((r) => r.exitCode !== 0)
+    if (bad) throw new Error(`a hydra run exited ${bad.exitCode}`)
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'hydra-fast', (await import('node:fs')).readdirSync(join(ROOT, 'hydra-fast')).find((n) => n.startsWith('dashboards-'))!, 'manifest.json'), 'utf8')) as {dashboardCount: number}
+    if (manifest.dashboardCount !== COUNT) throw new Error(`hydra's manifest counts ${manifest.dashboardCount} dashboards, expected ${COUNT}`)
+  } finally {
+    await grafana.stop()
+    rmSync(ROOT, {recursive: true, force: true})
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error)
+  process.exitCode = 1
+})

@@ -1,0 +1,301 @@
+/**
+ * `hydra backup dashboards`: every Grafana dashboard, with its folder tree, into one dated backup
+ * folder with a manifest (api-facts.md §9 lists what the runbook's loop got wrong).
+ *
+ * Safety, in order: health and credentials are checked before anything is written; a lock stops
+ * two runs on one folder; the run writes into `.partial-<stamp>-<pid>` and renames it to
+ * `dashboards-<stamp>` only once it is complete and re-verified against its manifest; a run that
+ * could not fetch everything keeps its work as `…-partial` and never prunes. Memory stays flat:
+ * search pages are consumed as they arrive and each dashboard goes straight to its own file, so
+ * only a small manifest entry per dashboard is kept.
+ */
+import {createHash} from 'node:crypto'
+import {mkdir, readdir, rename, rm, writeFile} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
+
+import {AuthError, HydraError, OperationError, UserError} from '../errors.js'
+import {DashboardNotFoundError, type DashboardHit, type GrafanaClient} from '../grafana/client.js'
+import {folderTitlePaths, type FolderEntry} from '../grafana/folders.js'
+import {GRAFANA_SEARCH_MAX_LIMIT} from '../grafana/paging.js'
+import {safeUrl} from '../secrets.js'
+import {isProcessAlive, acquireBackupLock} from './lock.js'
+import {buildManifest, type BackupManifest, type ManifestDashboard, type ManifestProblemItem} from './manifest.js'
+import {
+  classifyEntry,
+  completeBackupName,
+  dashboardRelativePath,
+  FOLDERS_FILE,
+  MANIFEST_FILE,
+  partialBackupName,
+  resolveInside,
+  tempBackupName,
+} from './naming.js'
+import {forEachConcurrently} from './pool.js'
+import {selectBackupsToPrune} from './prune.js'
+import {verifyBackup} from './verify.js'
+
+export type BackupPhase = 'checking' | 'folders' | 'dashboards' | 'verifying' | 'pruning'
+
+export interface BackupProgress {
+  phase: BackupPhase
+  /** dashboards saved so far */
+  saved: number
+  failed: number
+  /** dashboards the search has reported so far */
+  found: number
+}
+
+export interface DashboardBackupOptions {
+  grafana: GrafanaClient
+  /** the folder holding every backup (backup.dashboards.dir or --dir) */
+  root: string
+  concurrency: number
+  /** prune the oldest complete backups beyond this many (after a complete run only) */
+  keep?: number
+  hydraVersion: string
+  /** search page size; Grafana caps it at 5000 */
+  pageSize?: number
+  onProgress?: (progress: BackupProgress) => void
+  now?: () => Date
+}
+
+export interface DashboardBackupResult {
+  status: 'complete' | 'partial' | 'failed'
+  /** the backup folder written (complete or partial); absent when nothing was saved */
+  dir?: string
+  grafana: {url: string; version?: string}
+  searchCount: number
+  saved: number
+  failed: ManifestProblemItem[]
+  vanished: {uid: string; title: string}[]
+  /** a failure that stopped the run before every dashboard was tried (search paging failed) */
+  aborted?: string
+  folders: number
+  startedAt: string
+  finishedAt: string
+  durationSeconds: number
+  pruned: string[]
+  /** earlier runs' working folders, left by a killed run, renamed to `…-interrupted` */
+  recoveredInterrupted: string[]
+}
+
+const MODE_DIR = 0o700
+const MODE_FILE = 0o600
+
+function sha256(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex')
+}
+
+function errorSummary(error: unknown): string {
+  if (error instanceof HydraError) return error.message
+  return error instanceof Error ? error.message : String(error)
+}
+
+async function ensureRoot(root: string): Promise<void> {
+  try {
+    await mkdir(root, {recursive: true, mode: MODE_DIR})
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new UserError(`cannot create the backup folder ${root} (${code})`, {
+      code: 'backup_dir_unusable',
+      hint: 'give a writable folder with --dir, or set backup.dashboards.dir in the config',
+    })
+  }
+}
+
+/** Working folders of runs that are no longer alive become `dashboards-<stamp>-interrupted`: visible, never taken for complete. */
+async function recoverInterruptedRuns(root: string): Promise<string[]> {
+  const recovered: string[] = []
+  for (const name of await readdir(root)) {
+    const entry = classifyEntry(name)
+    if (entry.kind !== 'temp' || entry.pid === undefined || entry.pid === process.pid || isProcessAlive(entry.pid)) continue
+    const target = `dashboards-${entry.stamp}-${entry.pid}-interrupted`
+    try {
+      await rename(join(root, name), join(root, target))
+      recovered.push(target)
+    } catch {
+      // leave it where it is; it is still never taken for a complete backup
+    }
+  }
+  return recovered
+}
+
+async function writeNewFile(path: string, data: Buffer | string, madeDirs?: Set<string>): Promise<void> {
+  const dir = dirname(path)
+  // one mkdir per folder, not per dashboard: creating files is what a backup disk is slow at
+  if (!madeDirs?.has(dir)) {
+    await mkdir(dir, {recursive: true, mode: MODE_DIR})
+    madeDirs?.add(dir)
+  }
+  // 'wx': two dashboards can never silently land on one file
+  await writeFile(path, data, {mode: MODE_FILE, flag: 'wx'})
+}
+
+/** Rename the finished working folder to a name no other backup has (two runs in one second get `-2`). */
+async function renameToFreeName(root: string, from: string, nameFor: (attempt: number) => string): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const name = nameFor(attempt)
+    const entries = new Set(await readdir(root))
+    if (entries.has(name)) continue
+    await rename(from, join(root, name))
+    return name
+  }
+  throw new OperationError('backup_name_taken', `cannot find a free backup name in ${root}`)
+}
+
+export async function backupDashboards(options: DashboardBackupOptions): Promise<DashboardBackupResult> {
+  const now = options.now ?? (() => new Date())
+  const {grafana, root} = options
+  const progress: BackupProgress = {phase: 'checking', saved: 0, failed: 0, found: 0}
+  const report = (phase?: BackupPhase): void => {
+    if (phase) progress.phase = phase
+    options.onProgress?.({...progress})
+  }
+  if (options.keep !== undefined && (!Number.isInteger(options.keep) || options.keep < 1))
+    throw new UserError(`--keep ${options.keep}: expected a whole number of at least 1`)
+
+  // Health, then one authenticated call: a refused credential ends the run before any work.
+  report('checking')
+  const health = await grafana.health()
+  await grafana.checkAccess()
+
+  await ensureRoot(root)
+  const lock = acquireBackupLock(root)
+  const started = now()
+  const tempDir = join(root, tempBackupName(started, process.pid))
+  const dashboards: ManifestDashboard[] = []
+  const failed: ManifestProblemItem[] = []
+  const vanished: {uid: string; title: string}[] = []
+  let searchCount = 0
+  let folderCount = 0
+  let aborted: string | undefined
+  let fatal: unknown
+  try {
+    const recoveredInterrupted = await recoverInterruptedRuns(root)
+    await mkdir(tempDir, {mode: MODE_DIR})
+
+    report('folders')
+    const folders = await grafana.listFolders(undefined, options.concurrency)
+    folderCount = folders.length
+    const sortedFolders: FolderEntry[] = [...folders].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0))
+    const foldersJson = JSON.stringify(sortedFolders, null, 2) + '\n'
+    await writeNewFile(resolveInside(tempDir, FOLDERS_FILE), foldersJson)
+    const foldersEntry = {path: FOLDERS_FILE, sha256: sha256(foldersJson), size: Buffer.byteLength(foldersJson), count: folders.length}
+    const paths = folderTitlePaths(folders)
+
+    report('dashboards')
+    const madeDirs = new Set<string>([tempDir])
+    const pathFor = (folderUid: string | undefined, folderTitle: string | undefined): string[] => {
+      if (!folderUid) return []
+      // a folder the tree did not list (no permission to list it): still one folder level, by title
+      return paths.get(folderUid) ?? [`${folderTitle || 'folder'} (${folderUid})`]
+    }
+    const saveOne = async (hit: DashboardHit): Promise<void> => {
+      searchCount++
+      progress.found = searchCount
+      try {
+        const {raw, doc} = await grafana.getDashboard(hit.uid)
+        const metaFolderUid = typeof doc.meta.folderUid === 'string' && doc.meta.folderUid !== '' ? doc.meta.folderUid : undefined
+        const folderUid = metaFolderUid ?? hit.folderUid
+        const folderTitle = typeof doc.meta.folderTitle === 'string' ? doc.meta.folderTitle : hit.folderTitle
+        const relPath = dashboardRelativePath(hit.uid, pathFor(folderUid, folderTitle))
+        await writeNewFile(resolveInside(tempDir, relPath), raw, madeDirs)
+        const title = typeof doc.dashboard.title === 'string' ? doc.dashboard.title : hit.title
+        dashboards.push({path: relPath, sha256: sha256(raw), size: raw.length, uid: hit.uid, title, ...(folderUid ? {folderUid} : {})})
+        progress.saved++
+      } catch (error) {
+        if (error instanceof AuthError) throw error // the credential stopped working: every other fetch would fail too
+        if (error instanceof DashboardNotFoundError) {
+          vanished.push({uid: hit.uid, title: hit.title})
+        } else {
+          failed.push({uid: hit.uid, title: hit.title, error: errorSummary(error)})
+          progress.failed++
+        }
+      }
+      report()
+    }
+    try {
+      await forEachConcurrently(grafana.searchDashboards(options.pageSize ?? GRAFANA_SEARCH_MAX_LIMIT), options.concurrency, saveOne)
+    } catch (error) {
+      if (error instanceof AuthError) throw error
+      aborted = `listing dashboards failed: ${errorSummary(error)}`
+    }
+
+    const manifest: BackupManifest = buildManifest({
+      hydraVersion: options.hydraVersion,
+      grafanaUrl: safeUrl(grafana.baseUrl),
+      grafanaVersion: health.version,
+      startedAt: started,
+      finishedAt: now(),
+      searchCount,
+      dashboards,
+      vanished,
+      failed,
+      aborted,
+      folders: foldersEntry,
+    })
+    await writeNewFile(resolveInside(tempDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n')
+
+    const finished = new Date(manifest.finishedAt)
+    const base = {
+      grafana: manifest.grafana,
+      searchCount,
+      saved: dashboards.length,
+      failed,
+      vanished,
+      ...(aborted ? {aborted} : {}),
+      folders: folderCount,
+      startedAt: manifest.startedAt,
+      finishedAt: manifest.finishedAt,
+      durationSeconds: (finished.getTime() - started.getTime()) / 1000,
+      recoveredInterrupted,
+    }
+
+    if (!manifest.complete) {
+      if (dashboards.length === 0) {
+        await rm(tempDir, {recursive: true, force: true})
+        return {...base, status: 'failed', pruned: []}
+      }
+      const name = await renameToFreeName(root, tempDir, (n) => partialBackupName(completeBackupName(started, n)))
+      return {...base, status: 'partial', dir: join(root, name), pruned: []}
+    }
+
+    // Trust nothing written until it reads back as the manifest says.
+    report('verifying')
+    const check = await verifyBackup(tempDir, {concurrency: options.concurrency})
+    if (!check.ok) {
+      const name = await renameToFreeName(root, tempDir, (n) => partialBackupName(completeBackupName(started, n)))
+      throw new OperationError('backup_verify_failed', `the backup did not read back as written: ${check.problems[0]?.detail}`, {
+        hint: `the disk under ${root} may be failing or full; the work is kept in ${join(root, name)}`,
+        details: {problems: check.problems.slice(0, 20)},
+      })
+    }
+    const name = await renameToFreeName(root, tempDir, (n) => completeBackupName(started, n))
+
+    let pruned: string[] = []
+    if (options.keep !== undefined) {
+      report('pruning')
+      const selection = selectBackupsToPrune(await readdir(root), options.keep, [name])
+      for (const old of selection.remove) await rm(resolveInside(root, old), {recursive: true, force: true})
+      pruned = selection.remove
+    }
+    return {...base, status: 'complete', dir: join(root, name), pruned}
+  } catch (error) {
+    fatal = error
+    throw error
+  } finally {
+    if (fatal !== undefined) await keepOrDropWorkingFolder(root, tempDir, started, dashboards.length)
+    lock.release()
+  }
+}
+
+/** After a fatal error: keep what was saved as `…-partial`, or drop an empty working folder. */
+async function keepOrDropWorkingFolder(root: string, tempDir: string, started: Date, saved: number): Promise<void> {
+  try {
+    if (!(await readdir(root)).includes(tempDir.slice(root.length).replace(/^[/\\]+/, ''))) return
+    if (saved === 0) await rm(tempDir, {recursive: true, force: true})
+    else await renameToFreeName(root, tempDir, (n) => partialBackupName(completeBackupName(started, n)))
+  } catch {
+    // best effort: a leftover working folder is recovered as "interrupted" by the next run
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * `hydra backup verify`: re-hash every file of a backup against its manifest, check the counts,
+ * and name every file that differs. Also finds the latest complete backup in a backup folder.
+ */
+import {createHash} from 'node:crypto'
+import {createReadStream} from 'node:fs'
+import {readdir, readFile, stat} from 'node:fs/promises'
+import {join, relative, resolve, sep} from 'node:path'
+
+import {OperationError, UserError} from '../errors.js'
+import {compareWithManifest, parseManifest, type BackupManifest, type ObservedFile, type VerifyProblem} from './manifest.js'
+import {classifyEntry, DASHBOARDS_DIR, MANIFEST_FILE, resolveInside, sortCompleteOldestFirst} from './naming.js'
+import {forEachConcurrently} from './pool.js'
+
+export interface VerifyReport {
+  dir: string
+  ok: boolean
+  /** files hashed */
+  checked: number
+  dashboards: number
+  folders: number
+  searchCount: number
+  grafanaVersion?: string
+  startedAt?: string
+  problems: VerifyProblem[]
+}
+
+export async function sha256File(path: string): Promise<ObservedFile> {
+  const hash = createHash('sha256')
+  let size = 0
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    size += chunk.length
+    hash.update(chunk)
+  }
+  return {size, sha256: hash.digest('hex')}
+}
+
+/** The newest complete backup under `root` (a dated folder with a manifest), or a UserError saying there is none. */
+export async function latestCompleteBackup(root: string): Promise<string> {
+  let names: string[]
+  try {
+    names = await readdir(root)
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new UserError(`cannot read the backup folder ${root} (${code})`, {
+      code: 'backup_dir_unreadable',
+      hint: 'give the backup folder with --dir, or set backup.dashboards.dir in the config',
+    })
+  }
+  const complete = sortCompleteOldestFirst(names).reverse()
+  for (const entry of complete) {
+    const manifest = join(root, entry.name, MANIFEST_FILE)
+    if ((await stat(manifest).catch(() => undefined))?.isFile()) return join(root, entry.name)
+  }
+  throw new UserError(`no complete backup in ${root}`, {code: 'backup_none', hint: 'run: hydra backup dashboards'})
+}
+
+/** Files under dashboards/, relative to the backup folder, with `/`. */
+async function listDashboardFiles(dir: string): Promise<string[]> {
+  const base = join(dir, DASHBOARDS_DIR)
+  const entries = await readdir(base, {recursive: true, withFileTypes: true}).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return []
+    throw error
+  })
+  return entries
+    .filter((e) => !e.isDirectory())
+    .map((e) => relative(dir, join(e.parentPath ?? (e as unknown as {path: string}).path, e.name)).split(sep).join('/'))
+}
+
+export async function readBackupManifest(dir: string): Promise<BackupManifest> {
+  let text: string
+  try {
+    text = await readFile(join(dir, MANIFEST_FILE), 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const kind = classifyEntry(resolve(dir).split(sep).pop() ?? '').kind
+    throw new OperationError('backup_manifest_missing', `${join(dir, MANIFEST_FILE)} cannot be read (${code})`, {
+      hint:
+        kind === 'partial' || kind === 'temp'
+          ? 'this folder is the kept work of a backup that did not finish; it has no manifest to check'
+          : 'give a folder written by hydra backup dashboards (dashboards-YYYYMMDDTHHMMSSZ)',
+    })
+  }
+  try {
+    return parseManifest(text)
+  } catch (error) {
+    throw new OperationError('backup_manifest_invalid', `${join(dir, MANIFEST_FILE)}: ${(error as Error).message}`)
+  }
+}
+
+export async function verifyBackup(dir: string, options: {concurrency?: number} = {}): Promise<VerifyReport> {
+  const manifest = await readBackupManifest(dir)
+  const observed = new Map<string, ObservedFile | undefined>()
+  const expected = [manifest.folders, ...manifest.dashboards]
+  const unsafe: VerifyProblem[] = []
+  await forEachConcurrently(expected, options.concurrency ?? 8, async (file) => {
+    let full: string
+    try {
+      full = resolveInside(dir, file.path)
+    } catch {
+      unsafe.push({kind: 'unexpected', path: file.path, detail: `the manifest names ${JSON.stringify(file.path)}, outside the backup`})
+      observed.set(file.path, {size: -1, sha256: ''})
+      return
+    }
+    observed.set(file.path, await sha256File(full).catch(() => undefined))
+  })
+  const onDisk = await listDashboardFiles(dir)
+  const problems = [...unsafe, ...compareWithManifest(manifest, observed, onDisk)]
+  return {
+    dir,
+    ok: problems.length === 0,
+    checked: expected.length,
+    dashboards: manifest.dashboards.length,
+    folders: manifest.folders.count,
+    searchCount: manifest.searchCount,
+    grafanaVersion: manifest.grafana.version,
+    startedAt: manifest.startedAt,
+    problems,
+  }
+}
+
+/** A backup folder itself (it has a manifest), or the latest complete backup inside a folder of backups. */
+export async function resolveBackupToVerify(path: string): Promise<string> {
+  if ((await stat(join(path, MANIFEST_FILE)).catch(() => undefined))?.isFile()) return path
+  const kind = classifyEntry(resolve(path).split(sep).pop() ?? '').kind
+  if (kind !== 'other') return path // a backup folder without a manifest: verify reports that
+  return latestCompleteBackup(path)
+}
+
+/** When the newest complete backup under `root` finished (for the last-success metric), if there is one. */
+export async function lastCompleteBackupTime(root: string): Promise<Date | undefined> {
+  try {
+    const dir = await latestCompleteBackup(root)
+    const manifest = await readBackupManifest(dir)
+    const t = new Date(manifest.finishedAt)
+    return Number.isNaN(t.getTime()) ? undefined : t
+  } catch {
+    return undefined
+  }
+}

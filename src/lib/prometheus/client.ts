@@ -2,7 +2,7 @@
  * A thin Prometheus HTTP API client: the JSON envelope of docs/querying/api.md, its errorType,
  * and the plain-text 503 "Service Unavailable" a server answers on /api/v1/* until it is ready.
  */
-import {clientForEndpoint, HttpError, parseJsonBody, type HttpClient, type RequestOptions} from '../clients/http.js'
+import {clientForEndpoint, HttpError, parseJsonBody, type HttpClient, type HttpResponse, type RequestOptions} from '../clients/http.js'
 import type {ResolvedEndpoint} from '../config/resolve.js'
 import {HydraError, OperationError} from '../errors.js'
 
@@ -51,6 +51,12 @@ export class PrometheusClient {
   /** GET (or POST, for long queries) an /api/v1 path and unwrap the envelope. */
   async api<T>(method: 'GET' | 'POST', path: string, options: RequestOptions = {}): Promise<PrometheusResult<T>> {
     const res = await this.http.request(method, path, {...options, okStatus: 'any'})
+    return this.apiFromResponse<T>(res, path)
+  }
+
+  /** Unwrap the envelope of a response already fetched (admin calls POST a form and may answer 204). */
+  apiFromResponse<T>(res: HttpResponse, path: string): PrometheusResult<T> {
+    const method = res.method ?? 'GET'
     if (res.status === 503 && !(res.headers['content-type'] ?? '').includes('json')) {
       throw new OperationError('prometheus_not_ready', `Prometheus at ${this.baseUrl} is not ready yet (HTTP 503: ${res.text().trim().slice(0, 120)})`, {
         hint: 'it is starting up, replaying its WAL, or shutting down; check again in a minute, and its logs if it stays so',

@@ -1,0 +1,36 @@
+import {Args, Flags} from '@oclif/core'
+
+import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
+import {parseDuration} from '../../lib/config/units.js'
+import {UserError} from '../../lib/errors.js'
+import {LokiClient, requireLoki} from '../../lib/loki/client.js'
+import {lokiLabels} from '../../lib/loki/logs.js'
+
+export default class LokiLabels extends HydraCommand<typeof LokiLabels> {
+  static override summary = 'list Loki label names, or the values of one label'
+  static override description = `Without NAME: the label names Loki has seen (/loki/api/v1/labels); with NAME: its values (/loki/api/v1/label/NAME/values). Useful to find what a log query should select on: the Docker driver's container_name, not the runbook's container or job.
+
+${EXIT_CODES_HELP}`
+  static override examples = ['<%= config.bin %> loki labels', '<%= config.bin %> loki labels container_name', '<%= config.bin %> loki labels container_name --since 24h --json']
+  static override args = {
+    name: Args.string({description: 'a label name whose values to list'}),
+  }
+  static override flags = {
+    since: Flags.string({summary: 'how far back to look', default: '6h'}),
+    query: Flags.string({summary: 'only labels of streams matching this selector'}),
+  }
+
+  async run() {
+    const sinceMs = parseDuration(this.flags.since)
+    if (sinceMs === undefined) throw new UserError(`--since ${JSON.stringify(this.flags.since)} is not a duration`, {hint: 'e.g. 6h, 24h'})
+    const loki = new LokiClient(requireLoki(this.cluster))
+    try {
+      const result = await lokiLabels(loki, {name: this.args.name, sinceMs, query: this.flags.query})
+      if (result.values.length === 0) this.print(this.args.name ? `no values of ${this.args.name} in the last ${this.flags.since}` : `no labels in the last ${this.flags.since}`)
+      for (const v of result.values) this.print(v)
+      return result
+    } finally {
+      await loki.close()
+    }
+  }
+}

@@ -1,0 +1,66 @@
+import {Args, Flags} from '@oclif/core'
+
+import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
+import {parseDuration} from '../lib/config/units.js'
+import {UserError} from '../lib/errors.js'
+import {renderTable} from '../lib/output/table.js'
+import {PrometheusClient} from '../lib/prometheus/client.js'
+import {formatSeries, formatValue, parseTimeArg, runQuery, type QueryRow} from '../lib/prometheus/query.js'
+
+export default class Query extends HydraCommand<typeof Query> {
+  static override summary = 'run a PromQL query'
+  static override description = `An instant query, or with --since a range query (the last value, min and max of each series over the range). Prometheus's errors are shown as it words them: a bad expression exits 2. Warnings go to stderr.
+
+${EXIT_CODES_HELP}
+  (query: 2 when Prometheus rejects the expression)`
+  static override examples = [
+    `<%= config.bin %> query 'up{job="node"}'`,
+    `<%= config.bin %> query 'rate(node_cpu_seconds_total{mode="idle"}[5m])' --since 1h --step 1m`,
+    `<%= config.bin %> query 'up' --time 2026-01-02T15:04:05Z --json`,
+  ]
+  static override args = {
+    promql: Args.string({description: 'the PromQL expression', required: true}),
+  }
+  static override flags = {
+    since: Flags.string({summary: 'a range query over this long before --time (e.g. 1h)'}),
+    step: Flags.string({summary: 'range query resolution (e.g. 30s; default: the range / 60)', dependsOn: ['since']}),
+    time: Flags.string({summary: 'evaluation time, or the end of the range (RFC3339, unix seconds, or a duration ago)'}),
+  }
+
+  async run() {
+    const duration = (flag: string, v?: string) => {
+      if (v === undefined) return undefined
+      const ms = parseDuration(v)
+      if (ms === undefined) throw new UserError(`${flag} ${JSON.stringify(v)} is not a duration`, {hint: 'e.g. 1h, 30m, 15s'})
+      return ms
+    }
+    const options = {
+      query: this.args.promql,
+      sinceMs: duration('--since', this.flags.since),
+      stepMs: duration('--step', this.flags.step),
+      time: this.flags.time === undefined ? undefined : parseTimeArg(this.flags.time, Date.now(), '--time'),
+    }
+    const prom = new PrometheusClient(this.cluster.prometheus)
+    try {
+      const result = await runQuery(prom, options)
+      for (const w of result.warnings) this.note(`warning: ${w}`)
+      if (!this.jsonEnabled()) {
+        if (result.rows.length === 0) this.print('no data')
+        else if (result.resultType === 'scalar' || result.resultType === 'string') this.print(result.rows[0]!.raw)
+        else {
+          const columns = [
+            {header: 'series', value: (r: QueryRow) => formatSeries(r.metric, r.labels), maxWidth: 100},
+            {header: result.kind === 'range' ? 'last' : 'value', value: (r: QueryRow) => formatValue(r.value)},
+          ]
+          if (result.kind === 'range') {
+            columns.push({header: 'min', value: (r) => formatValue(r.min ?? Number.NaN)}, {header: 'max', value: (r) => formatValue(r.max ?? Number.NaN)}, {header: 'points', value: (r) => String(r.points ?? 0)})
+          }
+          this.print(renderTable(columns, result.rows, {tty: this.term.isTTY}))
+        }
+      }
+      return result
+    } finally {
+      await prom.close()
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import {Flags} from '@oclif/core'
+
+import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
+import {PrometheusClient} from '../../lib/prometheus/client.js'
+import {formatSeries, parseTimeArg} from '../../lib/prometheus/query.js'
+import {deleteSeries} from '../../lib/prometheus/tsdb.js'
+
+export default class TsdbDeleteSeries extends HydraCommand<typeof TsdbDeleteSeries> {
+  static override summary = 'delete series from the Prometheus TSDB (only with --yes)'
+  static override description = `Counts and shows the series the selectors match (/api/v1/series) first. Without --yes nothing is deleted: it says what would be. With --yes it calls POST /api/v1/admin/tsdb/delete_series; the data is then only marked deleted until tombstones are cleaned (hydra tsdb compact). Needs --web.enable-admin-api.
+
+${EXIT_CODES_HELP}
+  (tsdb delete-series: 1 when the admin API is disabled or the call fails)`
+  static override examples = [
+    `<%= config.bin %> tsdb delete-series --match 'up{job="old"}'`,
+    `<%= config.bin %> tsdb delete-series --match 'node_cpu_seconds_total{instance="10.0.0.9:9100"}' --start 2026-01-01T00:00:00Z --end 2026-01-02T00:00:00Z --yes`,
+  ]
+  static override flags = {
+    match: Flags.string({summary: 'series selector (repeatable)', multiple: true, required: true}),
+    start: Flags.string({summary: 'only samples from this time (RFC3339, unix seconds, or a duration ago such as 7d)'}),
+    end: Flags.string({summary: 'only samples up to this time'}),
+    yes: Flags.boolean({summary: 'really delete (without it: a dry run)'}),
+  }
+
+  async run() {
+    const now = Date.now()
+    const time = (flag: string, v?: string) => (v === undefined ? undefined : String(parseTimeArg(v, now, flag)))
+    const prom = new PrometheusClient(this.cluster.prometheus)
+    try {
+      const result = await deleteSeries(prom, {match: this.flags.match, start: time('--start', this.flags.start), end: time('--end', this.flags.end), yes: this.flags.yes})
+      if (!this.jsonEnabled()) {
+        this.print(`${result.seriesCount} series match ${result.match.join(' or ')}`)
+        for (const s of result.series) {
+          const {__name__: name, ...labels} = s
+          this.print(`  ${formatSeries(name, labels)}`)
+        }
+        if (result.seriesCount > result.series.length) this.print(`  … and ${result.seriesCount - result.series.length} more`)
+        if (result.deleted) this.print(`deleted. ${result.next ?? ''}`)
+        else if (result.seriesCount > 0) this.print('nothing deleted (dry run): add --yes to delete them')
+      }
+      return result
+    } finally {
+      await prom.close()
+    }
+  }
+}

@@ -1,0 +1,50 @@
+import {Flags} from '@oclif/core'
+
+import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
+import {formatBytes, formatDuration} from '../../lib/config/units.js'
+import {ExitCode} from '../../lib/errors.js'
+import {renderTable} from '../../lib/output/table.js'
+import {PrometheusClient} from '../../lib/prometheus/client.js'
+import {tsdbStatus} from '../../lib/prometheus/tsdb.js'
+
+export default class TsdbStatus extends HydraCommand<typeof TsdbStatus> {
+  static override summary = 'show Prometheus TSDB head stats, retention and admin API state'
+  static override description = `Head series, chunks and time range (/api/v1/status/tsdb), the metrics with the most series, the retention the server runs with (/api/v1/status/runtimeinfo and /flags) compared with services.prometheus.retention in the config, and whether the TSDB admin API (--web.enable-admin-api) is on. Note that Prometheus reads 10GB as 10GiB (base 2): the two match.
+
+${EXIT_CODES_HELP}
+  (tsdb status: 1 when the retention differs from the config)`
+  static override examples = ['<%= config.bin %> tsdb status', '<%= config.bin %> tsdb status --limit 25', '<%= config.bin %> tsdb status --json']
+  static override flags = {
+    limit: Flags.integer({summary: 'how many metrics to list by series count (1-10000)', default: 10}),
+  }
+
+  async run() {
+    const prom = new PrometheusClient(this.cluster.prometheus)
+    try {
+      const report = await tsdbStatus(prom, this.cluster, {limit: this.flags.limit})
+      this.setExitCode(report.retention.ok ? ExitCode.OK : ExitCode.FAILURE)
+      if (!this.jsonEnabled()) {
+        const h = report.head
+        this.print(`Prometheus ${report.prometheus}${report.dataDir ? ` (data in ${report.dataDir})` : ''}`)
+        this.print(`head: ${h.series} series, ${h.chunks} chunks${h.minTime ? `, ${h.minTime} to ${h.maxTime} (${formatDuration(h.spanMs ?? 0)})` : ', no samples yet'}`)
+        const r = report.retention
+        const actual = r.actual
+          ? `${r.actual.text}${r.actual.sizeBytes === undefined ? '' : ` = ${formatBytes(r.actual.sizeBytes)}`} (from ${r.actual.source})`
+          : 'not reported'
+        const expected = [r.expected.time, r.expected.size].filter(Boolean).join(' / ') || 'not set in the config'
+        this.print(`retention: ${actual}; config expects ${expected}: ${this.style(r.ok ? 'green' : 'red', r.ok ? 'ok' : 'MISMATCH')}`)
+        for (const m of r.mismatches) this.print(`  ${m}`)
+        if (!r.ok) this.print('  fix: set --storage.tsdb.retention.time / --storage.tsdb.retention.size on Prometheus (they are flags, not prometheus.yml keys), or services.prometheus.retention in the hydra config')
+        const admin = report.adminApiEnabled
+        this.print(`admin API: ${admin === undefined ? 'unknown (flags not served)' : admin ? 'enabled' : 'disabled (tsdb snapshot, delete-series and compact need --web.enable-admin-api)'}`)
+        if (report.topSeriesByMetric.length > 0) {
+          this.print('')
+          this.print(renderTable([{header: 'metric', value: (m: {metric: string; series: number}) => m.metric}, {header: 'series', value: (m) => String(m.series)}], report.topSeriesByMetric, {tty: this.term.isTTY}))
+        }
+      }
+      return report
+    } finally {
+      await prom.close()
+    }
+  }
+}

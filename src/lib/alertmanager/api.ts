@@ -1,0 +1,75 @@
+/**
+ * Alertmanager API v2 (api-facts.md §4): alerts and silences. Errors are plain strings, not JSON.
+ */
+import {clientForEndpoint, HttpError, parseJsonBody, type HttpClient} from '../clients/http.js'
+import type {ResolvedEndpoint} from '../config/resolve.js'
+
+/** GET /api/v2/alerts item (gettableAlert in api/v2/openapi.yaml). */
+export interface AmAlert {
+  labels: Record<string, string>
+  annotations?: Record<string, string>
+  receivers?: {name: string}[]
+  fingerprint: string
+  startsAt: string
+  updatedAt?: string
+  endsAt?: string
+  generatorURL?: string
+  status: {state: 'unprocessed' | 'active' | 'suppressed'; silencedBy: string[]; inhibitedBy: string[]; mutedBy?: string[]}
+}
+
+/** GET /api/v2/silences item (gettableSilence). */
+export interface AmSilence {
+  id: string
+  status: {state: 'expired' | 'active' | 'pending'}
+  updatedAt?: string
+  matchers: {name: string; value: string; isRegex: boolean; isEqual?: boolean}[]
+  startsAt: string
+  endsAt: string
+  createdBy: string
+  comment: string
+}
+
+export class AlertmanagerClient {
+  readonly http: HttpClient
+  constructor(readonly endpoint: ResolvedEndpoint, http?: HttpClient) {
+    this.http = http ?? clientForEndpoint(endpoint)
+  }
+
+  get baseUrl(): string {
+    return this.http.baseUrl
+  }
+
+  private async get<T>(path: string): Promise<T> {
+    const res = await this.http.request('GET', path, {okStatus: 'any', headers: {accept: 'application/json'}})
+    if (res.status >= 400) {
+      const err = new HttpError({
+        failure: 'http_status',
+        url: res.url,
+        method: 'GET',
+        status: res.status,
+        body: res.text(),
+        // Alertmanager's errors are a bare (JSON-quoted) string: show it as it is
+        summary: `HTTP ${res.status}: ${res.text().trim().replace(/^"(.*)"$/, '$1').slice(0, 200)}`,
+      })
+      throw err
+    }
+    return parseJsonBody<T>(res)
+  }
+
+  alerts(): Promise<AmAlert[]> {
+    return this.get<AmAlert[]>('/api/v2/alerts')
+  }
+
+  silences(): Promise<AmSilence[]> {
+    return this.get<AmSilence[]>('/api/v2/silences')
+  }
+
+  async close(): Promise<void> {
+    await this.http.close()
+  }
+}
+
+export function describeMatchers(s: AmSilence): string {
+  return s.matchers.map((m) => `${m.name}${m.isEqual === false ? '!' : ''}${m.isRegex ? '=~' : '='}${JSON.stringify(m.value)}`).join(', ')
+}
+

@@ -1,0 +1,173 @@
+/**
+ * The runbook's "Alert Rules": what fires and what is pending in Prometheus, Alertmanager's copy
+ * (with silences) when one is configured, and the rules that fail to evaluate.
+ */
+import {describeMatchers, type AlertmanagerClient, type AmAlert, type AmSilence} from '../alertmanager/api.js'
+import type {HydraConfig} from '../config/resolve.js'
+import {nodeOfSeries} from '../views/series-node.js'
+import type {PrometheusClient} from './client.js'
+
+/** GET /api/v1/alerts item. */
+export interface PromAlert {
+  labels: Record<string, string>
+  annotations?: Record<string, string>
+  state: 'firing' | 'pending' | 'inactive'
+  activeAt?: string
+  keepFiringSince?: string
+  value?: string
+}
+
+export interface RuleGroup {
+  name: string
+  file: string
+  rules: Rule[]
+  interval?: number
+}
+
+export interface Rule {
+  name: string
+  query: string
+  type: 'alerting' | 'recording'
+  health: 'ok' | 'err' | 'unknown'
+  lastError?: string
+  state?: 'firing' | 'pending' | 'inactive'
+  lastEvaluation?: string
+}
+
+export interface AlertRow {
+  alertname: string
+  state: 'firing' | 'pending'
+  severity?: string
+  node?: string
+  instance?: string
+  since?: string
+  summary?: string
+  labels: Record<string, string>
+}
+
+export interface UnhealthyRule {
+  group: string
+  file: string
+  rule: string
+  type: 'alerting' | 'recording'
+  health: string
+  lastError: string
+}
+
+export interface AmAlertRow {
+  alertname: string
+  state: AmAlert['status']['state']
+  severity?: string
+  node?: string
+  instance?: string
+  since: string
+  receivers: string[]
+  silencedBy: string[]
+  inhibitedBy: string[]
+}
+
+export interface SilenceRow {
+  id: string
+  state: AmSilence['status']['state']
+  matchers: string
+  endsAt: string
+  createdBy: string
+  comment: string
+}
+
+export interface AlertsReport {
+  prometheus: string
+  alerts: AlertRow[]
+  unhealthyRules: UnhealthyRule[]
+  rules: {groups: number; alerting: number; recording: number}
+  alertmanager?:
+    | {url: string; reachable: true; alerts: AmAlertRow[]; silences: SilenceRow[]}
+    | {url: string; reachable: false; error: string; required: boolean}
+  summary: {firing: number; pending: number; unhealthyRules: number; silenced: number}
+}
+
+/** Prometheus's active alerts → rows, firing first. Pure. */
+export function buildAlertRows(cfg: HydraConfig, alerts: PromAlert[]): AlertRow[] {
+  return alerts
+    .filter((a): a is PromAlert & {state: 'firing' | 'pending'} => a.state === 'firing' || a.state === 'pending')
+    .map((a) => ({
+      alertname: a.labels.alertname ?? '?',
+      state: a.state,
+      ...(a.labels.severity ? {severity: a.labels.severity} : {}),
+      ...(nodeOfSeries(cfg, a.labels) ? {node: nodeOfSeries(cfg, a.labels)} : {}),
+      ...(a.labels.instance ? {instance: a.labels.instance} : {}),
+      ...(a.activeAt ? {since: a.activeAt} : {}),
+      ...(a.annotations?.summary ?? a.annotations?.description ? {summary: a.annotations?.summary ?? a.annotations?.description} : {}),
+      labels: a.labels,
+    }))
+    .sort((x, y) => (x.state === y.state ? 0 : x.state === 'firing' ? -1 : 1) || x.alertname.localeCompare(y.alertname) || (x.instance ?? '').localeCompare(y.instance ?? ''))
+}
+
+/** Rules whose last evaluation failed. Pure. */
+export function unhealthyRules(groups: RuleGroup[]): UnhealthyRule[] {
+  const out: UnhealthyRule[] = []
+  for (const g of groups)
+    for (const r of g.rules)
+      if (r.health !== 'ok' && !(r.health === 'unknown' && !r.lastError)) {
+        // "unknown" without an error is a rule not evaluated yet (just loaded): not a fault
+        out.push({group: g.name, file: g.file, rule: r.name, type: r.type, health: r.health, lastError: r.lastError ?? ''})
+      }
+  return out
+}
+
+export function buildAmRows(cfg: HydraConfig, alerts: AmAlert[]): AmAlertRow[] {
+  return alerts
+    .map((a) => ({
+      alertname: a.labels.alertname ?? '?',
+      state: a.status.state,
+      ...(a.labels.severity ? {severity: a.labels.severity} : {}),
+      ...(nodeOfSeries(cfg, a.labels) ? {node: nodeOfSeries(cfg, a.labels)} : {}),
+      ...(a.labels.instance ? {instance: a.labels.instance} : {}),
+      since: a.startsAt,
+      receivers: (a.receivers ?? []).map((r) => r.name),
+      silencedBy: a.status.silencedBy ?? [],
+      inhibitedBy: a.status.inhibitedBy ?? [],
+    }))
+    .sort((x, y) => x.alertname.localeCompare(y.alertname) || (x.instance ?? '').localeCompare(y.instance ?? ''))
+}
+
+/** Active and pending silences; expired ones are history. Pure. */
+export function buildSilenceRows(silences: AmSilence[]): SilenceRow[] {
+  return silences
+    .filter((s) => s.status.state !== 'expired')
+    .map((s) => ({id: s.id, state: s.status.state, matchers: describeMatchers(s), endsAt: s.endsAt, createdBy: s.createdBy, comment: s.comment}))
+    .sort((a, b) => a.endsAt.localeCompare(b.endsAt))
+}
+
+export async function alertsReport(prom: PrometheusClient, cfg: HydraConfig, am?: AlertmanagerClient): Promise<AlertsReport> {
+  const [alerts, rules, amResult] = await Promise.all([
+    prom.api<{alerts: PromAlert[]}>('GET', '/api/v1/alerts'),
+    prom.api<{groups: RuleGroup[]}>('GET', '/api/v1/rules'),
+    am ? Promise.all([am.alerts(), am.silences()]).then((r) => ({ok: r}), (error: unknown) => ({error})) : undefined,
+  ])
+  const rows = buildAlertRows(cfg, alerts.data.alerts)
+  const bad = unhealthyRules(rules.data.groups)
+  const allRules = rules.data.groups.flatMap((g) => g.rules)
+  let alertmanager: AlertsReport['alertmanager']
+  if (am && amResult) {
+    if ('ok' in amResult) {
+      alertmanager = {url: am.baseUrl, reachable: true, alerts: buildAmRows(cfg, amResult.ok[0]), silences: buildSilenceRows(amResult.ok[1])}
+    } else {
+      const e = amResult.error
+      alertmanager = {url: am.baseUrl, reachable: false, error: e instanceof Error ? e.message : String(e), required: am.endpoint.required}
+    }
+  }
+  return {
+    prometheus: prom.baseUrl,
+    alerts: rows,
+    unhealthyRules: bad,
+    rules: {groups: rules.data.groups.length, alerting: allRules.filter((r) => r.type === 'alerting').length, recording: allRules.filter((r) => r.type === 'recording').length},
+    ...(alertmanager ? {alertmanager} : {}),
+    summary: {
+      firing: rows.filter((r) => r.state === 'firing').length,
+      pending: rows.filter((r) => r.state === 'pending').length,
+      unhealthyRules: bad.length,
+      silenced: alertmanager?.reachable ? alertmanager.alerts.filter((a) => a.state === 'suppressed').length : 0,
+    },
+  }
+}

@@ -1,0 +1,54 @@
+import {describe, expect, it} from 'vitest'
+
+import type {AmAlert, AmSilence} from '../../../src/lib/alertmanager/api.js'
+import {buildAlertRows, buildAmRows, buildSilenceRows, unhealthyRules, type PromAlert, type RuleGroup} from '../../../src/lib/prometheus/alerts.js'
+import {clusterConfig, fixture} from './fixture-config.js'
+
+// the real Prometheus 2.42 with node exporter 127.0.0.3 stopped (NodeDown firing, NodeDownForAnHour
+// pending, BrokenRule failing with duplicate label sets) and the real Alertmanager it sends to
+const alerts = fixture<{data: {alerts: PromAlert[]}}>('prometheus', 'alerts-firing-and-pending.json').data.alerts
+const rules = fixture<{data: {groups: RuleGroup[]}}>('prometheus', 'rules-firing.json').data.groups
+const amAlerts = fixture<AmAlert[]>('alertmanager', 'alerts.json')
+const silences = fixture<AmSilence[]>('alertmanager', 'silences.json')
+const cfg = clusterConfig()
+
+describe('buildAlertRows', () => {
+  it('lists firing before pending, with node, instance, severity and summary', () => {
+    expect(buildAlertRows(cfg, alerts).map((r) => ({...r, labels: undefined}))).toEqual([
+      {alertname: 'NodeDown', state: 'firing', severity: 'critical', node: 'hydra-compute', instance: '127.0.0.3:9100', since: '2026-11-24T00:38:58.927704128Z', summary: 'node exporter 127.0.0.3:9100 is down', labels: undefined},
+      {alertname: 'NodeDownForAnHour', state: 'pending', severity: 'warning', node: 'hydra-compute', instance: '127.0.0.3:9100', since: '2026-11-24T00:39:12.927704128Z', summary: '127.0.0.3:9100 has been down for an hour', labels: undefined},
+    ])
+  })
+
+  it('drops inactive alerts', () => {
+    expect(buildAlertRows(cfg, [{labels: {alertname: 'X'}, state: 'inactive'}])).toEqual([])
+  })
+})
+
+describe('unhealthyRules', () => {
+  it('finds the failing rule with its lastError and ignores healthy ones', () => {
+    expect(unhealthyRules(rules)).toEqual([
+      {group: 'hydra', file: '/tmp/h3cap/rules.yml', rule: 'BrokenRule', type: 'alerting', health: 'err', lastError: 'vector cannot contain metrics with the same labelset'},
+    ])
+    expect(unhealthyRules(fixture<{data: {groups: RuleGroup[]}}>('prometheus', 'rules-healthy.json').data.groups).map((r) => r.rule)).toEqual(['BrokenRule'])
+  })
+
+  it('does not count a rule that has not been evaluated yet', () => {
+    expect(unhealthyRules([{name: 'g', file: 'f', rules: [{name: 'r', query: 'up', type: 'recording', health: 'unknown'}]}])).toEqual([])
+  })
+})
+
+describe('Alertmanager', () => {
+  it("shows Alertmanager's copy of the alert with its receivers", () => {
+    expect(buildAmRows(cfg, amAlerts)).toEqual([
+      {alertname: 'NodeDown', state: 'active', severity: 'critical', node: 'hydra-compute', instance: '127.0.0.3:9100', since: '2026-11-24T00:39:00.927Z', receivers: ['default'], silencedBy: [], inhibitedBy: []},
+    ])
+  })
+
+  it('lists active silences with their matchers, and drops expired ones', () => {
+    const rows = buildSilenceRows([...silences, {...silences[0]!, id: 'old', status: {state: 'expired'}}])
+    expect(rows).toEqual([
+      {id: '434f11e2-0361-484d-8ed8-80531ec2959f', state: 'active', matchers: 'alertname="Maintenance"', endsAt: '2026-11-24T02:38:57.000Z', createdBy: 'hydra-test', comment: 'planned maintenance'},
+    ])
+  })
+})

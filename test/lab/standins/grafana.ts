@@ -559,7 +559,7 @@ export class GrafanaStandin extends Standin {
 
   // NotFoundHandler (pkg/api/index.go): JSON for API requests, the app's HTML shell otherwise
   protected override notFound({res, url}: RequestContext): void {
-    if (url.pathname.startsWith('/api/')) sendJson(res, 404, {message: 'Not found'})
+    if (url.pathname.startsWith('/api/')) sendJson(res, 404, {message: 'Not found'}, JSON_UTF8)
     else send(res, 404, '<!doctype html><html><head><title>Page not found - Grafana</title></head><body></body></html>', 'text/html; charset=UTF-8')
   }
 

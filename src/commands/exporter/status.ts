@@ -1,0 +1,66 @@
+import {Args} from '@oclif/core'
+
+import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
+import {renderTable} from '../../lib/output/table.js'
+import {statusWord} from '../../lib/output/terminal.js'
+import type {ExporterStatusRow} from '../../lib/exporters/status.js'
+
+export default class ExporterStatus extends HydraCommand<typeof ExporterStatus> {
+  static override summary = "show whether each node's exporters run, listen and serve metrics"
+  static override description = `Over one SSH connection per node (ssh2; ~/.ssh/config and known_hosts honoured), for every exporter in the config: what manages it and its state (systemctl show for a systemd unit, docker inspect for a container, the process table for a process), whether its port is listening on the node (ss -ltn), and whether hydra can fetch its metrics over HTTP. Replaces the runbook's ssh typhon@hydra-compute "systemctl status prometheus-node-exporter".
+
+${EXIT_CODES_HELP}
+  (exporter status: 1 when any exporter is not running, not listening or not fetchable; 4 when SSH login is refused)`
+  static override examples = [
+    '<%= config.bin %> exporter status',
+    '<%= config.bin %> exporter status hydra-compute',
+    '<%= config.bin %> exporter status hydra-ai --json --timeout 3s',
+  ]
+  static override args = {
+    node: Args.string({description: 'only this node (default: every node with exporters)'}),
+  }
+
+  async run() {
+    const [{SshPool}, {exporterStatus}, {fetchExporterMetrics}] = await Promise.all([
+      import('../../lib/clients/ssh.js'),
+      import('../../lib/exporters/status.js'),
+      import('../../lib/exporters/fetch.js'),
+    ])
+    const cfg = this.cluster
+    const pool = new SshPool(cfg)
+    try {
+      const report = await exporterStatus(cfg, {
+        nodes: this.args.node ? [this.args.node] : undefined,
+        pool,
+        fetchMetrics: (e) => fetchExporterMetrics(e, cfg.timeoutMs),
+      })
+      this.setExitCode(report.exitCode)
+      if (!this.jsonEnabled()) this.render(report.rows)
+      return report
+    } finally {
+      await pool.closeAll()
+    }
+  }
+
+  private render(rows: ExporterStatusRow[]): void {
+    const yesNo = (v: boolean | null) => (v === null ? 'unknown' : v ? 'yes' : 'no')
+    this.print(
+      renderTable(
+        [
+          {header: 'node', value: (r: ExporterStatusRow) => r.node},
+          {header: 'exporter', value: (r) => `${r.exporter} :${r.port}`},
+          {header: 'managed by', value: (r) => `${r.managedBy} ${r.managedName}`},
+          {header: 'state', value: (r) => statusWord(this.style, r.state === 'running' ? 'active' : r.state)},
+          {header: 'detail', value: (r) => r.stateDetail, maxWidth: 60},
+          {header: 'listening', value: (r) => yesNo(r.listening)},
+          {header: 'metrics', value: (r) => (r.fetch.ok ? `ok ${r.fetch.latencyMs}ms` : r.fetch.detail), maxWidth: 40},
+        ],
+        rows,
+        {tty: this.term.isTTY},
+      ),
+    )
+    const bad = rows.filter((r) => !r.ok)
+    this.print(`\n${rows.length - bad.length}/${rows.length} exporters healthy`)
+    for (const r of bad) if (r.hint) this.print(`  ${r.id}: ${r.problems[0] ?? r.state}\n    next: ${r.hint}`)
+  }
+}

@@ -1,0 +1,429 @@
+/**
+ * The one SSH client (design.md §4): ssh2, one connection per node shared by every check on that
+ * node (opened lazily, closed by `closeAll()`), bounded concurrency across nodes, a connect
+ * timeout and a per-command timeout, agent or key-file auth, the user's ~/.ssh/config, and host
+ * keys checked against known_hosts under the configured policy (strict | accept-new | off).
+ *
+ * ssh2 is imported on first connect only, so commands that never open SSH do not load it.
+ * Clients never print, prompt or exit: everything comes back as results or `SshError`s.
+ */
+import {existsSync, readFileSync} from 'node:fs'
+
+import type {AnyAuthMethod, Client, ClientChannel} from 'ssh2'
+
+import type {HydraConfig, ResolvedNode} from '../config/resolve.js'
+import {redact} from '../secrets.js'
+import {commandLine, type RemoteCommand} from '../ssh/commands.js'
+import {SshError, type SshFailure} from '../ssh/errors.js'
+import {appendKnownHost, checkHostKey, fingerprintOfBlob, keyTypeOfBlob, readKnownHosts, type HostKeyVerdict} from '../ssh/known-hosts.js'
+import {sshTargetForNode, type SshTarget, type TargetEnvironment} from '../ssh/target.js'
+
+export interface ExecResult {
+  command: string
+  stdout: string
+  stderr: string
+  /** null when the remote process died of a signal */
+  exitCode: number | null
+  signal?: string
+  elapsedMs: number
+}
+
+export interface ExecOptions {
+  /** run through `sudo -n` */
+  sudo?: boolean
+  /** overrides the node's command timeout */
+  timeoutMs?: number
+  /** cap on stdout+stderr; the channel is closed beyond it */
+  maxBytes?: number
+}
+
+/** OpenSSH's default MaxSessions is 10; stay below it so parallel checks never get refused channels. */
+const MAX_CHANNELS_PER_CONNECTION = 8
+const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024
+
+class Semaphore {
+  private active = 0
+  private readonly waiting: (() => void)[] = []
+  constructor(private readonly limit: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve))
+    this.active++
+    try {
+      return await fn()
+    } finally {
+      this.active--
+      this.waiting.shift()?.()
+    }
+  }
+}
+
+/** Run `fn` over `items`, at most `limit` at a time, keeping the order of results. */
+export async function mapWithConcurrency<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++
+      results[i] = await fn(items[i]!, i)
+    }
+  }
+  await Promise.all(Array.from({length: Math.min(Math.max(1, limit), items.length)}, () => worker()))
+  return results
+}
+
+/** One node's connection, opened on the first command and reused by every later one. */
+export class SshSession {
+  readonly node: string
+  readonly target: SshTarget
+  private connecting?: Promise<Client>
+  private client?: Client
+  private readonly channels = new Semaphore(MAX_CHANNELS_PER_CONNECTION)
+  private closed = false
+
+  constructor(target: SshTarget) {
+    this.target = target
+    this.node = target.node
+  }
+
+  /** Connect (once); a failed connect is remembered so later checks on this node fail fast with the same cause. */
+  connect(): Promise<Client> {
+    this.connecting ??= this.open()
+    return this.connecting
+  }
+
+  async exec(command: RemoteCommand, options: ExecOptions = {}): Promise<ExecResult> {
+    const client = await this.connect()
+    const line = commandLine(command, options.sudo ?? false)
+    return this.channels.run(() => this.run(client, line, options))
+  }
+
+  /** Like exec, but a non-zero exit becomes an SshError naming the command and the first stderr line. */
+  async execOk(command: RemoteCommand, options: ExecOptions = {}): Promise<ExecResult> {
+    const result = await this.exec(command, options)
+    if (result.exitCode !== 0) throw this.errorFor(result, options.sudo ?? false)
+    return result
+  }
+
+  /** The classified error for a command that exited non-zero (sudo wants a password, not installed, failed). */
+  errorFor(result: ExecResult, sudo: boolean): SshError {
+    return commandError(this.target, result, sudo)
+  }
+
+  async close(): Promise<void> {
+    this.closed = true
+    const client = this.client
+    if (!client) return
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        client.destroy()
+        resolve()
+      }, 1000)
+      client.once('close', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      client.end()
+    })
+  }
+
+  private async open(): Promise<Client> {
+    const t = this.target
+    // ssh2 is CommonJS: its `utils` is only on the default export under ESM
+    const ssh2 = (await import('ssh2')).default
+    const {Client: SshClient, utils} = ssh2
+    const auth: AnyAuthMethod[] = []
+    const keyProblems: string[] = []
+    for (const file of t.identityFiles) {
+      if (!existsSync(file)) {
+        keyProblems.push(`${file} does not exist`)
+        continue
+      }
+      let data: Buffer
+      try {
+        data = readFileSync(file)
+      } catch (error) {
+        keyProblems.push(`${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
+        continue
+      }
+      const parsed = utils.parseKey(data)
+      if (parsed instanceof Error) {
+        // Never echo the parser's message verbatim: it could quote file contents.
+        keyProblems.push(/encrypted|passphrase/i.test(parsed.message) ? `${file} is protected by a passphrase` : `${file} is not a private key ssh2 can read`)
+        continue
+      }
+      auth.push({type: 'publickey', username: t.user, key: data})
+    }
+    if (t.agentSocket) auth.push({type: 'agent', username: t.user, agent: t.agentSocket})
+    if (auth.length === 0) {
+      throw new SshError('key_file', t.node, `no usable SSH credentials for ${t.user}@${t.host}${keyProblems.length ? `: ${keyProblems.join('; ')}` : ''}`, {
+        hint: keyProblems.some((p) => p.includes('passphrase'))
+          ? 'load the key into ssh-agent (ssh-add) and make sure SSH_AUTH_SOCK is set for hydra'
+          : 'set nodes.<node>.ssh.identityFile (or defaults.ssh.identityFile), or start ssh-agent with the key loaded',
+        exitCode: 4,
+      })
+    }
+
+    let verdict: {verdict: HostKeyVerdict; blob: Buffer} | undefined
+    const client = new SshClient()
+    return new Promise<Client>((resolve, reject) => {
+      let settled = false
+      const fail = (error: SshError): void => {
+        if (settled) return
+        settled = true
+        client.destroy()
+        reject(error)
+      }
+      client.on('ready', () => {
+        if (settled) return
+        settled = true
+        if (this.closed) {
+          client.end()
+          reject(new SshError('closed', t.node, `the SSH session to ${t.node} was closed`))
+          return
+        }
+        this.client = client
+        resolve(client)
+      })
+      client.on('error', (error: Error & {level?: string; code?: string}) => {
+        fail(classifyConnectError(t, error, verdict, keyProblems))
+      })
+      client.on('close', () => {
+        this.client = undefined
+        fail(new SshError('closed', t.node, `${t.host}:${t.port} closed the connection before the SSH handshake finished`))
+      })
+      client.connect({
+        host: t.host,
+        port: t.port,
+        username: t.user,
+        readyTimeout: t.connectTimeoutMs,
+        authHandler: auth,
+        tryKeyboard: false,
+        hostVerifier: (blob: Buffer): boolean => {
+          const check = verifyHostKey(t, blob)
+          verdict = {verdict: check.verdict, blob}
+          return check.accept
+        },
+      })
+    })
+  }
+
+  private run(client: Client, line: string, options: ExecOptions): Promise<ExecResult> {
+    const t = this.target
+    const timeoutMs = options.timeoutMs ?? t.commandTimeoutMs
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_OUTPUT_BYTES
+    const started = performance.now()
+    return new Promise<ExecResult>((resolve, reject) => {
+      let channel: ClientChannel | undefined
+      let settled = false
+      const timer = setTimeout(() => {
+        if (settled) return
+        settled = true
+        // Kill the remote process too, not just our end: a hung `iptables -w` must not linger.
+        try {
+          channel?.signal('KILL')
+        } catch {
+          /* the server may not support signals; closing the channel still ends the session */
+        }
+        channel?.close()
+        reject(new SshError('command_timeout', t.node, `${t.node}: \`${line}\` did not finish within ${timeoutMs}ms`, {
+          hint: 'raise ssh.commandTimeout for this node, or check whether the command hangs there (e.g. a stale xtables lock)',
+          details: {command: line, timeoutMs},
+        }))
+      }, timeoutMs)
+      client.exec(line, (error, ch) => {
+        if (settled) {
+          ch?.close()
+          return
+        }
+        if (error) {
+          settled = true
+          clearTimeout(timer)
+          reject(new SshError('ssh', t.node, `${t.node}: cannot run \`${line}\`: ${redact(error.message)}`, {cause: error}))
+          return
+        }
+        channel = ch
+        const out: Buffer[] = []
+        const err: Buffer[] = []
+        let bytes = 0
+        let exitCode: number | null = null
+        let signal: string | undefined
+        const take = (into: Buffer[]) => (chunk: Buffer) => {
+          bytes += chunk.length
+          if (bytes > maxBytes) {
+            if (!settled) {
+              settled = true
+              clearTimeout(timer)
+              ch.close()
+              reject(new SshError('command_failed', t.node, `${t.node}: \`${line}\` printed more than ${maxBytes} bytes`))
+            }
+            return
+          }
+          into.push(chunk)
+        }
+        ch.on('data', take(out))
+        ch.stderr.on('data', take(err))
+        ch.on('exit', (code: number | null, sig?: string) => {
+          exitCode = code
+          signal = sig ?? undefined
+        })
+        ch.on('close', () => {
+          if (settled) return
+          settled = true
+          clearTimeout(timer)
+          resolve({
+            command: line,
+            stdout: Buffer.concat(out).toString('utf8'),
+            stderr: Buffer.concat(err).toString('utf8'),
+            exitCode,
+            signal,
+            elapsedMs: Math.round(performance.now() - started),
+          })
+        })
+      })
+    })
+  }
+}
+
+/** The host-key policy: strict refuses unknown and changed keys; accept-new records unknown ones; off accepts all. */
+export function verifyHostKey(t: Pick<SshTarget, 'hostKeys' | 'knownHostsFile' | 'knownHostNames'>, blob: Buffer): {accept: boolean; verdict: HostKeyVerdict} {
+  const verdict = checkHostKey(readKnownHosts(t.knownHostsFile), t.knownHostNames, blob)
+  if (t.hostKeys === 'off') return {accept: verdict.status !== 'revoked', verdict}
+  if (verdict.status === 'known') return {accept: true, verdict}
+  if (verdict.status === 'unknown' && t.hostKeys === 'accept-new') {
+    appendKnownHost(t.knownHostsFile, t.knownHostNames[0]!, blob)
+    return {accept: true, verdict}
+  }
+  return {accept: false, verdict}
+}
+
+function classifyConnectError(
+  t: SshTarget,
+  error: Error & {level?: string; code?: string},
+  hostKey: {verdict: HostKeyVerdict; blob: Buffer} | undefined,
+  keyProblems: string[],
+): SshError {
+  const where = `${t.user}@${t.host}:${t.port}`
+  const name = t.knownHostNames[0]!
+  if (hostKey && hostKey.verdict.status !== 'known' && /Host denied|verification failed/i.test(error.message)) {
+    const fp = fingerprintOfBlob(hostKey.blob)
+    const type = keyTypeOfBlob(hostKey.blob)
+    const v = hostKey.verdict
+    const details = {host: t.host, port: t.port, keyType: type, fingerprint: fp, knownHosts: t.knownHostsFile}
+    if (v.status === 'changed') {
+      return new SshError('host_key_changed', t.node, `${t.node}: the ${type} host key of ${name} has CHANGED: it is now ${fp}, which does not match ${t.knownHostsFile}:${v.line}. Someone could be intercepting the connection, or the host was reinstalled.`, {
+        hint: `if the change is expected, remove the old key with: ssh-keygen -R '${name}' -f ${t.knownHostsFile} (then connect again to record the new one)`,
+        details,
+      })
+    }
+    if (v.status === 'revoked') {
+      return new SshError('host_key_revoked', t.node, `${t.node}: the ${type} host key ${fp} of ${name} is marked @revoked in ${t.knownHostsFile}:${v.line}`, {
+        hint: 'the host presents a key you have revoked: do not connect until the host has a new key',
+        details,
+      })
+    }
+    return new SshError('host_key_unknown', t.node, `${t.node}: the ${type} host key of ${name} is not in ${t.knownHostsFile}: ${fp}${v.otherTypesKnown.length ? ` (keys of other types are known: ${v.otherTypesKnown.join(', ')})` : ''}`, {
+      hint: `compare ${fp} with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_${type.replace(/^ssh-/, '').replace(/^ecdsa-sha2-nistp\d+$/, 'ecdsa')}_key.pub on the node), then record it: ssh-keyscan -p ${t.port} -t ${type} ${t.host} >> ${t.knownHostsFile}, or set ssh.hostKeys: accept-new for this node`,
+      details,
+    })
+  }
+  const code = error.code
+  const failure: SshFailure =
+    error.level === 'client-authentication'
+      ? 'auth'
+      : error.level === 'client-timeout'
+        ? 'timeout'
+        : code === 'ECONNREFUSED'
+          ? 'refused'
+          : code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'EADDRNOTAVAIL'
+            ? 'unreachable'
+            : code === 'ENOTFOUND' || code === 'EAI_AGAIN' || error.level === 'client-dns'
+              ? 'dns'
+              : code === 'ECONNRESET' || code === 'EPIPE'
+                ? 'reset'
+                : code === 'ETIMEDOUT'
+                  ? 'timeout'
+                  : 'ssh'
+  const keys = t.identityFiles.length ? t.identityFiles.join(', ') : 'no key file'
+  switch (failure) {
+    case 'auth':
+      return new SshError('auth', t.node, `${t.node}: ${where} refused hydra's login as ${t.user} (tried: ${keys}${t.agentSocket ? ', ssh-agent' : ''})${keyProblems.length ? `; ${keyProblems.join('; ')}` : ''}`, {
+        hint: `check that the public key of ${t.identityFiles[0] ?? 'your key'} is in ~${t.user}/.ssh/authorized_keys on ${t.node}, and that ssh.user is right (try: ssh -p ${t.port} -i ${t.identityFiles[0] ?? '~/.ssh/id_ed25519'} ${t.user}@${t.host} true)`,
+        details: {user: t.user, host: t.host, port: t.port, identityFiles: t.identityFiles},
+      })
+    case 'timeout':
+      return new SshError('timeout', t.node, `${t.node}: no SSH handshake with ${t.host}:${t.port} within ${t.connectTimeoutMs}ms`, {
+        hint: `the host is down, blackholed or firewalled on port ${t.port}; raise ssh.connectTimeout if the link is slow`,
+      })
+    case 'refused':
+      return new SshError('refused', t.node, `${t.node}: ${t.host}:${t.port} refused the connection (no sshd listening)`, {
+        hint: `start sshd on ${t.node}, or fix ssh.port (now ${t.port})`,
+      })
+    case 'unreachable':
+      return new SshError('unreachable', t.node, `${t.node}: no route to ${t.host} (${code})`, {hint: 'is the node up and on the network?'})
+    case 'dns':
+      return new SshError('dns', t.node, `${t.node}: cannot resolve ${t.host}`, {hint: 'check the address (or the alias in ~/.ssh/config)'})
+    case 'reset':
+      return new SshError('reset', t.node, `${t.node}: ${t.host}:${t.port} reset the connection`, {hint: 'sshd may limit connections (MaxStartups) or a firewall resets them'})
+    default:
+      return new SshError('ssh', t.node, `${t.node}: SSH to ${t.host}:${t.port} failed: ${redact(error.message)}`, {cause: error})
+  }
+}
+
+function commandError(t: SshTarget, result: ExecResult, sudo: boolean): SshError {
+  const stderr = redact(result.stderr.trim())
+  const firstLine = stderr.split('\n')[0] ?? ''
+  const details = {command: result.command, exitCode: result.exitCode, stderr: stderr.slice(0, 500)}
+  if (sudo && /sudo: (a password is required|a terminal is required|no tty present)/.test(stderr)) {
+    const inner = result.command.replace(/^sudo -n -- /, '')
+    const [program, ...rest] = inner.split(' ')
+    return new SshError('sudo_password', t.node, `${t.node}: sudo wants a password for \`${inner}\` (hydra runs sudo -n and never types one)`, {
+      hint: `allow exactly this command without a password, e.g. in /etc/sudoers.d/hydra (edit with visudo): ${t.user} ALL=(root) NOPASSWD: $(command -v ${program}) ${rest.join(' ')}` +
+        '; on NixOS via security.sudo.extraRules',
+      details,
+    })
+  }
+  if (result.exitCode === 127) {
+    const program = result.command.replace(/^sudo -n -- /, '').split(' ')[0]
+    return new SshError('command_missing', t.node, `${t.node}: \`${program}\` is not installed or not on the PATH of a non-interactive SSH session`, {
+      hint: `install ${program} on ${t.node}, or make it reachable on the PATH sshd gives to ${t.user}`,
+      details,
+    })
+  }
+  return new SshError('command_failed', t.node, `${t.node}: \`${result.command}\` exited ${result.exitCode ?? `on signal ${result.signal}`}${firstLine ? `: ${firstLine}` : ''}`, {details})
+}
+
+export interface SshPoolOptions extends TargetEnvironment {
+  /** how many nodes to talk to at once (default: the config's defaults.concurrency) */
+  concurrency?: number
+}
+
+/** One session per node, created lazily; `forEachNode` bounds how many nodes are worked on at once. */
+export class SshPool {
+  private readonly sessions = new Map<string, SshSession>()
+  readonly concurrency: number
+
+  constructor(
+    private readonly cfg: HydraConfig,
+    private readonly options: SshPoolOptions = {},
+  ) {
+    this.concurrency = options.concurrency ?? cfg.concurrency
+  }
+
+  session(node: ResolvedNode): SshSession {
+    let s = this.sessions.get(node.name)
+    if (!s) {
+      s = new SshSession(sshTargetForNode(this.cfg, node, this.options))
+      this.sessions.set(node.name, s)
+    }
+    return s
+  }
+
+  forEachNode<R>(nodes: readonly ResolvedNode[], fn: (session: SshSession, node: ResolvedNode) => Promise<R>): Promise<R[]> {
+    return mapWithConcurrency(nodes, this.concurrency, (node) => fn(this.session(node), node))
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.sessions.values()].map((s) => s.close()))
+    this.sessions.clear()
+  }
+}

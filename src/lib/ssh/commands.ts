@@ -1,0 +1,55 @@
+/**
+ * Every command hydra runs on a node, as fixed templates. Nothing else in hydra builds a remote
+ * command line: values enter only through `quoteRemoteValue` (allow-list + single quotes) or as
+ * integers checked here, so no config or API value can reach the remote shell as code.
+ */
+import {UserError} from '../errors.js'
+import {quoteRemoteValue} from './shell.js'
+
+export interface RemoteCommand {
+  /** stable id for errors and tests, e.g. systemctl-show */
+  id: string
+  /** the exact command line sent to the node */
+  line: string
+  /** needs root: run through `sudo -n` when the node's config says so */
+  needsRoot: boolean
+}
+
+/** Properties of `systemctl show` that exporter status reads (systemctl(1), key=value per line). */
+export const SYSTEMD_PROPERTIES = ['LoadState', 'ActiveState', 'SubState', 'MainPID', 'ExecMainStatus', 'Result'] as const
+
+const cmd = (id: string, line: string, needsRoot = false): RemoteCommand => ({id, line, needsRoot})
+
+function checkedInteger(what: string, n: number, min: number, max: number): number {
+  if (!Number.isInteger(n) || n < min || n > max) throw new UserError(`${what} must be a whole number from ${min} to ${max}, got ${n}`)
+  return n
+}
+
+export const remoteCommands = {
+  systemdUnitState: (unit: string) => cmd('systemctl-show', `systemctl show --no-pager -p ${SYSTEMD_PROPERTIES.join(',')} -- ${quoteRemoteValue('unit', unit)}`),
+  containerState: (container: string) =>
+    cmd('docker-inspect-state', `docker inspect --format '{{json .State}}' -- ${quoteRemoteValue('container', container)}`),
+  processTable: () => cmd('ps', 'ps -eo pid,comm,args'),
+  listeningTcpSockets: () => cmd('ss-listen', 'ss -ltnH'),
+  /** the client and server address of this SSH session: hydra's source address as the node sees it */
+  sshConnection: () => cmd('ssh-connection', 'printf "%s\\n" "$SSH_CONNECTION"'),
+  iptablesVersion: () => cmd('iptables-version', 'iptables -V'),
+  iptablesRules: () => cmd('iptables-rules', 'iptables -w 5 -S', true),
+  nftRuleset: () => cmd('nft-ruleset', 'nft -j list ruleset', true),
+  containerNames: () => cmd('docker-ps', "docker ps -a --format '{{.Names}}'"),
+  inspectContainers: (containers: string[]) => {
+    if (containers.length === 0) throw new UserError('no container to inspect')
+    return cmd('docker-inspect', `docker inspect -- ${containers.map((c) => quoteRemoteValue('container', c)).join(' ')}`)
+  },
+  containerLogs: (container: string, tail: number) =>
+    cmd('docker-logs', `docker logs --tail ${checkedInteger('--tail', tail, 0, 100_000)} -- ${quoteRemoteValue('container', container)}`),
+} as const
+
+/**
+ * The line as sent. The caller decides `useSudo` from the config: `ssh.sudo` for commands that
+ * need root (firewall reads), an exporter's own `sudo: true` for its state commands.
+ * `sudo -n` never prompts: a password requirement becomes an error we can explain.
+ */
+export function commandLine(command: RemoteCommand, useSudo: boolean): string {
+  return useSudo ? `sudo -n -- ${command.line}` : command.line
+}

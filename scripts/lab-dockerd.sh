@@ -3,10 +3,10 @@
 # mounts dockerd needs, so dockerd runs OUTSIDE the lab's namespace; it needs no network: a unix
 # socket under STATE_DIR, --bridge=none, no iptables, and containers with --network none.
 #
-#   scripts/lab-dockerd.sh start STATE_DIR   # prints DOCKER_HOST=unix://STATE_DIR/docker.sock
+#   eval "$(scripts/lab-dockerd.sh start STATE_DIR)"   # exports HYDRA_LAB_DOCKER_HOST=unix://STATE_DIR/docker.sock
 #   scripts/lab-dockerd.sh stop STATE_DIR
 #
-# The lab reads HYDRA_LAB_DOCKER_HOST (export it from the printed line) and gives it to the lab
+# The lab reads HYDRA_LAB_DOCKER_HOST and gives it to the lab
 # nodes' SSH sessions as DOCKER_HOST.
 set -euo pipefail
 
@@ -74,7 +74,8 @@ start() {
     docker run -d --name "$name" --network none --log-driver "$driver" "${parts[@]:2}" "$image" \
       /bin/sh -c "echo \"$name: starting (hydra lab, $driver log driver)\"; echo \"$name: level=info msg=ready\"; echo \"$name: level=error msg=example error\" >&2; exec sleep 2147483647" >/dev/null
   done
-  echo "DOCKER_HOST=unix://$sock"
+  # for `eval "$(scripts/lab-dockerd.sh start DIR)"` in scripts/test.sh
+  echo "export HYDRA_LAB_DOCKER_HOST=unix://$sock"
 }
 
 stop() {

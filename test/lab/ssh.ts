@@ -98,7 +98,12 @@ export function prepareLabSsh(options: LabSshOptions): LabSsh {
     writeFileSync(shim, `#!/bin/sh\n# hydra lab: systemctl for ${node.name}, answered from the lab's real exporter state\nexec ${process.execPath} ${SYSTEMCTL_SHIM} --lab-state ${join(stateDir, `systemctl-${node.name}.json`)} "$@"\n`)
     chmodSync(shim, 0o755)
 
-    const env = [`PATH=${labSessionPath(stateDir, node.name)}`, ...(options.dockerHost ? [`DOCKER_HOST=${options.dockerHost}`] : [])]
+    // Each lab node gets a home of its own, as a real node has. It also keeps this machine's
+    // root ~/.bashrc (pyenv init: ~90 ms of CPU, sourced by bash for every SSH exec) out of the
+    // lab's sessions, where it would dominate every timing.
+    const home = join(dir, 'home')
+    mkdirSync(home, {recursive: true})
+    const env = [`HOME=${home}`, `PATH=${labSessionPath(stateDir, node.name)}`, ...(options.dockerHost ? [`DOCKER_HOST=${options.dockerHost}`] : [])]
     const config = join(dir, 'sshd_config')
     writeFileSync(
       config,

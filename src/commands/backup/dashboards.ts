@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
+import {DEFAULT_DASHBOARD_CONCURRENCY} from '../../lib/config/resolve.js'
 import {backupDashboards, type BackupProgress, type DashboardBackupResult} from '../../lib/backup/dashboards.js'
 import {backupMetrics} from '../../lib/backup/metrics.js'
 import {lastCompleteBackupTime} from '../../lib/backup/verify.js'
@@ -37,7 +38,7 @@ ${EXIT_CODES_HELP}
   static override flags = {
     dir: Flags.string({summary: 'folder holding the backups (default: backup.dashboards.dir)'}),
     keep: Flags.integer({summary: 'after a complete backup, keep only the newest N complete backups (default: backup.dashboards.keep)', min: 1}),
-    concurrency: Flags.integer({summary: 'dashboards fetched at once (default: backup.dashboards.concurrency, 8)', min: 1, max: 64}),
+    concurrency: Flags.integer({summary: `dashboards fetched at once (default: backup.dashboards.concurrency, ${DEFAULT_DASHBOARD_CONCURRENCY})`, min: 1, max: 64}),
     textfile: Flags.string({summary: 'also write Prometheus metrics for the textfile collector to this path (atomically)'}),
   }
 
@@ -53,7 +54,7 @@ ${EXIT_CODES_HELP}
       const options = {
         grafana,
         root,
-        concurrency: this.flags.concurrency ?? settings?.concurrency ?? 8,
+        concurrency: this.flags.concurrency ?? settings?.concurrency ?? DEFAULT_DASHBOARD_CONCURRENCY,
         keep: this.flags.keep ?? settings?.keep,
         hydraVersion: this.config.version,
       }

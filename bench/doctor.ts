@@ -1,0 +1,192 @@
+/**
+ * Benchmark: `hydra doctor` against the runbook's commands run one after another (curl and ssh as
+ * the runbook writes them, with the corrected endpoints), on the lab with 50 ms added to every TCP
+ * connection by a delaying proxy per service address (this kernel has no netem); then doctor's
+ * wall time with one node blackholed (iptables DROP) against its deadline.
+ *
+ *   scripts/lab-dockerd.sh start /tmp/hydra-bench-docker      # outside the namespace
+ *   ip netns add hydra-bench && ip netns exec hydra-bench ip link set lo up
+ *   ip netns exec hydra-bench env HYDRA_LAB_DOCKER_HOST=unix:///tmp/hydra-bench-docker/docker.sock npx tsx bench/doctor.ts [--runs 3]
+ *
+ * Targets: doctor ≥ 5× faster than one-after-another; blackholed, within deadline + 1 s.
+ * Each proxy listens on 127.0.1.N in front of the lab's 127.0.0.N, so the config hydra and the
+ * script use names only proxied addresses. Refuses to run outside a loopback-only namespace.
+ */
+import {spawn, spawnSync} from 'node:child_process'
+import {readFileSync, writeFileSync} from 'node:fs'
+import {connect, createServer, type Server, type Socket} from 'node:net'
+import {join} from 'node:path'
+
+import {parse, stringify} from 'yaml'
+
+import {startLab} from '../test/lab/lab.js'
+import {LAB_NODES, LAB_PORTS} from '../test/lab/lab-config.js'
+import {BIN} from '../test/helpers/run-hydra.js'
+
+const DELAY_MS = 50
+const runsArg = process.argv.indexOf('--runs')
+const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3
+const DEADLINE_S = 10
+
+const proxied = (address: string) => address.replace(/^127\.0\.0\./, '127.0.1.')
+const P = LAB_PORTS
+const PORTS_BY_NODE: Record<keyof typeof LAB_NODES, number[]> = {
+  'hydra-storage': [22, P.prometheus, P.alertmanager, P.grafana, P.loki, P.nodeExporter, P.cadvisor, P.qdrant, P.litellm],
+  'hydra-compute': [22, P.nodeExporter, P.gpuExporter],
+  'hydra-ai': [22, P.nodeExporter, P.gpuExporter, P.tabbyapi, P.ollama],
+}
+
+/** A TCP proxy that waits DELAY_MS before connecting each accepted connection upstream. */
+function delayingProxy(listenHost: string, upstreamHost: string, port: number): Promise<Server> {
+  const sockets = new Set<Socket>()
+  const server = createServer((client) => {
+    sockets.add(client)
+    client.pause()
+    const timer = setTimeout(() => {
+      const upstream = connect({host: upstreamHost, port})
+      sockets.add(upstream)
+      upstream.on('connect', () => {
+        client.pipe(upstream)
+        upstream.pipe(client)
+        client.resume()
+      })
+      const close = () => {
+        client.destroy()
+        upstream.destroy()
+      }
+      upstream.on('error', close)
+      upstream.on('close', close)
+      client.on('close', close)
+    }, DELAY_MS)
+    client.on('error', () => clearTimeout(timer))
+  })
+  server.on('close', () => sockets.forEach((s) => s.destroy()))
+  return new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, listenHost, () => resolve(server))
+  })
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{code: number | null; stdout: string; stderr: string; ms: number}> {
+  const t0 = performance.now()
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {stdio: ['ignore', 'pipe', 'pipe'], env})
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    child.on('error', reject)
+    child.on('close', (code) => resolve({code, stdout, stderr, ms: performance.now() - t0}))
+  })
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+
+async function main(): Promise<void> {
+  const lab = await startLab()
+  const servers: Server[] = []
+  try {
+    for (const [node, address] of Object.entries(LAB_NODES) as [keyof typeof LAB_NODES, string][])
+      for (const port of PORTS_BY_NODE[node]) servers.push(await delayingProxy(proxied(address), address, port))
+
+    // the lab's config and known_hosts, moved onto the proxied addresses
+    const doc = parse(readFileSync(lab.configPath, 'utf8'))
+    // a backup for doctor's backup check to find
+    const backup = await run(process.execPath, [BIN, 'backup', 'dashboards', '--config', lab.configPath, '--json'])
+    if (backup.code !== 0) throw new Error(`hydra backup dashboards failed: ${backup.stderr}`)
+    for (const n of Object.values(doc.nodes) as {address: string}[]) n.address = proxied(n.address)
+    const knownHosts = join(lab.stateDir, 'bench_known_hosts')
+    writeFileSync(knownHosts, readFileSync(join(lab.stateDir, 'known_hosts'), 'utf8').replace(/^127\.0\.0\./gm, '127.0.1.'))
+    doc.defaults.ssh.knownHosts = knownHosts
+    const config = join(lab.stateDir, 'bench-hydra.yaml')
+    writeFileSync(config, stringify(doc))
+    const key = doc.defaults.ssh.identityFile as string
+
+    const storage = proxied(LAB_NODES['hydra-storage'])
+    const ai = proxied(LAB_NODES['hydra-ai'])
+    const sshArgs = ['-i', key, '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5']
+    const curl = (url: string, ...extra: string[]) => ['curl', '-s', '-m', '5', ...extra, url]
+    const ssh = (address: string, command: string) => ['ssh', ...sshArgs, `root@${address}`, command]
+    const grafanaToken = readFileSync(join(lab.stateDir, 'secrets', 'grafana-token'), 'utf8').trim()
+    const promQuery = (q: string) => curl(`http://${storage}:9090/api/v1/query`, '--data-urlencode', `query=${q}`)
+    const exporters = (doc.nodes as Record<string, {address: string; exporters: Record<string, {port: number; unit?: string; container?: string; process?: string}>}>)
+    // The same checks doctor makes, done the runbook's way: its Health Check Endpoints and
+    // Troubleshooting commands as written, endpoints corrected (api-facts.md §9), one after another.
+    const script: string[][] = [
+      curl(`http://${storage}:9090/-/ready`),
+      curl(`http://${storage}:9090/api/v1/targets`),
+      curl(`http://${storage}:9090/api/v1/status/flags`),
+      curl(`http://${storage}:9090/api/v1/status/runtimeinfo`),
+      curl(`http://${storage}:9090/api/v1/rules`),
+      curl(`http://${storage}:9090/api/v1/alerts`),
+      curl(`http://${storage}:3003/api/health`),
+      curl(`http://${storage}:3003/api/search?type=dash-db&limit=1`, '-H', `Authorization: Bearer ${grafanaToken}`),
+      ['sh', '-c', `ls -t ${JSON.stringify(doc.backup.dashboards.dir)} | head -1`],
+      curl(`http://${storage}:3100/ready`),
+      curl(`http://${storage}:3100/loki/api/v1/query_range`, '-H', 'X-Scope-OrgID: hydra', '--get', '--data-urlencode', 'query={container_name="tabbyapi"}', '--data-urlencode', 'limit=1'),
+      curl(`http://${storage}:9093/-/ready`),
+      curl(`http://${storage}:6333/readyz`),
+      curl(`http://${ai}:5000/health`),
+      curl(`http://${ai}:11434/api/tags`),
+      curl(`http://${storage}:4000/health/liveliness`),
+      ...Object.values(exporters).flatMap((n) => [
+        ssh(n.address, 'true'),
+        ...Object.values(n.exporters).flatMap((e) => [
+          ssh(n.address, e.unit ? `systemctl status ${e.unit}` : e.container ? `docker inspect ${e.container}` : `pgrep -a ${e.process}`),
+          ssh(n.address, `ss -ltn | grep :${e.port}`),
+          ssh(n.address, `iptables -L -n | grep ${e.port}`),
+          curl(`http://${n.address}:${e.port}/metrics`),
+        ]),
+        promQuery(`node_filesystem_avail_bytes{mountpoint="/"} / node_filesystem_size_bytes{mountpoint="/"} * 100`),
+        promQuery('node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes * 100'),
+      ]),
+      curl(`http://${storage}:8080/healthz`),
+      ssh(ai, 'docker inspect tabbyapi'),
+    ]
+
+    const sequential: number[] = []
+    const doctor: number[] = []
+    let checks = 0
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now()
+      for (const [cmd, ...args] of script) await run(cmd!, args)
+      sequential.push(performance.now() - t0)
+      const r = await run(process.execPath, [BIN, 'doctor', '--config', config, '--json'])
+      if (r.code === null || r.code > 1) throw new Error(`hydra doctor failed (${r.code}): ${r.stderr}`)
+      checks = (JSON.parse(r.stdout) as {summary: {total: number}}).summary.total
+      doctor.push(r.ms)
+    }
+    const seqMs = median(sequential)
+    const docMs = median(doctor)
+    const ratio = seqMs / docMs
+    console.log(`runbook commands one after another (${script.length} commands, +${DELAY_MS}ms per connection): ${seqMs.toFixed(0)} ms (median of ${RUNS})`)
+    console.log(`hydra doctor (${checks} checks, same delay):                                 ${docMs.toFixed(0)} ms (median of ${RUNS})`)
+    console.log(`ratio: doctor is ${ratio.toFixed(1)}× faster (target ≥ 5×) ${ratio >= 5 ? 'PASS' : 'FAIL'}`)
+
+    // one node blackholed: every packet to it (and to its proxy) dropped
+    const drops = [['INPUT', '-d', LAB_NODES['hydra-ai'], '-j', 'DROP'], ['INPUT', '-d', ai, '-j', 'DROP']]
+    for (const rule of drops) spawnSync('iptables', ['-w', '5', '-I', ...rule], {stdio: 'inherit'})
+    try {
+      const results: {label: string; deadlineS: number; ms: number; cause?: string}[] = []
+      for (const [label, deadlineS, extra] of [
+        ['default timeouts', DEADLINE_S, []],
+        ['node timeout (20s) beyond the deadline', 5, ['--timeout', '20s']],
+      ] as const) {
+        const r = await run(process.execPath, [BIN, 'doctor', '--config', config, '--json', '--deadline', `${deadlineS}s`, ...extra])
+        const doc = JSON.parse(r.stdout) as {checks: {id: string; cause?: string}[]}
+        results.push({label, deadlineS, ms: r.ms, cause: doc.checks.find((c) => c.id === 'ssh:hydra-ai')?.cause})
+      }
+      for (const r of results) {
+        const ok = r.ms <= r.deadlineS * 1000 + 1000
+        console.log(`blackholed hydra-ai, ${r.label}: ${r.ms.toFixed(0)} ms against a ${r.deadlineS}s deadline (target ≤ deadline + 1s) ${ok ? 'PASS' : 'FAIL'}; ssh:hydra-ai cause ${r.cause}`)
+      }
+    } finally {
+      for (const rule of drops) spawnSync('iptables', ['-w', '5', '-D', ...rule])
+    }
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(r))))
+    await lab.stop()
+  }
+}
+
+await main()

@@ -1,0 +1,97 @@
+/**
+ * The check model (design.md §4): one check is one question about the cluster with one answer,
+ * and, when the answer is no, the one cause and the next thing to run. `hydra doctor` runs the
+ * catalogue of them (catalogue.ts) under one deadline (doctor/run.ts).
+ */
+import type {HydraConfig} from '../config/resolve.js'
+import type {DoctorResources} from './resources.js'
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped'
+
+/** What a check's run() concludes. */
+export interface CheckOutcome {
+  status: Exclude<CheckStatus, 'skipped'>
+  /** one line: what was seen */
+  detail: string
+  /** a stable, machine-readable reason for warn/fail, e.g. unit_inactive, firewall_blocked, node_unreachable */
+  cause?: string
+  /** what the conclusion rests on: rule text, unit state, HTTP status and body, lastError */
+  evidence?: string[]
+  /** the next command to run or the change to make */
+  hint?: string
+}
+
+/** The kinds `--only` / `--skip` accept besides node and service names. */
+export const CHECK_KINDS = [
+  'ssh',
+  'exporter',
+  'firewall',
+  'fetch',
+  'target',
+  'disk',
+  'memory',
+  'health',
+  'targets',
+  'retention',
+  'rules',
+  'alerts',
+  'auth',
+  'backup',
+  'logs',
+  'logdriver',
+] as const
+export type CheckKind = (typeof CHECK_KINDS)[number]
+
+export interface CheckContext {
+  cfg: HydraConfig
+  /** aborts at the check's own timeout or the run's deadline, whichever comes first */
+  signal: AbortSignal
+  /** shared, memoised access to Prometheus, SSH sessions, firewall reads, exporter fetches */
+  resources: DoctorResources
+  /** the outcome of a check this one depends on (already finished when run() starts) */
+  outcomeOf(id: string): CheckResult | undefined
+}
+
+export interface Check {
+  /** unique, `<kind>:<subject>`, e.g. exporter:hydra-compute/node, health:grafana */
+  id: string
+  kind: CheckKind
+  /** what the check is grouped under: its node's name, or its service's */
+  group: string
+  node?: string
+  service?: string
+  title: string
+  /** ids of checks that must pass (ok or warn) first; when one fails or is skipped, this one is skipped */
+  dependsOn: string[]
+  /**
+   * The SSH check of the node this check's address belongs to: this check waits for it and is
+   * skipped only when it found the node unreachable (an SSH login problem alone does not stop an
+   * HTTP check). This is how a blackholed node costs its timeout once.
+   */
+  reachability?: string
+  timeoutMs: number
+  run(ctx: CheckContext): Promise<CheckOutcome>
+}
+
+export interface CheckResult {
+  id: string
+  kind: CheckKind
+  group: string
+  node?: string
+  service?: string
+  title: string
+  status: CheckStatus
+  detail: string
+  cause?: string
+  evidence?: string[]
+  hint?: string
+  durationMs: number
+}
+
+/** The cause an SSH check gives a node it could not reach at all (timeout, no route). */
+export const NODE_UNREACHABLE = 'node_unreachable'
+
+/** A check passed for dependency purposes: warnings do not stop the checks after it. */
+export function passed(r: Pick<CheckResult, 'status'> | undefined): boolean {
+  return r?.status === 'ok' || r?.status === 'warn'
+}

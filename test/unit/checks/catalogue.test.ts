@@ -1,0 +1,94 @@
+/** The catalogue built from the lab's config: which checks, their chain, and --only/--skip. */
+import {describe, expect, it} from 'vitest'
+
+import {buildCatalogue, selectChecks, targetForExporter} from '../../../src/lib/checks/catalogue.js'
+import type {TargetRow} from '../../../src/lib/prometheus/targets.js'
+import {labConfig} from '../doctor/lab-config.js'
+
+const cfg = labConfig()
+const catalogue = buildCatalogue(cfg)
+const byId = (id: string) => catalogue.find((c) => c.id === id)!
+
+describe('buildCatalogue', () => {
+  it('has every check of the runbook for the lab config, ids unique', () => {
+    const ids = catalogue.map((c) => c.id)
+    expect(new Set(ids).size).toBe(ids.length)
+    expect(ids).toEqual([
+      'ssh:hydra-storage',
+      // hydra-storage declares `firewall: iptables`
+      'exporter:hydra-storage/node', 'firewall:hydra-storage/node', 'fetch:hydra-storage/node', 'target:hydra-storage/node',
+      'exporter:hydra-storage/cadvisor', 'firewall:hydra-storage/cadvisor', 'fetch:hydra-storage/cadvisor', 'target:hydra-storage/cadvisor', 'health:hydra-storage/cadvisor',
+      'disk:hydra-storage', 'memory:hydra-storage',
+      'ssh:hydra-compute',
+      'exporter:hydra-compute/node', 'firewall:hydra-compute/node', 'fetch:hydra-compute/node', 'target:hydra-compute/node',
+      'exporter:hydra-compute/gpu', 'firewall:hydra-compute/gpu', 'fetch:hydra-compute/gpu', 'target:hydra-compute/gpu',
+      'disk:hydra-compute', 'memory:hydra-compute',
+      'ssh:hydra-ai',
+      'exporter:hydra-ai/node', 'firewall:hydra-ai/node', 'fetch:hydra-ai/node', 'target:hydra-ai/node',
+      'exporter:hydra-ai/gpu', 'firewall:hydra-ai/gpu', 'fetch:hydra-ai/gpu', 'target:hydra-ai/gpu',
+      'disk:hydra-ai', 'memory:hydra-ai',
+      'health:prometheus', 'targets:prometheus', 'retention:prometheus', 'rules:prometheus', 'alerts:prometheus',
+      'health:grafana', 'auth:grafana', 'backup:grafana',
+      'health:loki', 'logdriver:tabbyapi', 'logs:tabbyapi',
+      'health:alertmanager', 'health:tabbyapi', 'health:ollama', 'health:litellm', 'health:qdrant',
+    ])
+  })
+
+  it('chains each exporter: ssh → state and firewall → fetch → Prometheus target → disk/memory', () => {
+    expect(byId('exporter:hydra-compute/node').dependsOn).toEqual(['ssh:hydra-compute'])
+    expect(byId('firewall:hydra-compute/node').dependsOn).toEqual(['ssh:hydra-compute'])
+    expect(byId('fetch:hydra-compute/node')).toMatchObject({dependsOn: ['exporter:hydra-compute/node', 'firewall:hydra-compute/node'], reachability: 'ssh:hydra-compute'})
+    expect(byId('target:hydra-compute/node').dependsOn).toEqual(['health:prometheus', 'fetch:hydra-compute/node'])
+    expect(byId('disk:hydra-compute').dependsOn).toEqual(['health:prometheus', 'target:hydra-compute/node'])
+    // HTTP checks of services on a node wait for that node's reachability, once
+    expect(byId('health:tabbyapi')).toMatchObject({reachability: 'ssh:hydra-ai', service: 'tabbyapi', node: 'hydra-ai', group: 'tabbyapi'})
+    expect(byId('logdriver:tabbyapi')).toMatchObject({dependsOn: ['ssh:hydra-ai'], node: 'hydra-ai', group: 'docker'})
+    expect(byId('logs:tabbyapi').dependsOn).toEqual(['health:loki', 'logdriver:tabbyapi'])
+    expect(byId('auth:grafana').dependsOn).toEqual(['health:grafana'])
+  })
+
+  it('no firewall checks on a node with firewall: none; no log checks without lokiDriverExpected', () => {
+    const c = buildCatalogue(labConfig((doc) => {
+      doc.nodes['hydra-ai'].firewall = 'none'
+      doc.logs.lokiDriverExpected = []
+    }))
+    expect(c.some((x) => x.id === 'firewall:hydra-ai/node')).toBe(false)
+    expect(c.find((x) => x.id === 'fetch:hydra-ai/node')!.dependsOn).toEqual(['exporter:hydra-ai/node'])
+    expect(c.some((x) => x.kind === 'logs' || x.kind === 'logdriver')).toBe(false)
+  })
+})
+
+describe('selectChecks (--only / --skip)', () => {
+  it('--only a node keeps that node, and drops dependencies on checks left out', () => {
+    const only = selectChecks(catalogue, {only: ['hydra-compute']})
+    expect(only.every((c) => c.node === 'hydra-compute')).toBe(true)
+    expect(only.find((c) => c.id === 'target:hydra-compute/node')!.dependsOn).toEqual(['fetch:hydra-compute/node'])
+  })
+  it('--only a kind, --skip a service', () => {
+    expect(selectChecks(catalogue, {only: ['firewall']}).map((c) => c.kind)).toEqual(Array(6).fill('firewall'))
+    const skipped = selectChecks(catalogue, {skip: ['grafana', 'ssh']})
+    expect(skipped.some((c) => c.service === 'grafana' || c.kind === 'ssh')).toBe(false)
+    expect(skipped.find((c) => c.id === 'exporter:hydra-ai/node')!.dependsOn).toEqual([])
+    expect(skipped.find((c) => c.id === 'health:tabbyapi')!.reachability).toBeUndefined()
+  })
+  it('an unknown selector is a usage error listing what exists', () => {
+    expect(() => selectChecks(catalogue, {only: ['hydra-nope']})).toThrow(/names no check, node, service or check kind/)
+    try {
+      selectChecks(catalogue, {skip: ['nope']})
+    } catch (error) {
+      expect((error as {exitCode: number}).exitCode).toBe(2)
+      expect((error as {hint: string}).hint).toContain('hydra-compute')
+    }
+  })
+})
+
+describe('targetForExporter', () => {
+  const row = (over: Partial<TargetRow>): TargetRow => ({job: 'node', instance: '127.0.0.3:9100', scrapeUrl: 'http://127.0.0.3:9100/metrics', health: 'up', scrapeDurationSeconds: 0, lastError: '', node: 'hydra-compute', ...over})
+  const e = cfg.nodes.find((n) => n.name === 'hydra-compute')!.exporters.find((x) => x.name === 'node')!
+  it('matches by node and port, preferring the exporter job', () => {
+    const targets = [row({job: 'other'}), row({}), row({instance: '127.0.0.3:9835', job: 'nvidia-gpu'})]
+    expect(targetForExporter(targets, e)).toBe(targets[1])
+    expect(targetForExporter([row({instance: 'hydra-compute:9100', node: undefined}), row({instance: '127.0.0.4:9100', node: 'hydra-ai'})], e)).toBeUndefined()
+    expect(targetForExporter([row({instance: '127.0.0.3:9100', node: undefined})], e)).toBeDefined()
+  })
+})

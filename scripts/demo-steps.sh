@@ -14,5 +14,9 @@ curl -fsS -X PUT -H 'Content-Type: application/json' -d '{"status":503,"body":"I
 sleep 3
 step targets --down
 step health
+echo
+echo "And doctor, which runs everything and names one cause per problem (the lab's tabbyapi"
+echo "container logs with json-file although the config expects it on Loki):"
+step doctor
 lab POST /reset
 exit 0

@@ -9,4 +9,10 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 2
 fi
 bash scripts/install-deps.sh
-exec bash scripts/netns.sh npx tsx test/lab/cli.ts run -- bash scripts/demo-steps.sh
+
+# The lab's Docker engine runs outside the namespace (ip netns exec hides the cgroup mounts
+# dockerd needs); the lab's nodes reach it through its unix socket.
+state=$(mktemp -d /tmp/hydra-demo.XXXXXX)
+trap 'bash scripts/lab-dockerd.sh stop "$state/docker" >/dev/null 2>&1; rm -rf "$state"' EXIT
+eval "$(bash scripts/lab-dockerd.sh start "$state/docker")"
+bash scripts/netns.sh env HYDRA_LAB_DOCKER_HOST="$HYDRA_LAB_DOCKER_HOST" npx tsx test/lab/cli.ts run -- bash scripts/demo-steps.sh

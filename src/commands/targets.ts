@@ -73,8 +73,11 @@ ${EXIT_CODES_HELP}
       ),
     )
     const s = report.summary
-    this.print(`\n${s.total} targets: ${s.up} up, ${s.down} down${s.unknown ? `, ${s.unknown} unknown` : ''}`)
+    this.print(`\n${s.total} target${s.total === 1 ? '' : 's'}: ${s.up} up, ${s.down} down${s.unknown ? `, ${s.unknown} unknown` : ''}`)
     for (const g of report.errorsByCause) this.print(`  ${g.cause} (${g.instances.length}): ${g.description}: ${g.instances.join(', ')}`)
-    if (report.errorsByCause.length > 0) this.print(`next: hydra exporter status NODE, hydra firewall check NODE, or hydra doctor`)
+    const downNodes = [...new Set(rows.filter((r) => r.health !== 'up' && r.node).map((r) => r.node!))]
+    if (downNodes.length > 0)
+      this.print(`next: ${downNodes.map((n) => `hydra exporter status ${n}; hydra firewall check ${n}`).join('; ')}; or hydra doctor for the whole chain`)
+    else if (report.errorsByCause.length > 0) this.print('next: hydra doctor')
   }
 }

@@ -273,7 +273,8 @@ function healthCheck(cfg: HydraConfig, probe: HealthProbe): Check {
         status: probe.required ? 'fail' : 'warn',
         cause,
         detail: cause === 'loki_not_ready' ? `Loki is not ready: ${body}` : `${probe.id} at ${r.url}: ${body}`,
-        evidence: [`GET ${r.url}${r.httpStatus ? ` → HTTP ${r.httpStatus}` : ''}: ${body}`],
+        // the detail already starts with "HTTP <status>" when the server answered
+        evidence: [`GET ${r.url}${r.httpStatus && !body.startsWith('HTTP ') ? ` → HTTP ${r.httpStatus}` : ''}: ${body}`],
         hint:
           cause === 'loki_not_ready'
             ? `Loki answers but is not ready; see why: hydra docker logs ${cfg.loki?.container ?? 'loki'} --tail 50`

@@ -81,7 +81,7 @@ export async function checkLogDrivers(cfg: HydraConfig, options: {pool: SshPool;
             ? {}
             : {
                 problem: `expected to ship its logs to Loki, but uses the ${c.logDriver} driver`,
-                hint: `recreate ${c.name} with --log-driver=loki --log-opt loki-url=http://<loki>:3100/loki/api/v1/push (the plugin: docker plugin install grafana/loki-docker-driver --alias loki --grant-all-permissions)`,
+                hint: lokiDriverHint(cfg, c.name),
               }),
         }
       })
@@ -102,6 +102,12 @@ export async function checkLogDrivers(cfg: HydraConfig, options: {pool: SshPool;
 }
 
 /** The node a container lives on according to the config (loki's, an app's, an exporter's container). */
+/** How to move a container onto the Loki driver, with the push URL of the Loki the config names. */
+export function lokiDriverHint(cfg: HydraConfig, container: string): string {
+  const push = cfg.loki ? `${cfg.loki.baseUrl}/loki/api/v1/push` : 'http://<loki>:3100/loki/api/v1/push'
+  return `recreate ${container} with --log-driver=loki --log-opt loki-url=${push} (once per host: docker plugin install grafana/loki-docker-driver --alias loki --grant-all-permissions)`
+}
+
 export function nodeForContainer(cfg: HydraConfig, container: string): ResolvedNode | undefined {
   const nodeName =
     (cfg.loki?.container === container ? cfg.loki.node : undefined) ??

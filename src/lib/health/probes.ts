@@ -25,6 +25,8 @@ export interface HealthProbe {
   path: string
   required: boolean
   evaluate: Evaluator
+  /** the container the config names for this service, for the "see its logs" hint */
+  container?: string
   /** the documented probe needs no credentials (Grafana /api/health, Qdrant /readyz, LiteLLM liveliness, TabbyAPI /health): send none, so a missing token cannot fail it */
   anonymous?: boolean
 }
@@ -108,10 +110,10 @@ const APP_EVALUATORS: Record<string, Evaluator> = {tabbyapi: tabbyHealth, ollama
 
 export function buildProbes(cfg: HydraConfig): HealthProbe[] {
   const probes: HealthProbe[] = [
-    {id: 'prometheus', kind: 'prometheus', node: cfg.prometheus.node, endpoint: cfg.prometheus, path: '/-/ready', required: cfg.prometheus.required, evaluate: plainReady},
+    {id: 'prometheus', kind: 'prometheus', node: cfg.prometheus.node, endpoint: cfg.prometheus, path: '/-/ready', required: cfg.prometheus.required, evaluate: plainReady, container: cfg.prometheus.container},
   ]
   if (cfg.grafana) probes.push({id: 'grafana', kind: 'grafana', node: cfg.grafana.node, endpoint: cfg.grafana, path: '/api/health', required: cfg.grafana.required, evaluate: grafanaHealth, anonymous: true})
-  if (cfg.loki) probes.push({id: 'loki', kind: 'loki', node: cfg.loki.node, endpoint: cfg.loki, path: '/ready', required: cfg.loki.required, evaluate: lokiReady})
+  if (cfg.loki) probes.push({id: 'loki', kind: 'loki', node: cfg.loki.node, endpoint: cfg.loki, path: '/ready', required: cfg.loki.required, evaluate: lokiReady, container: cfg.loki.container})
   if (cfg.alertmanager)
     probes.push({id: 'alertmanager', kind: 'alertmanager', node: cfg.alertmanager.node, endpoint: cfg.alertmanager, path: '/-/ready', required: cfg.alertmanager.required, evaluate: plainReady})
   for (const node of cfg.nodes) {
@@ -121,7 +123,7 @@ export function buildProbes(cfg: HydraConfig): HealthProbe[] {
       probes.push({id: e.id, kind: e.name, node: node.name, endpoint, path: e.health, required: true, evaluate: anyOk})
     }
   }
-  for (const app of cfg.apps) probes.push({id: app.id, kind: app.kind, node: app.node, endpoint: app, path: app.health, required: app.required, evaluate: APP_EVALUATORS[app.kind] ?? anyOk, anonymous: app.kind !== 'generic'})
+  for (const app of cfg.apps) probes.push({id: app.id, kind: app.kind, node: app.node, endpoint: app, path: app.health, required: app.required, evaluate: APP_EVALUATORS[app.kind] ?? anyOk, anonymous: app.kind !== 'generic', container: app.container})
   return probes
 }
 
@@ -133,7 +135,10 @@ const HINTS: Record<string, (p: HealthProbe) => string> = {
   dns: () => 'the host name does not resolve: check the address in the config',
   tls: () => 'TLS failed: set tls.caFile for a private CA (or tls.insecureSkipVerify, knowingly)',
   html: () => 'an HTML page answered: the URL probably points at a proxy or login page, check pathPrefix/url',
-  unhealthy: (p) => `${p.id} answered but is not healthy; see its logs`,
+  unhealthy: (p) =>
+    p.container
+      ? `${p.id} answered but is not healthy; see its logs: hydra docker logs ${p.container} --tail 50`
+      : `${p.id} answered but is not healthy; see its logs on ${p.node ?? 'its host'}`,
 }
 
 export async function probeHealth(probe: HealthProbe, signal?: AbortSignal): Promise<HealthResult> {

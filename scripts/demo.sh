@@ -8,7 +8,7 @@ if [ "$(id -u)" -ne 0 ]; then
   echo "demo.sh: the lab needs root (network namespaces): run with sudo" >&2
   exit 2
 fi
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --lab
 
 # The lab's Docker engine runs outside the namespace (ip netns exec hides the cgroup mounts
 # dockerd needs); the lab's nodes reach it through its unix socket.

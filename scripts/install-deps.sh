@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Installs what hydra and its test lab need on a fresh Debian 12 machine of this kind, then builds.
+# Installs what hydra needs and builds it:   scripts/install-deps.sh
+# ... plus the test lab's Debian packages:    scripts/install-deps.sh --lab   (root)
 # Idempotent: packages already present are not fetched again; node_modules is reused when the
 # lock file has not changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+lab=no
+[ "${1:-}" = "--lab" ] && lab=yes
 
 # Debian packages: the lab's real servers (Prometheus 2.42, node exporter, Alertmanager, OpenSSH,
 # iptables/nftables, Docker) and the tools the lab uses (ip, ps, ss, busybox for the test image).
@@ -11,6 +15,7 @@ DEBS=(prometheus prometheus-node-exporter prometheus-alertmanager openssh-server
       iptables nftables docker.io busybox-static iproute2 procps openssl curl)
 
 missing=()
+[ "$lab" = yes ] || DEBS=()
 for p in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
@@ -24,9 +29,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-
-# Debian starts no services here (no systemd), but be sure none of the packaged daemons holds a
-# lab port on the host: the lab runs its own copies inside a network namespace.
 
 stamp=node_modules/.hydra-lock-sha
 want=$(sha256sum package-lock.json | cut -d' ' -f1)

@@ -17,7 +17,7 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 2
 fi
 
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --lab
 
 results=$(mktemp -d /tmp/hydra-test-results.XXXXXX)
 state=$(mktemp -d /tmp/hydra-lab.XXXXXX)

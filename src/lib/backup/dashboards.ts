@@ -10,7 +10,7 @@
  * only a small manifest entry per dashboard is kept.
  */
 import {createHash} from 'node:crypto'
-import {mkdir, readdir, rename, rm, writeFile} from 'node:fs/promises'
+import {mkdir, open, readdir, rename, rm} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
 import {AuthError, HydraError, OperationError, UserError} from '../errors.js'
@@ -128,7 +128,26 @@ async function writeNewFile(path: string, data: Buffer | string, madeDirs?: Set<
     madeDirs?.add(dir)
   }
   // 'wx': two dashboards can never silently land on one file
-  await writeFile(path, data, {mode: MODE_FILE, flag: 'wx'})
+  const file = await open(path, 'wx', MODE_FILE)
+  try {
+    await file.writeFile(data)
+    // On disk before the folder is renamed to "complete": after a power cut a complete-looking
+    // backup must not hold empty files (ext4 delays allocating new files). Done as each file is
+    // written, it overlaps the network wait: about 0.1 ms a file here.
+    await file.datasync()
+  } finally {
+    await file.close()
+  }
+}
+
+/** fsync a directory, so the entries created or renamed in it survive a power cut. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
 }
 
 /** Rename the finished working folder to a name no other backup has (two runs in one second get `-2`). */
@@ -137,7 +156,10 @@ async function renameToFreeName(root: string, from: string, nameFor: (attempt: n
     const name = nameFor(attempt)
     const entries = new Set(await readdir(root))
     if (entries.has(name)) continue
+    // the working folder's own entries first, then the rename that publishes it
+    await syncDirectory(from)
     await rename(from, join(root, name))
+    await syncDirectory(root)
     return name
   }
   throw new OperationError('backup_name_taken', `cannot find a free backup name in ${root}`)
@@ -270,6 +292,8 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
         details: {problems: check.problems.slice(0, 20)},
       })
     }
+    // every folder's entries on disk (the files themselves were synced as written)
+    await forEachConcurrently(madeDirs, options.concurrency, syncDirectory)
     const name = await renameToFreeName(root, tempDir, (n) => completeBackupName(started, n))
 
     let pruned: string[] = []

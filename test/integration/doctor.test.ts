@@ -6,15 +6,16 @@
  * hint and the exit code, in --json.
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {parse, stringify} from 'yaml'
+import {parse} from 'yaml'
 import {afterAll, afterEach, beforeAll, describe, expect, inject, it} from 'vitest'
 
 import {LabControl, waitFor} from '../lab/control.js'
 import {labDockerHost} from '../lab/docker.js'
+import {variantConfig as variantConfigOf} from '../helpers/config-variant.js'
 import {runHydra, STACK_LINE} from '../helpers/run-hydra.js'
 
 const {configPath, controlUrl} = inject('lab')
@@ -40,13 +41,7 @@ interface DoctorJson {
   deadlineMs: number
 }
 
-function variantConfig(name: string, change: (doc: any) => void): string {
-  const doc = parse(readFileSync(configPath, 'utf8'))
-  change(doc)
-  const file = join(scratch, `${name}.yaml`)
-  writeFileSync(file, stringify(doc))
-  return file
-}
+const variantConfig = (name: string, change: (doc: any) => void): string => variantConfigOf(configPath, scratch, name, change)
 
 async function doctor(config: string, ...args: string[]) {
   const started = Date.now()

@@ -9,11 +9,11 @@ import {chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync}
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {parse, stringify} from 'yaml'
 import {afterAll, afterEach, beforeAll, describe, expect, inject, it} from 'vitest'
 
 import {LabControl} from '../lab/control.js'
 import {labDocker, labDockerHost} from '../lab/docker.js'
+import {variantConfig as variantConfigOf} from '../helpers/config-variant.js'
 import {REPO, runHydra, STACK_LINE} from '../helpers/run-hydra.js'
 
 const {configPath, controlUrl, stateDir} = inject('lab')
@@ -21,14 +21,7 @@ const lab = new LabControl(controlUrl)
 const hydra = (...args: string[]) => runHydra(args)
 const scratch = mkdtempSync(join(tmpdir(), 'hydra-ssh-test-'))
 
-/** A copy of the lab config with changes, for policies and hostile values. */
-function variantConfig(name: string, change: (doc: any) => void): string {
-  const doc = parse(readFileSync(configPath, 'utf8'))
-  change(doc)
-  const file = join(scratch, `${name}.yaml`)
-  writeFileSync(file, stringify(doc))
-  return file
-}
+const variantConfig = (name: string, change: (doc: any) => void): string => variantConfigOf(configPath, scratch, name, change)
 
 /** The fingerprint as OpenSSH itself prints it for the lab node's host key. */
 function opensshFingerprint(node: string): string {

@@ -73,13 +73,8 @@ export interface Check {
   run(ctx: CheckContext): Promise<CheckOutcome>
 }
 
-export interface CheckResult {
-  id: string
-  kind: CheckKind
-  group: string
-  node?: string
-  service?: string
-  title: string
+/** A finished check: the check's identity (derived from Check, so the two cannot drift) and what it found. */
+export interface CheckResult extends Pick<Check, 'id' | 'kind' | 'group' | 'node' | 'service' | 'title'> {
   status: CheckStatus
   detail: string
   cause?: string

@@ -560,18 +560,7 @@ export function parseJsonBody<T>(res: HttpResponse): T {
   if (res.status === 204) return undefined as T
   const text = res.text().replace(/^\uFEFF/, '')
   const contentType = res.headers['content-type']
-  const fail = (failure: HttpFailureCause, summary: string, hint?: string): HttpError =>
-    new HttpError({
-      failure,
-      url: res.url,
-      method: res.method ?? 'GET',
-      status: res.status,
-      body: text,
-      contentType,
-      elapsedMs: res.elapsedMs,
-      summary,
-      hint,
-    })
+  const fail = (failure: HttpFailureCause, summary: string, hint?: string): HttpError => responseError(res, failure, text, summary, hint)
   if (text.trim() === '') throw fail('not_json', `expected JSON, got an empty body (HTTP ${res.status})`)
   try {
     return JSON.parse(text) as T
@@ -695,21 +684,27 @@ function statusError(res: HttpResponse): HttpError {
   } else {
     detail = clip(firstLine(text), SUMMARY_LINE_CHARS)
   }
-  const isAuth = res.status === 401 || res.status === 403
+  const hint =
+    res.status === 401
+      ? 'the server refused the credentials: check auth in the config and the secret it names'
+      : res.status === 403
+        ? 'the credentials lack a permission this needs'
+        : undefined
+  return responseError(res, 'http_status', text, `HTTP ${res.status}${reason}${detail ? `: ${detail}` : ''}`, hint)
+}
+
+/** An HttpError about a response that arrived: its URL, method, status, body and timing. */
+function responseError(res: HttpResponse, failure: HttpFailureCause, text: string, summary: string, hint?: string): HttpError {
   return new HttpError({
-    failure: 'http_status',
+    failure,
     url: res.url,
     method: res.method ?? 'GET',
     status: res.status,
     body: text,
-    contentType,
+    contentType: res.headers['content-type'],
     elapsedMs: res.elapsedMs,
-    summary: `HTTP ${res.status}${reason}${detail ? `: ${detail}` : ''}`,
-    hint: isAuth
-      ? res.status === 401
-        ? 'the server refused the credentials: check auth in the config and the secret it names'
-        : 'the credentials lack a permission this needs'
-      : undefined,
+    summary,
+    hint,
   })
 }
 

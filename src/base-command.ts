@@ -10,7 +10,7 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 import {loadConfig, type LoadedConfig} from './lib/config/loader.js'
 import {parseDuration} from './lib/config/units.js'
 import {BugError, ExitCode, HydraError, UserError, type ExitCodeValue} from './lib/errors.js'
-import {detectTerminal, makeStyler, type Styler, type TerminalInfo} from './lib/output/terminal.js'
+import {detectTerminal, fitLines, makeStyler, type Styler, type TerminalInfo} from './lib/output/terminal.js'
 import {redact} from './lib/secrets.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof HydraCommand)['baseFlags'] & T['flags']>
@@ -81,9 +81,11 @@ export abstract class HydraCommand<T extends typeof Command> extends Command {
     process.exitCode = this.exitCodeSet
   }
 
-  /** Human output to stdout, only when not in --json mode. */
+  /** Human output to stdout, only when not in --json mode; on a terminal, no line wider than it. */
   protected print(text: string): void {
-    if (!this.jsonEnabled()) process.stdout.write(redact(text) + (text.endsWith('\n') ? '' : '\n'))
+    if (this.jsonEnabled()) return
+    const out = this.term?.isTTY ? fitLines(text, this.term.columns) : text
+    process.stdout.write(redact(out) + (out.endsWith('\n') ? '' : '\n'))
   }
 
   /** Progress, warnings and notes: always stderr, so stdout stays the result. */

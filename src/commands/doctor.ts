@@ -5,7 +5,7 @@ import {parseDuration} from '../lib/config/units.js'
 import type {Check, CheckResult} from '../lib/checks/model.js'
 import {doctorMetrics, planDoctor, runDoctor, DEFAULT_DEADLINE_MS, type DoctorEvent, type DoctorReport} from '../lib/doctor/run.js'
 import {OperationError, UserError} from '../lib/errors.js'
-import {renderTable} from '../lib/output/table.js'
+import {statusWord, wrapText} from '../lib/output/terminal.js'
 import {writeTextfile} from '../lib/output/textfile.js'
 
 export default class Doctor extends HydraCommand<typeof Doctor> {
@@ -102,29 +102,16 @@ ${EXIT_CODES_HELP}
 
   private render(report: DoctorReport): void {
     const problems = report.checks.filter((c) => c.status === 'fail' || c.status === 'warn')
-    if (problems.length && this.term.isTTY) {
-      this.print(
-        renderTable(
-          [
-            {header: 'check', value: (r: CheckResult) => r.id},
-            {header: 'status', value: (r) => r.status},
-            {header: 'cause', value: (r) => r.cause ?? '-'},
-            {header: 'detail', value: (r) => r.detail, maxWidth: 60},
-            {header: 'hint', value: (r) => r.hint ?? '-', maxWidth: 60},
-          ],
-          problems,
-          {tty: true},
-        ),
-      )
-    } else {
-      // plain lines for a cron mail: each problem with its evidence and what to do
-      for (const r of problems) {
-        this.print(`${r.status.toUpperCase()} ${r.id}: ${r.cause ?? ''}: ${r.detail}`)
-        for (const e of r.evidence ?? []) this.print(`  evidence: ${e}`)
-        if (r.hint) this.print(`  hint: ${r.hint}`)
-      }
+    // the same lines on a terminal and in a cron mail: each problem with its evidence and what to
+    // do; on a terminal coloured and wrapped to its width
+    const width = this.term.isTTY ? this.term.columns : Infinity
+    const line = (text: string, indent: string) => this.print(width === Infinity ? text : wrapText(text, width, indent))
+    for (const r of problems) {
+      line(`${statusWord(this.style, r.status.toUpperCase())} ${this.style('bold', r.id)}: ${r.cause ?? ''}: ${r.detail}`, '    ')
+      for (const e of r.evidence ?? []) line(`  evidence: ${e}`, '            ')
+      if (r.hint) line(`  hint: ${r.hint}`, '        ')
     }
     const verdict = report.summary.fail ? this.style('red', report.verdict) : this.style('green', report.verdict)
-    this.print(`${problems.length ? '\n' : ''}${verdict} in ${(report.durationMs / 1000).toFixed(1)}s`)
+    line(`${problems.length ? '\n' : ''}${verdict} in ${(report.durationMs / 1000).toFixed(1)}s`, '  ')
   }
 }

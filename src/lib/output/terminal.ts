@@ -2,6 +2,9 @@
  * What the terminal can take: colour only on a TTY, never with NO_COLOR (https://no-color.org),
  * TERM=dumb or --no-color. Pure apart from reading the environment it is given.
  */
+import stringWidth from 'string-width'
+import wrapAnsi from 'wrap-ansi'
+
 export interface TerminalInfo {
   isTTY: boolean
   color: boolean
@@ -43,4 +46,30 @@ export function statusWord(style: Styler, status: string): string {
   if (['ok', 'up', 'healthy', 'pass', 'allowed', 'active', 'ready'].includes(s)) return style('green', status)
   if (['warn', 'warning', 'skipped', 'skip', 'unknown', 'optional', 'pending'].includes(s)) return style('yellow', status)
   return style('red', status)
+}
+
+/** Columns a string takes on a terminal: colour codes count 0, wide (CJK) characters 2. */
+export function visibleWidth(s: string): number {
+  return stringWidth(s)
+}
+
+/**
+ * A paragraph wrapped to `width` visible columns at word boundaries (a word longer than a line is
+ * cut), every line after the first indented by `indent`. Colour codes survive the wrap.
+ */
+export function wrapText(text: string, width: number, indent = ''): string {
+  const lead = /^\s*/.exec(text)![0]
+  const room = Math.max(10, width - Math.max(visibleWidth(lead), visibleWidth(indent)))
+  return wrapAnsi(text.slice(lead.length), room, {hard: true, trim: true})
+    .split('\n')
+    .map((l, i) => (i === 0 ? lead : indent) + l)
+    .join('\n')
+}
+
+/** Every line wider than `width` wrapped at word boundaries, its continuation indented 2 more. */
+export function fitLines(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((line) => (visibleWidth(line) <= width ? line : wrapText(line, width, /^\s*/.exec(line)![0] + '  ')))
+    .join('\n')
 }

@@ -47,8 +47,8 @@ describe('renderTable', () => {
       'NODE      ERROR\nhydra-ai  refused\nx         multi line',
     )
   })
-  it('boxes on a TTY', () => {
-    expect(renderTable(cols, [{n: 'a', e: 'b'}], {tty: true})).toMatch(/┌/)
+  it('a rule under the header on a TTY', () => {
+    expect(renderTable(cols, [{n: 'a', e: 'b'}], {tty: true, width: 80})).toBe('node  error\n────  ─────\na     b')
   })
 })
 

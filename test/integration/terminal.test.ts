@@ -1,0 +1,105 @@
+/**
+ * What an operator sees in a REAL terminal: health, targets, doctor and alerts run through a
+ * pseudo-terminal (util-linux `script`) at 80 and 160 columns with colour on, against the lab with
+ * one node exporter down (so a long error is in the tables). No line may be wider than the
+ * terminal, and no short cell (a status word, a node name, an address) may be split across lines.
+ * With HYDRA_CAPTURE_DIR set, the raw 80-column captures (colour codes included) are kept there.
+ */
+import {spawn} from 'node:child_process'
+import {mkdirSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+
+import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
+
+import {LabControl, waitForTargetHealth} from '../lab/control.js'
+import {BIN} from '../helpers/run-hydra.js'
+
+const {configPath, controlUrl} = inject('lab')
+const lab = new LabControl(controlUrl)
+const CAPTURES = process.env.HYDRA_CAPTURE_DIR
+
+/** The bytes a terminal of `columns` columns receives from `hydra ARGS` (stdout and stderr). */
+function inTerminal(columns: number, args: string[]): Promise<string> {
+  const quoted = [process.execPath, BIN, ...args, '--config', configPath].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = {...process.env, TERM: 'xterm-256color'}
+    delete env.NO_COLOR
+    delete env.FORCE_COLOR
+    delete env.HYDRA_CONFIG
+    const child = spawn('script', ['-qfec', `stty cols ${columns} rows 60; exec ${quoted}`, '/dev/null'], {env, stdio: ['ignore', 'pipe', 'pipe']})
+    let out = ''
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000)
+    child.on('error', reject)
+    child.on('close', () => {
+      clearTimeout(timer)
+      resolve(out)
+    })
+  })
+}
+
+/** What is left on screen of each line: escape sequences removed, a carriage return starts over. */
+function screenLines(raw: string): string[] {
+  // eslint-disable-next-line no-control-regex
+  const plain = raw.replace(/\u001B\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\u001B[()][0-9A-Za-z]/g, '')
+  return plain.split('\n').flatMap((l) => l.split('\r'))
+}
+
+const visible = (s: string) => [...s].length
+
+beforeAll(async () => {
+  await lab.reset()
+  await lab.stop('node-exporter@hydra-compute')
+  await waitForTargetHealth('http://127.0.0.2:9090', '127.0.0.3:9100', 'down', 30_000)
+}, 60_000)
+afterAll(async () => {
+  await lab.reset()
+})
+
+describe.each([80, 160])('in a %i-column terminal, colour on', (columns) => {
+  const runs: Record<string, string> = {}
+  beforeAll(async () => {
+    await Promise.all(['health', 'targets', 'doctor', 'alerts'].map(async (command) => (runs[command] = await inTerminal(columns, [command]))))
+    if (CAPTURES && columns === 80) {
+      mkdirSync(CAPTURES, {recursive: true})
+      for (const [command, raw] of Object.entries(runs)) writeFileSync(join(CAPTURES, `${command}.80col.ansi.txt`), raw)
+    }
+  }, 120_000)
+
+  it('no line of any command is wider than the terminal; colour is on', () => {
+    for (const [command, raw] of Object.entries(runs)) {
+      expect(raw, command).toMatch(/\u001B\[3[12]m/)
+      const wide = screenLines(raw).filter((l) => visible(l) > columns)
+      expect(wide, `${command}: lines wider than ${columns}`).toEqual([])
+    }
+  })
+
+  it('targets: the down target, its node, address and status stay on one line each', () => {
+    const lines = screenLines(runs.targets!)
+    const row = lines.find((l) => l.includes('127.0.0.3:9100'))
+    expect(row).toBeDefined()
+    expect(row).toMatch(/^hydra-compute\s+node\s+127\.0\.0\.3:9100\s+down\s/)
+    // the error is wrapped under its own column, whole words
+    expect(lines.join(' ').replace(/\s+/g, ' ')).toMatch(/connection refused/)
+    for (const node of ['hydra-ai', 'hydra-storage']) expect(lines.some((l) => l.startsWith(node)), node).toBe(true)
+    expect(runs.targets).toContain('\u001B[31mdown\u001B[39m')
+  })
+
+  it('health: every service and its status whole on its row', () => {
+    const lines = screenLines(runs.health!)
+    for (const service of ['prometheus', 'grafana', 'loki', 'alertmanager', 'hydra-storage/cadvisor', 'qdrant'])
+      expect(lines.some((l) => new RegExp(`^${service}\\s+hydra-\\w+\\s+(ok|fail|optional)\\s+\\d+ms`).test(l)), service).toBe(true)
+  })
+
+  it('doctor: each failure with its evidence and hint, ids whole', () => {
+    const lines = screenLines(runs.doctor!)
+    const fail = lines.find((l) => /^FAIL \S+hydra-compute\S*: /.test(l))
+    expect(fail, lines.join('\n')).toBeDefined()
+    expect(lines.some((l) => l.startsWith('  evidence: '))).toBe(true)
+    expect(lines.some((l) => l.startsWith('  hint: '))).toBe(true)
+  })
+
+  it('alerts: renders', () => {
+    expect(screenLines(runs.alerts!).some((l) => /\d+ firing, \d+ pending/.test(l))).toBe(true)
+  })
+})

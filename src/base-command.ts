@@ -66,7 +66,10 @@ export abstract class HydraCommand<T extends typeof Command> extends Command {
 
   /** The resolved cluster config, loaded once. */
   protected config_(): LoadedConfig {
-    this.loaded ??= loadConfig({flag: this.flags.config as string | undefined, timeoutMs: this.timeoutMs()})
+    if (!this.loaded) {
+      this.loaded = loadConfig({flag: this.flags.config as string | undefined, timeoutMs: this.timeoutMs()})
+      if (this.loaded.source.warning) this.note(this.loaded.source.warning)
+    }
     return this.loaded
   }
 

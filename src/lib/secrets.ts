@@ -31,7 +31,7 @@ export function resolveSecret(ref: SecretRef, what: string, env: NodeJS.ProcessE
   if (ref.env) {
     value = env[ref.env]
     if (value === undefined || value === '') {
-      throw new UserError(`${what}: environment variable ${ref.env} is not set`, {
+      throw new UserError(`${what}: environment variable ${ref.env} is ${value === '' ? 'set but empty' : 'not set'}`, {
         code: 'secret_missing',
         hint: `export ${ref.env}=… (or point the config at a file with ${what.includes('password') ? 'passwordFile' : 'tokenFile'})`,
       })

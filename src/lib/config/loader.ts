@@ -8,7 +8,7 @@
  * parsed with the `yaml` package's Document API so that each schema issue path can be mapped back
  * to the node it came from.
  */
-import {existsSync, readFileSync} from 'node:fs'
+import {closeSync, constants as fsConstants, existsSync, fstatSync, openSync, readSync} from 'node:fs'
 import {homedir} from 'node:os'
 import {join, resolve as resolvePath} from 'node:path'
 
@@ -26,6 +26,8 @@ export interface ConfigSource {
   kind: ConfigSourceKind
   /** absolute path, or `(embedded default)` */
   path: string
+  /** something the operator should know about how the config was found (printed on stderr) */
+  warning?: string
 }
 
 export interface LoadedConfig {
@@ -54,11 +56,19 @@ export function discoverConfig(options: DiscoverOptions = {}): ConfigSource {
   const cwd = options.cwd ?? process.cwd()
   if (options.flag) return {kind: 'flag', path: resolvePath(cwd, options.flag)}
   if (env.HYDRA_CONFIG) return {kind: 'env', path: resolvePath(cwd, env.HYDRA_CONFIG)}
+  // HYDRA_CONFIG= (set, but empty) is almost always a script whose variable did not expand: say
+  // which file is used instead, above all when that is the embedded default's real cluster
+  const emptyEnv = env.HYDRA_CONFIG !== undefined
   const local = join(cwd, 'hydra.yaml')
-  if (existsSync(local)) return {kind: 'cwd', path: local}
   const user = userConfigPath(env, options.home)
-  if (existsSync(user)) return {kind: 'user', path: user}
-  return {kind: 'default', path: EMBEDDED}
+  const found: ConfigSource = existsSync(local)
+    ? {kind: 'cwd', path: local}
+    : existsSync(user)
+      ? {kind: 'user', path: user}
+      : {kind: 'default', path: EMBEDDED}
+  if (emptyEnv)
+    found.warning = `warning: HYDRA_CONFIG is set but empty; using ${found.kind === 'default' ? 'the embedded default config (the runbook\'s 192.168.1.x cluster)' : found.path}`
+  return found
 }
 
 export function loadConfig(options: DiscoverOptions & ResolveOptions = {}): LoadedConfig {
@@ -72,21 +82,143 @@ export function loadConfig(options: DiscoverOptions & ResolveOptions = {}): Load
   return {config: resolveConfig(raw, options), source, assumptions: []}
 }
 
+/** A cluster config is a few KB; a file past this is not one (and reading it whole would cost memory). */
+export const MAX_CONFIG_BYTES = 1024 * 1024
+/** YAML aliases expanded at most this many times (an alias bomb expands exponentially). */
+export const MAX_CONFIG_ALIASES = 100
+/** Mappings and sequences nested at most this deep (hydra's schema needs 6). */
+export const MAX_CONFIG_DEPTH = 64
+
+/**
+ * Reads a config file with limits: regular files only (a FIFO, /dev/zero or a directory never
+ * blocks or fills memory), at most MAX_CONFIG_BYTES, valid UTF-8 text. Each refusal is a
+ * ConfigError (exit 2) naming the file and the reason.
+ */
 export function readConfigFile(path: string, kind: ConfigSourceKind = 'flag'): string {
+  const via = kind === 'env' ? ' (from $HYDRA_CONFIG)' : ''
+  const refuse = (why: string, hint: string): never => {
+    throw new ConfigError([{file: path, message: `cannot read config${via}: ${why}`}], {hint})
+  }
+  let fd: number
   try {
-    return readFileSync(path, 'utf8')
+    // O_NONBLOCK: opening a FIFO with no writer must not wait for one
+    fd = openSync(path, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK | fsConstants.O_NOCTTY)
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String(code)
-    const via = kind === 'env' ? ' (from $HYDRA_CONFIG)' : ''
-    throw new ConfigError([{file: path, message: `cannot read config${via}: ${why}`}], {
-      hint: 'create one with: hydra config init ' + path,
-    })
+    if (code === 'ENOENT') return refuse('no such file', 'create one with: hydra config init ' + path)
+    if (code === 'EACCES' || code === 'EPERM') return refuse('permission denied', `make it readable by the user running hydra (ls -l ${path})`)
+    if (code === 'EISDIR') return refuse('is a directory', 'point --config or $HYDRA_CONFIG at the config file inside it, e.g. <dir>/hydra.yaml')
+    if (code === 'ENOTDIR') return refuse('a parent of the path is not a directory', 'check the path')
+    if (code === 'ELOOP') return refuse('too many levels of symbolic links', 'check the path')
+    return refuse(`${String(code ?? error)}`, 'check the path and its permissions')
   }
+  try {
+    const st = fstatSync(fd)
+    if (st.isDirectory()) return refuse('is a directory', 'point --config or $HYDRA_CONFIG at the config file inside it, e.g. <dir>/hydra.yaml')
+    if (!st.isFile()) {
+      const what = st.isFIFO() ? 'a named pipe (FIFO)' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : 'not a regular file'
+      return refuse(`is ${what}, not a regular file`, 'hydra reads its config only from a regular file; write the config to a file first')
+    }
+    if (st.size > MAX_CONFIG_BYTES)
+      return refuse(`is ${formatBytes(st.size)}, over the ${formatBytes(MAX_CONFIG_BYTES)} limit for a config file`, 'is this the right file? a cluster config is a few KB')
+    const buf = Buffer.alloc(Math.min(st.size, MAX_CONFIG_BYTES) + 1)
+    let n = 0
+    for (;;) {
+      let r: number
+      try {
+        r = readSync(fd, buf, n, buf.length - n, null)
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code
+        return refuse(code === 'EISDIR' ? 'is a directory' : `read failed: ${String(code ?? error)}`, 'check the file')
+      }
+      if (r === 0) break
+      n += r
+      if (n >= buf.length) return refuse(`grew past the ${formatBytes(MAX_CONFIG_BYTES)} limit for a config file while being read`, 'is this the right file?')
+    }
+    return decodeConfigText(buf.subarray(0, n), refuse)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+function decodeConfigText(bytes: Buffer, refuse: (why: string, hint: string) => never): string {
+  const saveAsUtf8 = 'save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8 FILE > hydra.yaml)'
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return refuse('is UTF-16 text (it starts with a UTF-16 byte-order mark); hydra reads UTF-8', saveAsUtf8)
+  const nul = bytes.indexOf(0)
+  if (nul !== -1) {
+    // UTF-16 without a BOM puts a NUL beside every ASCII character
+    const utf16 = bytes.length >= 4 && (bytes[1] === 0 || bytes[0] === 0)
+    return utf16
+      ? refuse('looks like UTF-16 text (NUL bytes between the characters); hydra reads UTF-8', saveAsUtf8)
+      : refuse(`is not text: it holds a NUL byte at offset ${nul}`, 'is this the right file?')
+  }
+  try {
+    const text = new TextDecoder('utf-8', {fatal: true}).decode(bytes)
+    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+  } catch {
+    return refuse('is not valid UTF-8 text', saveAsUtf8)
+  }
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MiB`
+  if (n >= 1024) return `${(n / 1024).toFixed(0)} KiB`
+  return `${n} bytes`
+}
+
+/**
+ * The deepest nesting the text can hold, measured without parsing: flow brackets, and the column
+ * where a line's content starts after its indentation and `- `/`? ` markers (block nesting can
+ * never be deeper than that). A guard for the YAML parser, which recurses once per level.
+ */
+function nestingBound(text: string): {flow: number; column: number; line: number} {
+  let worst = {flow: 0, column: 0, line: 1}
+  let flow = 0
+  let line = 1
+  let quote: string | undefined
+  let comment = false
+  let atLineStart = true
+  let col = 0
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!
+    if (c === '\n') {
+      line++
+      comment = false
+      atLineStart = true
+      col = 0
+      continue
+    }
+    if (atLineStart) {
+      if (c === ' ' || c === '\t' || ((c === '-' || c === '?') && (text[i + 1] === ' ' || text[i + 1] === '\n'))) {
+        col++
+        if (col > worst.column) worst = {...worst, column: col, line}
+        continue
+      }
+      atLineStart = false
+    }
+    if (comment) continue
+    if (quote) {
+      if (c === quote && !(quote === '"' && text[i - 1] === '\\')) quote = undefined
+      continue
+    }
+    if (c === '"' || c === "'") quote = c
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) comment = true
+    else if (c === '[' || c === '{') {
+      flow++
+      if (flow > worst.flow) worst = {...worst, flow, line}
+    } else if ((c === ']' || c === '}') && flow > 0) flow--
+  }
+  return worst
 }
 
 /** Parse and validate config text; throws ConfigError with every problem located. */
 export function parseConfigText(text: string, file: string): HydraConfigRaw {
+  if (text.length > MAX_CONFIG_BYTES)
+    throw new ConfigError([{file, message: `the config is ${formatBytes(text.length)}, over the ${formatBytes(MAX_CONFIG_BYTES)} limit for a config file`}])
+  // a guard before parsing: flow brackets nest one level each; indentation is allowed 4 columns a level
+  const bound = nestingBound(text)
+  if (bound.flow > MAX_CONFIG_DEPTH || bound.column > MAX_CONFIG_DEPTH * 4)
+    throw new ConfigError([{file, line: bound.line, col: 1, message: `nested too deeply (more than ${MAX_CONFIG_DEPTH} levels); a hydra config needs about 6`}])
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, {lineCounter, uniqueKeys: false, prettyErrors: false, strict: true})
   const pos = (offset: number | undefined) => {
@@ -96,10 +228,16 @@ export function parseConfigText(text: string, file: string): HydraConfigRaw {
   }
 
   if (doc.errors.length > 0) {
+    if (doc.errors.some((e) => /call stack/i.test(e.message)))
+      throw new ConfigError([{file, ...pos(doc.errors[0]!.pos[0]), message: `nested too deeply (more than ${MAX_CONFIG_DEPTH} levels); a hydra config needs about 6`}])
     throw new ConfigError(
       doc.errors.map((e) => ({file, ...pos(e.pos[0]), message: `YAML syntax error: ${firstLine(e.message)}`})),
     )
   }
+
+  const deep = tooDeep(doc.contents)
+  if (deep)
+    throw new ConfigError([{file, ...pos(deep.range?.[0]), message: `nested too deeply (more than ${MAX_CONFIG_DEPTH} levels); a hydra config needs about 6`}])
 
   const problems: ConfigProblem[] = []
   // Duplicated keys (a node defined twice) would silently lose one definition: catch them first.
@@ -118,13 +256,36 @@ export function parseConfigText(text: string, file: string): HydraConfigRaw {
   })
   if (problems.length > 0) throw new ConfigError(problems)
 
-  const data: unknown = doc.toJS({maxAliasCount: 100})
+  let data: unknown
+  try {
+    data = doc.toJS({maxAliasCount: MAX_CONFIG_ALIASES})
+  } catch (error) {
+    // the yaml package throws a ReferenceError for an alias expanded too often (an "alias bomb")
+    const why = error instanceof Error && /alias/i.test(error.message) ? `YAML aliases expand more than ${MAX_CONFIG_ALIASES} times (an alias bomb?)` : `YAML could not be read: ${error instanceof Error ? error.message : String(error)}`
+    throw new ConfigError([{file, message: why}])
+  }
   if (data === null || data === undefined || typeof data !== 'object' || Array.isArray(data)) {
-    throw new ConfigError([{file, line: 1, col: 1, message: 'expected a mapping with cluster, nodes and services'}])
+    const empty = text.trim() === '' || data === null || data === undefined
+    throw new ConfigError([{file, line: 1, col: 1, message: empty ? 'the config is empty; expected a mapping with cluster, nodes and services' : 'expected a mapping with cluster, nodes and services'}])
   }
   const result = ConfigSchema.safeParse(data)
   if (result.success) return result.data
   throw new ConfigError(result.error.issues.map((issue) => issueToProblem(issue, doc, file, pos)))
+}
+
+/** The first node nested deeper than MAX_CONFIG_DEPTH, if any (iterative: no recursion to overflow). */
+function tooDeep(root: unknown): YamlNode | undefined {
+  const stack: {node: unknown; depth: number}[] = [{node: root, depth: 0}]
+  while (stack.length > 0) {
+    const {node, depth} = stack.pop()!
+    if (!isMap(node) && !isSeq(node)) continue
+    if (depth >= MAX_CONFIG_DEPTH) return node as YamlNode
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) stack.push({node: item.value, depth: depth + 1}, {node: item.key, depth: depth + 1})
+      else stack.push({node: item, depth: depth + 1})
+    }
+  }
+  return undefined
 }
 
 function issueToProblem(

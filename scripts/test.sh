@@ -26,6 +26,7 @@ cleanup() {
   set +e
   if [ -x scripts/lab-dockerd.sh ]; then bash scripts/lab-dockerd.sh stop "$state/docker" >/dev/null 2>&1; fi
   ip netns del "$ns" 2>/dev/null
+  rm -rf "/etc/netns/$ns"
   rm -rf "$state"
 }
 trap cleanup EXIT
@@ -41,6 +42,8 @@ echo "== integration tests (lab in network namespace $ns)" >&2
 if [ -x scripts/lab-dockerd.sh ]; then
   eval "$(bash scripts/lab-dockerd.sh start "$state/docker")"   # exports HYDRA_LAB_DOCKER_HOST
 fi
+mkdir -p "/etc/netns/$ns"
+cp test/lab/netns-hosts "/etc/netns/$ns/hosts"   # the lab's node names (storage.lab, …)
 ip netns add "$ns"
 ip netns exec "$ns" ip link set lo up
 int_rc=0

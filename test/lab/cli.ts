@@ -9,6 +9,8 @@
  * The lab refuses to start outside a loopback-only network namespace.
  */
 import {spawn, spawnSync} from 'node:child_process'
+import {copyFileSync, mkdirSync, rmSync} from 'node:fs'
+import {fileURLToPath} from 'node:url'
 
 import {startLab, type Lab} from './lab.js'
 
@@ -42,6 +44,9 @@ function parseArgs(argv: string[]): {netns: boolean; stateDir?: string; command?
 async function inNetns(argv: string[]): Promise<number> {
   const ns = `hydra-lab-${process.pid}`
   const ip = (...args: string[]) => spawnSync('ip', args, {stdio: 'inherit'})
+  // the lab's node names: `ip netns exec` bind-mounts /etc/netns/<ns>/hosts over /etc/hosts
+  mkdirSync(`/etc/netns/${ns}`, {recursive: true})
+  copyFileSync(fileURLToPath(new URL('./netns-hosts', import.meta.url)), `/etc/netns/${ns}/hosts`)
   if (ip('netns', 'add', ns).status !== 0) fail(`cannot create network namespace ${ns} (root needed)`, 1)
   try {
     if (ip('netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up').status !== 0) fail(`cannot bring lo up in ${ns}`, 1)
@@ -56,6 +61,7 @@ async function inNetns(argv: string[]): Promise<number> {
     return await new Promise<number>((resolve) => child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 : 1))))
   } finally {
     ip('netns', 'del', ns)
+    rmSync(`/etc/netns/${ns}`, {recursive: true, force: true})
   }
 }
 

@@ -13,6 +13,31 @@ export const LAB_NODES = {
 
 export type LabNodeName = keyof typeof LAB_NODES
 
+/**
+ * The N-node mode (bench/doctor.ts): extra NixOS-like nodes node1…nodeN on 127.0.2.1…, each with
+ * a real sshd and node exporter (names nodeN.lab in test/lab/netns-hosts).
+ */
+export function labExtraNodes(count: number): {name: string; address: string}[] {
+  if (!Number.isInteger(count) || count < 0 || count > 250) throw new Error(`extra lab nodes: 0-250, got ${count}`)
+  return Array.from({length: count}, (_, i) => ({name: `node${i + 1}`, address: `127.0.2.${i + 1}`}))
+}
+
+function extraNodesYaml(count: number): string {
+  return labExtraNodes(count)
+    .map(
+      (n) => `  ${n.name}:
+    address: ${n.address}
+    os: nixos
+    exporters:
+      node:
+        port: ${LAB_PORTS.nodeExporter}
+        managedBy: systemd
+        unit: prometheus-node-exporter.service
+`,
+    )
+    .join('')
+}
+
 export const LAB_PORTS = {
   prometheus: 9090,
   alertmanager: 9093,
@@ -49,7 +74,7 @@ export function labConfigPaths(stateDir: string): LabConfigPaths {
 /** JSON is valid YAML: every interpolated path is quoted safely whatever characters it holds. */
 const q = (s: string) => JSON.stringify(s)
 
-export function labConfigYaml(paths: LabConfigPaths): string {
+export function labConfigYaml(paths: LabConfigPaths, options: {extraNodes?: number} = {}): string {
   const n = LAB_NODES
   const p = LAB_PORTS
   const s = paths.stateDir
@@ -107,7 +132,7 @@ nodes:
         port: ${p.gpuExporter}
         managedBy: systemd
         unit: prometheus-nvidia-gpu-exporter.service
-
+${extraNodesYaml(options.extraNodes ?? 0)}
 services:
   prometheus:
     node: hydra-storage

@@ -21,7 +21,7 @@ import {ConfigSchema} from '../../src/lib/config/schema.js'
 import {renderPrometheusYaml} from '../../src/lib/prometheus/scrape-config.js'
 import {fetchActiveTargets, waitFor} from './control.js'
 import {ControlError, startControlServer, type ControlServer, type LabController} from './control-server.js'
-import {LAB_NODES, LAB_PORTS, labConfigPaths, labConfigYaml, type LabNodeName} from './lab-config.js'
+import {LAB_NODES, LAB_PORTS, labConfigPaths, labConfigYaml, labExtraNodes} from './lab-config.js'
 import {assertIsolatedNetns} from './netns.js'
 import {answers200, LabProcess, sleep, STOP_GRACE_MS} from './process.js'
 import {CadvisorStandin} from './standins/cadvisor.js'
@@ -48,6 +48,8 @@ export interface LabOptions {
   log?: (line: string) => void
   /** how long each server may take to come up (default 30s) */
   readyTimeoutMs?: number
+  /** the N-node mode: this many extra nodes (sshd + node exporter each, 127.0.2.x), default 0 */
+  extraNodes?: number
 }
 
 export interface Lab {
@@ -341,7 +343,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   writeSecret(paths.grafanaTokenFile, grafanaToken)
   writeSecret(paths.litellmKeyFile, litellmKey)
   const configPath = join(stateDir, 'hydra.yaml')
-  writeFileSync(configPath, labConfigYaml(paths))
+  const extraNodes = labExtraNodes(options.extraNodes ?? 0)
+  writeFileSync(configPath, labConfigYaml(paths, {extraNodes: extraNodes.length}))
   const config = resolveConfig(ConfigSchema.parse(parse(readFileSync(configPath, 'utf8'))))
 
   const lab = new LabImpl(stateDir, createdStateDir, configPath, config, readyTimeoutMs, log)
@@ -399,8 +402,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     }),
   )
 
-  for (const node of Object.keys(LAB_NODES) as LabNodeName[]) {
-    const address = LAB_NODES[node]
+  const exporterNodes: [string, string][] = [...Object.entries(LAB_NODES), ...extraNodes.map((n): [string, string] => [n.name, n.address])]
+  for (const [node, address] of exporterNodes) {
     const name = `node-exporter@${node}`
     lab.processes.set(
       name,
@@ -449,9 +452,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
 
   // nodes over SSH (issue 5): an sshd per node with systemctl shims, NixOS-style iptables rules,
   // and the lab's dockerd (started outside the namespace by scripts/lab-dockerd.sh) for sessions
-  const sshLab = prepareLabSsh({stateDir, nodes: labSshNodes(LAB_NODES), dockerHost: process.env.HYDRA_LAB_DOCKER_HOST})
+  const extraSsh = extraNodes.map((n) => ({...n, units: {'prometheus-node-exporter.service': `node-exporter@${n.name}`}}))
+  const sshLab = prepareLabSsh({stateDir, nodes: [...labSshNodes(LAB_NODES), ...extraSsh], dockerHost: process.env.HYDRA_LAB_DOCKER_HOST})
   for (const p of sshLab.processes) lab.processes.set(p.name, p)
-  installLabFirewall(LAB_NIXOS_FIREWALL)
+  installLabFirewall({...LAB_NIXOS_FIREWALL, nixosAddresses: [...LAB_NIXOS_FIREWALL.nixosAddresses, ...extraNodes.map((n) => n.address)]})
 
   try {
     await lab.startAll()

@@ -124,7 +124,8 @@ function firewallCheck(node: ResolvedNode, e: ResolvedExporter): Check {
     group: node.name,
     node: node.name,
     title: `firewall on ${node.name} lets :${e.port} in`,
-    dependsOn: [sshCheckId(node.name)],
+    // a port nothing listens on needs no firewall verdict: one fault, one problem
+    dependsOn: [sshCheckId(node.name), exporterCheckId(e)],
     timeoutMs: node.ssh.connectTimeoutMs + 4 * node.ssh.commandTimeoutMs + SLACK_MS,
     async run(ctx) {
       return firewallDiagnosis(await ctx.resources.firewall(node), e.port)

@@ -2,6 +2,7 @@
  * Turns the validated raw config into the resolved shape every command uses: defaults applied,
  * every HTTP service reduced to a base URL, every exporter tied to its node's address.
  */
+import {sameHost} from '../net/hosts.js'
 import {parseByteSize, parseDuration} from './units.js'
 import type {AppConfig, AuthConfig, ExporterConfig, HydraConfigRaw, NodeConfig, TlsConfig} from './schema.js'
 
@@ -252,10 +253,14 @@ function resolveExporter(node: string, address: string, name: string, e: Exporte
   }
 }
 
-/** The node whose address or name matches a Prometheus instance label ("127.0.0.3:9100", "hydra-ai:9100"). */
+/**
+ * The node whose address or name matches a Prometheus instance label ("127.0.0.3:9100",
+ * "hydra-ai:9100", "compute.lab:9100"): by name, by address, or by an address either resolves to
+ * (after resolveHosts, see net/hosts.ts).
+ */
 export function nodeForInstance(cfg: HydraConfig, instance: string): ResolvedNode | undefined {
   const host = hostOfInstance(instance)
-  return cfg.nodes.find((n) => n.address === host || n.name === host)
+  return cfg.nodes.find((n) => n.address === host || n.name === host) ?? cfg.nodes.find((n) => sameHost(n.address, host))
 }
 
 export function hostOfInstance(instance: string): string {

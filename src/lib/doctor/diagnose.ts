@@ -68,6 +68,15 @@ export function exporterStateDiagnosis(row: ExporterStatusRow, e: ResolvedExport
     const what = e.managedBy === 'systemd' ? `unit ${e.unit} is not active (${row.stateDetail})` : e.managedBy === 'container' ? `container ${e.container} is not running (${row.stateDetail})` : `no process ${e.process} runs`
     return {status: 'fail', cause, detail: `${e.id}: ${what}`, evidence, hint: row.hint}
   }
+  if (row.listening === false && row.portMismatch) {
+    return {
+      status: 'fail',
+      cause: 'port_mismatch',
+      detail: `the config says ${e.id} listens on port ${e.port}, but ${row.listenDetail}`,
+      evidence,
+      hint: row.hint,
+    }
+  }
   if (row.listening === false) {
     return {
       status: 'fail',

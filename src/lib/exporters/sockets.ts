@@ -8,9 +8,11 @@ export interface ListeningSocket {
   port: number
   /** the Local Address:Port column as printed */
   local: string
+  /** PIDs owning the socket (`ss -p`: only visible for the login user's processes, or all as root) */
+  pids?: number[]
 }
 
-/** `ss -ltnH`: State Recv-Q Send-Q Local:Port Peer:Port [Process]. */
+/** `ss -ltnpH`: State Recv-Q Send-Q Local:Port Peer:Port [Process: users:(("name",pid=N,fd=M),…)]. */
 export function parseSsListening(text: string): ListeningSocket[] {
   const sockets: ListeningSocket[] = []
   for (const line of text.split('\n')) {
@@ -24,7 +26,8 @@ export function parseSsListening(text: string): ListeningSocket[] {
     let address = local.slice(0, colon)
     if (address.startsWith('[') && address.endsWith(']')) address = address.slice(1, -1)
     address = address.replace(/%.*$/, '')
-    sockets.push({address, port, local})
+    const pids = [...cols.slice(5).join(' ').matchAll(/pid=(\d+)/g)].map((m) => Number(m[1]))
+    sockets.push({address, port, local, ...(pids.length ? {pids} : {})})
   }
   return sockets
 }
@@ -35,6 +38,13 @@ const WILDCARDS = new Set(['0.0.0.0', '::', '*', '::ffff:0.0.0.0'])
 export function findListener(sockets: ListeningSocket[], port: number, nodeAddresses: string[]): ListeningSocket | undefined {
   const onPort = sockets.filter((s) => s.port === port)
   return onPort.find((s) => WILDCARDS.has(s.address)) ?? onPort.find((s) => nodeAddresses.includes(s.address) || nodeAddresses.includes(s.address.replace(/^::ffff:/, '')))
+}
+
+/** Sockets a process listens on that serve `nodeAddresses` (or every address): where the exporter really is. */
+export function listenersOfPids(sockets: ListeningSocket[], pids: number[], nodeAddresses: string[]): ListeningSocket[] {
+  return sockets.filter(
+    (s) => s.pids?.some((p) => pids.includes(p)) && (WILDCARDS.has(s.address) || nodeAddresses.includes(s.address) || nodeAddresses.includes(s.address.replace(/^::ffff:/, ''))),
+  )
 }
 
 /** Sockets on the port that exist but serve only other addresses (e.g. 127.0.0.1 when Prometheus scrapes the LAN address). */

@@ -8,10 +8,11 @@ import type {HydraConfig, ResolvedExporter, ResolvedNode} from '../config/resolv
 import {ExitCode, UserError, type ExitCodeValue} from '../errors.js'
 import type {SshPool, SshSession} from '../clients/ssh.js'
 import {parseContainerStateText, isNoSuchContainer, type ContainerStateInfo} from '../docker/inspect.js'
+import {hostAliases, resolveHosts} from '../net/hosts.js'
 import {remoteCommands} from '../ssh/commands.js'
 import {SshError, isSshError} from '../ssh/errors.js'
 import {describeUnitState, parseSystemctlShow, unitCondition, type ServiceCondition} from '../systemd/show.js'
-import {findListener, findProcesses, listenersElsewhere, parsePsTable, parseSsListening, type ListeningSocket, type ProcessEntry} from './sockets.js'
+import {findListener, findProcesses, listenersElsewhere, listenersOfPids, parsePsTable, parseSsListening, type ListeningSocket, type ProcessEntry} from './sockets.js'
 
 export type ExporterCondition = ServiceCondition | 'unreachable'
 
@@ -39,6 +40,8 @@ export interface ExporterStatusRow {
   processes?: {pid: number; args: string}[]
   /** null: could not be checked (no SSH) */
   listening: boolean | null
+  /** the exporter's own process listens, but on other ports than the config names (the config is wrong) */
+  portMismatch?: {configured: number; listening: string[]; pids: number[]}
   listenAddress?: string
   listenDetail: string
   fetch: FetchResult
@@ -152,15 +155,26 @@ async function nodeStatus(cfg: HydraConfig, session: SshSession, node: ResolvedN
       let listening: boolean | null = null
       let listenAddress: string | undefined
       let listenDetail: string
+      let portMismatch: ExporterStatusRow['portMismatch']
       if (socketList instanceof SshError) {
         listenDetail = `not checked: ${socketList.message}`
         error ??= sshErrorInfo(socketList)
       } else {
-        const l = findListener(socketList, e.port, [node.address])
+        // a DNS name is compared by every address it resolves to (and wildcard binds serve them all)
+        const addresses = hostAliases(node.address)
+        const l = findListener(socketList, e.port, addresses)
         listening = Boolean(l)
         listenAddress = l?.local
         const elsewhere = listenersElsewhere(socketList, e.port)
-        listenDetail = l ? `listening on ${l.local}` : elsewhere.length ? `port ${e.port} is bound only to ${elsewhere.map((s) => s.local).join(', ')}, not ${node.address}` : `nothing listens on port ${e.port}`
+        const nodeWords = addresses.length > 1 ? `${node.address} (${addresses.slice(1).join(', ')})` : node.address
+        listenDetail = l ? `listening on ${l.local}` : elsewhere.length ? `port ${e.port} is bound only to ${elsewhere.map((s) => s.local).join(', ')}, not ${nodeWords}` : `nothing listens on port ${e.port}`
+        // the exporter's own process listens elsewhere on this node: the config names the wrong port
+        const pids = manager.systemd?.mainPid ? [manager.systemd.mainPid] : (manager.processes?.map((p) => p.pid) ?? [])
+        const own = l ? [] : listenersOfPids(socketList, pids, addresses).filter((s) => s.port !== e.port)
+        if (own.length > 0) {
+          portMismatch = {configured: e.port, listening: own.map((s) => s.local), pids}
+          listenDetail = `${managedName} (PID ${pids.join(',')}) listens on ${own.map((s) => s.local).join(', ')}, not on port ${e.port}`
+        }
       }
       const fetch = await fetches.get(e.id)!
       const problems: string[] = []
@@ -171,7 +185,10 @@ async function nodeStatus(cfg: HydraConfig, session: SshSession, node: ResolvedN
       let hint: string | undefined
       if (error) hint = error.hint
       else if (manager.state !== 'running') hint = restartHint(e, manager.state)
-      else if (listening === false) hint = `${managedName} runs but does not listen on ${node.address}:${e.port}: check its --web.listen-address`
+      else if (portMismatch) {
+        const ports = [...new Set(portMismatch.listening.map((l) => l.slice(l.lastIndexOf(':') + 1)))]
+        hint = `the config names the wrong port: set nodes.${node.name}.exporters.${e.name}.port: ${ports[0]} in the hydra config (the exporter listens on ${ports.join(', ')}; do not change the exporter)`
+      } else if (listening === false) hint = `${managedName} runs but does not listen on ${node.address}:${e.port}: check its --web.listen-address`
       else if (!fetch.ok) hint = `it runs and listens, but hydra cannot fetch it: hydra firewall check ${node.name} --port ${e.port}`
       return {
         ...base,
@@ -181,6 +198,7 @@ async function nodeStatus(cfg: HydraConfig, session: SshSession, node: ResolvedN
         ...(manager.container ? {container: manager.container} : {}),
         ...(manager.processes ? {processes: manager.processes} : {}),
         listening,
+        ...(portMismatch ? {portMismatch} : {}),
         ...(listenAddress ? {listenAddress} : {}),
         listenDetail,
         fetch,
@@ -195,6 +213,7 @@ async function nodeStatus(cfg: HydraConfig, session: SshSession, node: ResolvedN
 
 export async function exporterStatus(cfg: HydraConfig, options: ExporterStatusOptions): Promise<ExporterStatusReport> {
   const nodes = selectNodes(cfg, options.nodes).filter((n) => n.exporters.length > 0)
+  await resolveHosts(nodes.map((n) => n.address))
   // HTTP fetches do not wait for SSH: a node that refuses SSH can still serve metrics, and vice versa.
   const fetches = new Map(nodes.flatMap((n) => n.exporters.map((e) => [e.id, options.fetchMetrics(e)] as const)))
   const perNode = await options.pool.forEachNode(nodes, (session, node) => nodeStatus(cfg, session, node, fetches))

@@ -6,6 +6,7 @@
 import {parse} from 'yaml'
 
 import {OperationError} from '../errors.js'
+import {canonicalHost, resolveHosts} from '../net/hosts.js'
 import type {PrometheusClient} from './client.js'
 import type {ScrapeConfig} from './scrape-config.js'
 
@@ -70,7 +71,13 @@ export function liveScrapeTargets(yamlText: string): {targets: ScrapeTarget[]; d
   return {targets, dynamicJobs}
 }
 
-const key = (t: ScrapeTarget) => `${t.job}\u0000${t.target}`
+/** job + host:port, the host compared by address (a name and the address it resolves to are one target) */
+const key = (t: ScrapeTarget) => {
+  const colon = t.target.lastIndexOf(':')
+  const host = colon > 0 && !t.target.endsWith(']') ? t.target.slice(0, colon) : t.target
+  const port = colon > 0 && !t.target.endsWith(']') ? t.target.slice(colon) : ''
+  return `${t.job}\u0000${canonicalHost(host)}${port}`
+}
 
 /** Rendered vs live. Pure. */
 export function compareScrapeConfigs(prometheus: string, rendered: ScrapeConfig[], liveYaml: string): ScrapeDrift {
@@ -99,5 +106,7 @@ export function compareScrapeConfigs(prometheus: string, rendered: ScrapeConfig[
 
 export async function scrapeDrift(prom: PrometheusClient, rendered: ScrapeConfig[]): Promise<ScrapeDrift> {
   const {data} = await prom.api<{yaml: string}>('GET', '/api/v1/status/config')
+  const hostOf = (t: ScrapeTarget) => t.target.replace(/:\d+$/, '')
+  await resolveHosts([...rendered.flatMap((sc) => targetsOf(sc)), ...liveScrapeTargets(data.yaml).targets].map(hostOf))
   return compareScrapeConfigs(prom.baseUrl, rendered, data.yaml)
 }

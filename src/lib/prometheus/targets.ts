@@ -2,7 +2,8 @@
  * Scrape-target health (the runbook's `curl /api/v1/targets | jq`): one row per active target,
  * tied to the config's node by address, with the cause of each failure classified.
  */
-import {nodeForInstance, type HydraConfig} from '../config/resolve.js'
+import {hostOfInstance, nodeForInstance, type HydraConfig} from '../config/resolve.js'
+import {resolveHosts} from '../net/hosts.js'
 import type {PrometheusClient} from './client.js'
 
 /** GET /api/v1/targets data (web/api/v1/api.go Target / TargetDiscovery). */
@@ -124,7 +125,13 @@ export function buildTargetsReport(prometheus: string, data: TargetsData, cfg: H
   }
 }
 
+/** Node addresses given as DNS names, or targets scraped by name: resolve both (once per run) so they match by address. */
+export async function resolveTargetHosts(cfg: HydraConfig, data: TargetsData): Promise<void> {
+  await resolveHosts([...cfg.nodes.map((n) => n.address), ...(data.activeTargets ?? []).map((t) => hostOfInstance(t.labels.instance ?? t.scrapeUrl))])
+}
+
 export async function scrapeTargets(prom: PrometheusClient, cfg: HydraConfig, filter: TargetFilter = {}): Promise<TargetsReport> {
   const {data} = await prom.api<TargetsData>('GET', '/api/v1/targets', {query: {state: 'active'}})
+  await resolveTargetHosts(cfg, data)
   return buildTargetsReport(prom.baseUrl, data, cfg, filter)
 }

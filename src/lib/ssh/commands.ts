@@ -30,7 +30,8 @@ export const remoteCommands = {
   containerState: (container: string) =>
     cmd('docker-inspect-state', `docker inspect --format '{{json .State}}' -- ${quoteRemoteValue('container', container)}`),
   processTable: () => cmd('ps', 'ps -eo pid,comm,args'),
-  listeningTcpSockets: () => cmd('ss-listen', 'ss -ltnH'),
+  // -p: the owning PIDs (all of them as root, the login user's otherwise), to find an exporter on another port
+  listeningTcpSockets: () => cmd('ss-listen', 'ss -ltnpH'),
   /** the client and server address of this SSH session: hydra's source address as the node sees it */
   sshConnection: () => cmd('ssh-connection', 'printf "%s\\n" "$SSH_CONNECTION"'),
   iptablesVersion: () => cmd('iptables-version', 'iptables -V'),

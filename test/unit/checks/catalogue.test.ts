@@ -36,7 +36,7 @@ describe('buildCatalogue', () => {
 
   it('chains each exporter: ssh → state and firewall → fetch → Prometheus target → disk/memory', () => {
     expect(byId('exporter:hydra-compute/node').dependsOn).toEqual(['ssh:hydra-compute'])
-    expect(byId('firewall:hydra-compute/node').dependsOn).toEqual(['ssh:hydra-compute'])
+    expect(byId('firewall:hydra-compute/node').dependsOn).toEqual(['ssh:hydra-compute', 'exporter:hydra-compute/node'])
     expect(byId('fetch:hydra-compute/node')).toMatchObject({dependsOn: ['exporter:hydra-compute/node', 'firewall:hydra-compute/node'], reachability: 'ssh:hydra-compute'})
     expect(byId('target:hydra-compute/node').dependsOn).toEqual(['health:prometheus', 'fetch:hydra-compute/node'])
     expect(byId('disk:hydra-compute').dependsOn).toEqual(['health:prometheus', 'target:hydra-compute/node'])

@@ -101,4 +101,63 @@ describe('issue 10: diagnosis on real-cluster faults', () => {
     expect(d.doc.checks.filter((x) => x.cause === 'firewall_blocked')).toEqual([])
     expect(d.code).toBe(1)
   }, 120_000)
+
+  describe('backup and restore (item 9)', () => {
+    const grafana = (patch: Record<string, unknown>) => lab.setState('grafana', patch)
+    const fresh = {empty: true, deny: null, delayMs: 0, database: 'ok'}
+    let backupRoot: string
+    let backupConfig: string
+    beforeAll(() => {
+      backupRoot = join(scratch, 'backups')
+      backupConfig = variantConfig('backups', (doc) => {
+        doc.backup.dashboards.dir = backupRoot
+      })
+    })
+    afterAll(async () => {
+      await grafana(fresh)
+    })
+
+    it('backup-deadline: a Grafana that answers slowly is bounded by --deadline as a whole → partial, exit 3, the deadline named', async () => {
+      await grafana({...fresh, seed: {dashboards: 400, folders: 2}, delayMs: 400})
+      const r = await hydra(['backup', 'dashboards', '--config', backupConfig, '--deadline', '4s', '--concurrency', '4', '--json'])
+      const j = r.json()
+      expect(j.aborted).toMatch(/the --deadline of 4s passed: \d+ dashboards saved/)
+      expect(j.status).toBe('partial')
+      expect(r.code).toBe(3)
+      expect(j.saved).toBeGreaterThan(0)
+      expect(j.saved).toBeLessThan(400)
+      // the dashboards phase ended at the deadline, not after 400 × 400 ms / 4
+      expect(j.durationSeconds).toBeLessThan(4 + 1)
+    }, 120_000)
+
+    it('backup-empty: a token that sees no dashboard is not a complete backup → failed, exit 1, with the likely cause', async () => {
+      await grafana(fresh)
+      const r = await hydra(['backup', 'dashboards', '--config', backupConfig, '--json'])
+      const j = r.json()
+      expect(j).toMatchObject({status: 'failed', empty: true, saved: 0})
+      expect(j.aborted).toMatch(/Grafana listed no dashboards.*Viewer role/)
+      expect(r.code).toBe(1)
+    }, 120_000)
+
+    it('restore-name-clash: a different dashboard with the same title in the folder → --dry-run names the 412 name-exists; --overwrite says what it replaces', async () => {
+      await grafana({...fresh, seed: {dashboards: 3, folders: 1, prefix: 'clash'}})
+      const b = await hydra(['backup', 'dashboards', '--config', backupConfig, '--json'])
+      expect(b.code, b.stderr).toBe(0)
+      const dir = b.json().dir as string
+      // someone recreated "clash dashboard 0" by hand: same title and folder, another uid
+      await grafana({empty: true, folders: [{uid: 'clash-folder-0', title: 'clash folder 0'}]})
+      await grafana({dashboards: [{uid: 'by-hand', title: 'clash dashboard 0', folderUid: 'clash-folder-0', model: {title: 'clash dashboard 0', panels: []}}]})
+
+      const dry = await hydra(['restore', 'dashboards', dir, '--dry-run', '--config', backupConfig, '--json'])
+      const d0 = dry.json().dashboards.find((d: any) => d.uid === 'clash-000000')
+      expect(d0).toMatchObject({action: 'conflict', grafanaStatus: 'name-exists', nameClash: {uid: 'by-hand'}})
+      expect(d0.detail).toMatch(/a different dashboard "clash dashboard 0" \(uid by-hand\) has the same title in the folder: Grafana would refuse it \(412 name-exists\)/)
+
+      const over = await hydra(['restore', 'dashboards', dir, '--overwrite', '--config', backupConfig, '--json'])
+      const o0 = over.json().dashboards.find((d: any) => d.uid === 'clash-000000')
+      expect(o0.detail).toMatch(/replaced the different dashboard "clash dashboard 0" \(uid by-hand\)/)
+      expect(over.code).toBe(0)
+    }, 120_000)
+  })
 })
+

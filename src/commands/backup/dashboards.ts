@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {DEFAULT_DASHBOARD_CONCURRENCY} from '../../lib/config/resolve.js'
+import {parseDuration} from '../../lib/config/units.js'
 import {backupDashboards, type BackupProgress, type DashboardBackupResult} from '../../lib/backup/dashboards.js'
 import {backupMetrics} from '../../lib/backup/metrics.js'
 import {lastCompleteBackupTime} from '../../lib/backup/verify.js'
@@ -40,6 +41,7 @@ ${EXIT_CODES_HELP}
     keep: Flags.integer({summary: 'after a complete backup, keep only the newest N complete backups (default: backup.dashboards.keep)', min: 1}),
     concurrency: Flags.integer({summary: `dashboards fetched at once (default: backup.dashboards.concurrency, ${DEFAULT_DASHBOARD_CONCURRENCY})`, min: 1, max: 64}),
     textfile: Flags.string({summary: 'also write Prometheus metrics for the textfile collector to this path (atomically)'}),
+    deadline: Flags.string({summary: 'the whole run ends by then, e.g. 10m; dashboards not saved by then make the backup partial (default: none)'}),
   }
 
   async run(): Promise<DashboardBackupResult> {
@@ -57,6 +59,7 @@ ${EXIT_CODES_HELP}
         concurrency: this.flags.concurrency ?? settings?.concurrency ?? DEFAULT_DASHBOARD_CONCURRENCY,
         keep: this.flags.keep ?? settings?.keep,
         hydraVersion: this.config.version,
+        deadlineMs: this.deadlineMs(),
       }
       let result: DashboardBackupResult
       if (process.stderr.isTTY && !this.jsonEnabled()) {
@@ -96,6 +99,14 @@ ${EXIT_CODES_HELP}
     }
   }
 
+  private deadlineMs(): number | undefined {
+    const text = this.flags.deadline
+    if (text === undefined) return undefined
+    const ms = parseDuration(text)
+    if (ms === undefined || ms <= 0) throw new UserError(`--deadline ${JSON.stringify(text)} is not a duration`, {hint: 'use e.g. --deadline 10m or --deadline 90s'})
+    return ms
+  }
+
   private render(r: DashboardBackupResult): void {
     const version = r.grafana.version ? ` ${r.grafana.version}` : ''
     if (r.status === 'complete') {
@@ -103,6 +114,8 @@ ${EXIT_CODES_HELP}
       this.print(`  ${r.dir}`)
     } else if (r.status === 'partial') {
       this.print(`${this.style('yellow', 'partial')}: ${r.saved} of ${r.searchCount} dashboards saved, ${r.failed.length} failed; kept as ${r.dir}`)
+    } else if (r.empty) {
+      this.print(`${this.style('red', 'failed')}: Grafana listed no dashboards, so nothing was backed up`)
     } else {
       this.print(`${this.style('red', 'failed')}: no dashboard could be saved (${r.failed.length} failed of ${r.searchCount})`)
     }

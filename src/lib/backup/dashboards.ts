@@ -57,6 +57,8 @@ export interface DashboardBackupOptions {
   pageSize?: number
   onProgress?: (progress: BackupProgress) => void
   now?: () => Date
+  /** the whole run ends by then (--deadline): dashboards not saved by then are not tried, the run is partial */
+  deadlineMs?: number
 }
 
 export interface DashboardBackupResult {
@@ -68,8 +70,10 @@ export interface DashboardBackupResult {
   saved: number
   failed: ManifestProblemItem[]
   vanished: {uid: string; title: string}[]
-  /** a failure that stopped the run before every dashboard was tried (search paging failed) */
+  /** a failure that stopped the run before every dashboard was tried (search paging failed, the deadline passed) */
   aborted?: string
+  /** Grafana listed no dashboard at all: nothing was backed up (a token that sees nothing is not a success) */
+  empty?: boolean
   folders: number
   startedAt: string
   finishedAt: string
@@ -176,10 +180,27 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
   if (options.keep !== undefined && (!Number.isInteger(options.keep) || options.keep < 1))
     throw new UserError(`--keep ${options.keep}: expected a whole number of at least 1`)
 
+  // One bound for the whole run (--deadline): every wait races it, every dashboard fetch is aborted by it.
+  const deadline = options.deadlineMs === undefined ? undefined : AbortSignal.timeout(options.deadlineMs)
+  const deadlineText = options.deadlineMs === undefined ? '' : `${(options.deadlineMs / 1000).toFixed(options.deadlineMs % 1000 === 0 ? 0 : 1)}s`
+  const deadlineError = () =>
+    new OperationError('deadline', `the --deadline of ${deadlineText} passed before the backup could start`, {
+      hint: `Grafana at ${safeUrl(grafana.baseUrl)} answers too slowly: hydra health --only grafana; or give the backup more time with --deadline`,
+    })
+  const bounded = <T>(p: Promise<T>): Promise<T> => {
+    if (!deadline) return p
+    if (deadline.aborted) return Promise.reject(deadlineError())
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(deadlineError())
+      deadline.addEventListener('abort', onAbort, {once: true})
+      p.then(resolve, reject).finally(() => deadline.removeEventListener('abort', onAbort))
+    })
+  }
+
   // Health, then one authenticated call: a refused credential ends the run before any work.
   report('checking')
-  const health = await grafana.health()
-  await grafana.checkAccess()
+  const health = await bounded(grafana.health())
+  await bounded(grafana.checkAccess())
 
   await ensureRoot(root)
   const lock = acquireBackupLock(root)
@@ -197,7 +218,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
     await mkdir(tempDir, {mode: MODE_DIR})
 
     report('folders')
-    const folders = await grafana.listFolders(undefined, options.concurrency)
+    const folders = await bounded(grafana.listFolders(undefined, options.concurrency))
     folderCount = folders.length
     const sortedFolders: FolderEntry[] = [...folders].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0))
     const foldersJson = JSON.stringify(sortedFolders, null, 2) + '\n'
@@ -212,11 +233,13 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       // a folder the tree did not list (no permission to list it): still one folder level, by title
       return paths.get(folderUid) ?? [`${folderTitle || 'folder'} (${folderUid})`]
     }
+    const pastDeadline = new Error('deadline')
     const saveOne = async (hit: DashboardHit): Promise<void> => {
       searchCount++
       progress.found = searchCount
+      if (deadline?.aborted) throw pastDeadline
       try {
-        const {raw, doc} = await grafana.getDashboard(hit.uid)
+        const {raw, doc} = await bounded(grafana.getDashboard(hit.uid, {signal: deadline}))
         const metaFolderUid = typeof doc.meta.folderUid === 'string' && doc.meta.folderUid !== '' ? doc.meta.folderUid : undefined
         const folderUid = metaFolderUid ?? hit.folderUid
         const folderTitle = typeof doc.meta.folderTitle === 'string' ? doc.meta.folderTitle : hit.folderTitle
@@ -227,6 +250,11 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
         progress.saved++
       } catch (error) {
         if (error instanceof AuthError) throw error // the credential stopped working: every other fetch would fail too
+        if (deadline?.aborted) {
+          failed.push({uid: hit.uid, title: hit.title, error: `not fetched within the --deadline of ${deadlineText}`})
+          progress.failed++
+          throw pastDeadline
+        }
         if (error instanceof DashboardNotFoundError) {
           vanished.push({uid: hit.uid, title: hit.title})
         } else {
@@ -240,8 +268,15 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       await forEachConcurrently(grafana.searchDashboards(options.pageSize ?? GRAFANA_SEARCH_MAX_LIMIT), options.concurrency, saveOne)
     } catch (error) {
       if (error instanceof AuthError) throw error
-      aborted = `listing dashboards failed: ${errorSummary(error)}`
+      if (error === pastDeadline || deadline?.aborted) {
+        searchCount = Math.max(searchCount, dashboards.length + failed.length + vanished.length)
+        aborted = `the --deadline of ${deadlineText} passed: ${dashboards.length} dashboards saved, the rest not fetched (Grafana answers slowly: hydra health --only grafana)`
+      } else aborted = `listing dashboards failed: ${errorSummary(error)}`
     }
+    // A search that lists nothing is not a backup: most often the token sees no dashboard at all.
+    const empty = !aborted && searchCount === 0
+    if (empty)
+      aborted = `Grafana listed no dashboards: nothing to back up. If Grafana has dashboards, the credential cannot see them: give its service account the Viewer role (or folder permissions)`
 
     const manifest: BackupManifest = buildManifest({
       hydraVersion: options.hydraVersion,
@@ -266,6 +301,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       failed,
       vanished,
       ...(aborted ? {aborted} : {}),
+      ...(empty ? {empty} : {}),
       folders: folderCount,
       startedAt: manifest.startedAt,
       finishedAt: manifest.finishedAt,
@@ -273,7 +309,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       recoveredInterrupted,
     }
 
-    if (!manifest.complete) {
+    if (!manifest.complete || empty) {
       if (dashboards.length === 0) {
         await rm(tempDir, {recursive: true, force: true})
         return {...base, status: 'failed', pruned: []}

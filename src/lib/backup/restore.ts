@@ -26,6 +26,8 @@ export interface DashboardRestoreOutcome {
   detail?: string
   /** Grafana's status for a refusal, e.g. version-mismatch, name-exists */
   grafanaStatus?: string
+  /** another dashboard (another uid) with the same title in the folder, which Grafana refuses (412 name-exists) or --overwrite replaces */
+  nameClash?: {uid: string; title: string}
   httpStatus?: number
 }
 
@@ -98,6 +100,12 @@ export async function restoreDashboards(options: RestoreOptions): Promise<Restor
     }
   }
 
+  // Grafana refuses a second dashboard with the same title in one folder (412 name-exists), and
+  // with overwrite it replaces that other dashboard: index the live titles to say so beforehand.
+  const nameKey = (folderUid: string | undefined, title: string) => `${folderUid ?? ''}\u0000${title.trim().toLowerCase()}`
+  const liveByName = new Map<string, {uid: string; title: string}>()
+  for await (const hit of grafana.searchDashboards()) liveByName.set(nameKey(hit.folderUid, hit.title), {uid: hit.uid, title: hit.title})
+
   const dashboards: DashboardRestoreOutcome[] = []
   let done = 0
   await forEachConcurrently(manifest.dashboards, options.concurrency, async (entry) => {
@@ -108,10 +116,22 @@ export async function restoreDashboards(options: RestoreOptions): Promise<Restor
       const folderUid = folderOf(doc)
       const current = await grafana.findDashboard(entry.uid)
       const backupVersion = dashboard.version
-      if (current && sameDashboard({dashboard: current.dashboard, folderUid: folderOf(current)}, {dashboard, folderUid})) {
+      const title = typeof dashboard.title === 'string' ? dashboard.title : entry.title
+      const other = liveByName.get(nameKey(folderUid, title))
+      const clash = other && other.uid !== entry.uid ? other : undefined
+      if (clash) outcome.nameClash = clash
+      const clashWords = clash ? `a different dashboard "${clash.title}" (uid ${clash.uid}) has the same title in the folder` : ''
+      if (current && !clash && sameDashboard({dashboard: current.dashboard, folderUid: folderOf(current)}, {dashboard, folderUid})) {
         outcome.action = 'unchanged'
       } else if (options.dryRun) {
-        if (!current) outcome.action = 'would-create'
+        if (clash && !options.overwrite) {
+          outcome.action = 'conflict'
+          outcome.grafanaStatus = 'name-exists'
+          outcome.detail = `${clashWords}: Grafana would refuse it (412 name-exists); --overwrite replaces that other dashboard`
+        } else if (clash) {
+          outcome.action = current ? 'would-update' : 'would-create'
+          outcome.detail = `replaces ${clashWords.replace(/^a /, 'the ')}`
+        } else if (!current) outcome.action = 'would-create'
         else if (!options.overwrite && current.dashboard.version !== backupVersion) {
           outcome.action = 'conflict'
           outcome.detail = `changed in Grafana since the backup (live version ${String(current.dashboard.version)}, backup ${String(backupVersion)}): --overwrite replaces it`
@@ -124,13 +144,15 @@ export async function restoreDashboards(options: RestoreOptions): Promise<Restor
           overwrite: options.overwrite,
           message: `restored by hydra from ${label}`,
         })
-        if (saved.ok) outcome.action = current ? 'updated' : 'created'
-        else {
+        if (saved.ok) {
+          outcome.action = current ? 'updated' : 'created'
+          if (clash) outcome.detail = `replaced ${clashWords.replace(/^a /, 'the ').replace(/ has /, ' that had ')}`
+        } else {
           outcome.action = 'failed'
           outcome.httpStatus = saved.status
           if (saved.grafanaStatus) outcome.grafanaStatus = saved.grafanaStatus
           outcome.detail = `HTTP ${saved.status}${saved.grafanaStatus ? ` ${saved.grafanaStatus}` : ''}: ${saved.message}${
-            saved.status === 412 && !options.overwrite ? ' (--overwrite replaces it)' : ''
+            saved.status === 412 && !options.overwrite ? (clash ? ` (${clashWords}; --overwrite replaces that other dashboard)` : ' (--overwrite replaces it)') : ''
           }`
         }
       }

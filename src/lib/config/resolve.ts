@@ -95,7 +95,7 @@ export interface HydraConfig {
   apps: ResolvedApp[]
   backup: {dashboards?: {dir: string; keep?: number; maxAgeMs?: number; concurrency: number}}
   logs: {lokiDriverExpected: string[]; recentWithinMs: number}
-  thresholds: {rootDiskFreePercent: number; memoryAvailablePercent: number}
+  thresholds: {rootDiskFreePercent: number; memoryAvailablePercent: number; gpuTemperatureCelsius: number; gpuMemoryUsedPercent: number; tsdbRetentionSizePercent: number}
   /** the validated config as written (for `config show`) */
   raw: HydraConfigRaw
 }
@@ -195,6 +195,9 @@ export function resolveConfig(raw: HydraConfigRaw, options: ResolveOptions = {})
     thresholds: {
       rootDiskFreePercent: raw.thresholds?.rootDiskFreePercent ?? 10,
       memoryAvailablePercent: raw.thresholds?.memoryAvailablePercent ?? 10,
+      gpuTemperatureCelsius: raw.thresholds?.gpuTemperatureCelsius ?? 85,
+      gpuMemoryUsedPercent: raw.thresholds?.gpuMemoryUsedPercent ?? 95,
+      tsdbRetentionSizePercent: raw.thresholds?.tsdbRetentionSizePercent ?? 90,
     },
     raw,
   }

@@ -261,6 +261,12 @@ export const ConfigSchema = z
       .strictObject({
         rootDiskFreePercent: z.number().min(0).max(100).optional(),
         memoryAvailablePercent: z.number().min(0).max(100).optional(),
+        /** hydra rules render: GpuTemperatureHigh above this (default 85) */
+        gpuTemperatureCelsius: z.number().min(0).max(150).optional(),
+        /** hydra rules render: GpuMemoryNearlyFull above this (default 95) */
+        gpuMemoryUsedPercent: z.number().min(0).max(100).optional(),
+        /** hydra rules render: PrometheusTsdbNearSizeRetention above this share of the size retention (default 90) */
+        tsdbRetentionSizePercent: z.number().min(0).max(100).optional(),
       })
       .optional(),
   })

@@ -79,10 +79,10 @@ describe('hydra rules render (pure, no network)', () => {
 
   it('several GPU exporters: one rule each, their expressions joined with or; the promtool tests cover every one', () => {
     const f = (() => {
-      const {context, defs, groups} = rulesFromConfig(labConfig, {}, {gpuExporters: ['nvidia_smi', 'dcgm', 'nvidia_gpu']})
+      const {context, defs, groups} = rulesFromConfig(labConfig, {groups: ['hydra-gpu']}, {gpuExporters: ['nvidia_smi', 'dcgm', 'nvidia_gpu']})
       const rules = join(tmp, 'gpus.rules.yml')
       writeFileSync(rules, rulesYaml(groups, rulesHeader(context, 'test')))
-      writeFileSync(join(tmp, 'gpus.tests.yml'), promtoolTestsYaml(promtoolTests(defs, 'gpus.rules.yml')))
+      writeFileSync(join(tmp, 'gpus.tests.yml'), promtoolTestsYaml(promtoolTests(defs, 'gpus.rules.yml', {groups: ['hydra-gpu']})))
       return {rules, tests: join(tmp, 'gpus.tests.yml'), groups}
     })()
     const mem = f.groups.flatMap((g) => g.rules).find((r) => r.alert === 'GpuMemoryNearlyFull')!
@@ -101,7 +101,7 @@ describe('hydra rules render (pure, no network)', () => {
   })
 
   it('a generated test is a real test: promtool fails it when the rule is broken', () => {
-    const f = renderToFiles('broken', labConfig)
+    const f = renderToFiles('broken', labConfig, {groups: ['hydra-nodes']})
     writeFileSync(f.rules, readFileSync(f.rules, 'utf8').replace('up{job="node"} == 0', 'up{job="node"} == 2'))
     const test = promtool('test', 'rules', f.tests)
     expect(test.status).toBe(1)

@@ -436,7 +436,13 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   // stand-ins
   const s = LAB_NODES['hydra-storage']
   const standins: Standin[] = [
-    new GrafanaStandin({host: s, port: LAB_PORTS.grafana, tokens: [grafanaToken], users: {admin: 'admin'}}),
+    new GrafanaStandin({
+      host: s,
+      port: LAB_PORTS.grafana,
+      tokens: [grafanaToken],
+      users: {admin: 'admin'},
+      labServices: {prometheusUrl: prom.baseUrl, lokiUrl: config.loki!.baseUrl, lokiTenant: config.loki!.tenant},
+    }),
     new LokiStandin({host: s, port: LAB_PORTS.loki}),
     new CadvisorStandin({host: s, port: LAB_PORTS.cadvisor}),
     new QdrantStandin({host: s, port: LAB_PORTS.qdrant}),

@@ -81,6 +81,13 @@ export function grafanaErrorMessage(body: string | undefined): {message?: string
   }
 }
 
+/** The least basic role that holds a permission (api-facts.md §12 "Roles for a client token"). */
+export function roleFor(permission: string): 'Viewer' | 'Editor' | 'Admin' {
+  if (/^(dashboards|folders|library\.panels|annotations):read$|^datasources:query$/.test(permission)) return 'Viewer'
+  if (/^(dashboards|folders|library\.panels):(write|create|delete)$|^alert\.rules:/.test(permission)) return 'Editor'
+  return 'Admin'
+}
+
 export class GrafanaClient {
   readonly http: HttpClient
   readonly credential: string
@@ -267,19 +274,34 @@ export class GrafanaClient {
     await this.http.close()
   }
 
+  /**
+   * One call of the wider API (api-facts.md §12). `permission` is what the call needs, so a 403
+   * names it even when Grafana's answer does not (the legacy `Permission denied`). Statuses in
+   * `okStatus` come back as responses; 401/403 always become an AuthError.
+   */
+  async api(method: string, path: string, options: RequestOptions & {permission?: string} = {}): Promise<HttpResponse> {
+    const {permission, ...rest} = options
+    return this.call(method, path, {...rest, headers: {accept: 'application/json', ...rest.headers}}, permission)
+  }
+
+  /** GET a JSON document of the wider API. */
+  async apiJson<T>(path: string, options: RequestOptions & {permission?: string} = {}): Promise<T> {
+    return parseJsonBody<T>(await this.api('GET', path, options))
+  }
+
   private async json<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const res = await this.call(method, path, {...options, headers: {accept: 'application/json', ...options.headers}})
     return parseJsonBody<T>(res)
   }
 
   /** Every call goes through here so that 401/403 always become the same AuthError. */
-  private async call(method: string, path: string, options: RequestOptions): Promise<HttpResponse> {
+  private async call(method: string, path: string, options: RequestOptions, permission?: string): Promise<HttpResponse> {
     try {
       const res = await this.http.request(method, path, options)
-      if (res.status === 401 || res.status === 403) throw this.authError(res.status, res.text())
+      if (res.status === 401 || res.status === 403) throw this.authError(res.status, res.text(), permission)
       return res
     } catch (error) {
-      if (error instanceof HttpError && error.isAuth()) throw this.authError(error.status!, error.body)
+      if (error instanceof HttpError && error.isAuth()) throw this.authError(error.status!, error.body, permission)
       if (error instanceof HttpError && error.status === 422) {
         const {message} = grafanaErrorMessage(error.body)
         throw new UserError(`Grafana rejected ${path}: ${message ?? error.summary}`, {code: 'grafana_rejected'})
@@ -288,16 +310,22 @@ export class GrafanaClient {
     }
   }
 
-  private authError(status: number, body: string | undefined): AuthError {
+  private authError(status: number, body: string | undefined, permission?: string): AuthError {
     const {message} = grafanaErrorMessage(body)
     const said = message ? `: ${redact(message)}` : ''
-    return new AuthError(`Grafana at ${this.baseUrl} refused ${this.credential} (HTTP ${status}${said})`, {
+    // Grafana's RBAC answer names the permission; the legacy one does not, so the call's own is used
+    const needed = /Permissions needed: ([A-Za-z0-9_.:*-]+)/.exec(message ?? '')?.[1] ?? permission
+    const role = needed ? roleFor(needed) : undefined
+    const lacks = needed && !/Permissions needed/.test(message ?? '') ? ` (this call needs ${needed})` : ''
+    return new AuthError(`Grafana at ${this.baseUrl} refused ${this.credential} (HTTP ${status}${said})${status === 403 ? lacks : ''}`, {
       code: status === 401 ? 'grafana_unauthorized' : 'grafana_forbidden',
       hint:
         status === 401
           ? 'check that the secret the config names holds a valid service-account token (or password); create one under Administration > Service accounts'
-          : 'the credential works but lacks a permission: give the service account the Viewer role (backup) or Editor role (restore)',
-      details: {status, credential: this.credential},
+          : needed
+            ? `the credential works but lacks ${needed}: give the service account the ${role} role (Administration > Service accounts)`
+            : 'the credential works but lacks a permission: give the service account the Viewer role (backup) or Editor role (restore)',
+      details: {status, credential: this.credential, ...(needed ? {permission: needed} : {})},
     })
   }
 

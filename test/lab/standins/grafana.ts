@@ -8,6 +8,7 @@
 // It is a stand-in: messages are Grafana's where api-facts.md or Grafana's source names them.
 import type {IncomingMessage} from 'node:http'
 
+import {GrafanaObjects, roleAllows, type GrafanaRole, type StandinAlertRule} from './grafana-objects.js'
 import {bearerToken, readBody, send, sendJson, type RequestContext, Standin, type StandinOptions} from './standin.js'
 
 export interface GrafanaStandinOptions extends Partial<StandinOptions> {
@@ -18,9 +19,20 @@ export interface GrafanaStandinOptions extends Partial<StandinOptions> {
   version?: string
   /** nested folders (Grafana 10+ feature toggle); off: /api/folders ignores parentUid */
   nestedFolders?: boolean
+  /** the basic role of each token (default Admin); basic-auth users are Admin */
+  tokenRoles?: Record<string, GrafanaRole>
+  /** the lab's Prometheus and Loki, for the seeded data sources */
+  labServices?: LabServices
 }
 
-export type GrafanaAuth = {ok: true; login: string} | {ok: false}
+export interface LabServices {
+  prometheusUrl: string
+  lokiUrl: string
+  /** the Loki tenant the data source sends as X-Scope-OrgID (a secret header, as Grafana stores it) */
+  lokiTenant?: string
+}
+
+export type GrafanaAuth = {ok: true; login: string; role: GrafanaRole} | {ok: false}
 
 export interface StandinFolder {
   id: number
@@ -73,6 +85,14 @@ export interface GrafanaStatePatch {
   folders?: {uid: string; title: string; parentUid?: string}[]
   /** add dashboards as given (no uid validation: legacy data, or a hostile server) */
   dashboards?: {uid: string; title: string; folderUid?: string; model?: Record<string, unknown>}[]
+  tokenRoles?: Record<string, GrafanaRole>
+  /** remove everything: dashboards, folders, data sources, library panels, alerting (before anything else) */
+  emptyAll?: boolean
+  /** put the lab's seed back: data sources, the runbook's GPU dashboard, a library panel, alerting */
+  labSeed?: boolean
+  datasources?: {uid?: string; name: string; type: string; url: string; isDefault?: boolean; jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string>}[]
+  /** the Grafana version /api/health reports (e.g. 8.5.0 has no data-source health route) */
+  version?: string
 }
 
 const SEARCH_MAX_LIMIT = 5000
@@ -103,12 +123,15 @@ function intParam(url: URL, name: string): number | undefined {
 
 export class GrafanaStandin extends Standin {
   readonly what = 'Grafana 11 (stand-in, api-facts.md §2)'
-  readonly version: string
+  version: string
+  readonly objects: GrafanaObjects
+  protected tokenRoles: Record<string, GrafanaRole>
+  readonly labServices?: LabServices
   readonly commit = '1a2b3c4d5e'
   database: 'ok' | 'failing' = 'ok'
   protected tokens: Set<string>
   protected users: Record<string, string>
-  private readonly initial: {tokens: string[]; users: Record<string, string>; nestedFolders: boolean}
+  private readonly initial: {tokens: string[]; users: Record<string, string>; nestedFolders: boolean; tokenRoles: Record<string, GrafanaRole>; version: string}
   nestedFolders: boolean
   deny: 'rbac' | 'legacy' | null = null
   delayMs = 0
@@ -122,11 +145,26 @@ export class GrafanaStandin extends Standin {
 
   constructor(options: GrafanaStandinOptions = {}) {
     super({name: 'grafana', node: 'hydra-storage', host: '127.0.0.2', port: 3003, ...options})
-    this.initial = {tokens: options.tokens ?? [], users: {...options.users}, nestedFolders: options.nestedFolders ?? true}
+    this.initial = {
+      tokens: options.tokens ?? [],
+      users: {...options.users},
+      nestedFolders: options.nestedFolders ?? true,
+      tokenRoles: {...options.tokenRoles},
+      version: options.version ?? '11.3.0',
+    }
     this.tokens = new Set(this.initial.tokens)
     this.users = {...this.initial.users}
     this.nestedFolders = this.initial.nestedFolders
-    this.version = options.version ?? '11.3.0'
+    this.tokenRoles = {...this.initial.tokenRoles}
+    this.version = this.initial.version
+    this.labServices = options.labServices
+    this.objects = new GrafanaObjects({
+      nextId: () => this.nextId++,
+      hasFolder: (uid) => this.folders.has(uid),
+      folderTitle: (uid) => this.folders.get(uid)?.title,
+      saveDashboard: (body) => this.saveDashboardBody(body),
+      dashboardsUsingLibraryPanel: (uid) => [...this.dashboards.values()].filter((d) => JSON.stringify(d.model.panels ?? []).includes(`"uid":${JSON.stringify(uid)}`)).length,
+    })
 
     // apiHealthHandler (pkg/api/http_server.go): no auth; 503 with "database":"failing" on a DB failure
     this.get('/api/health', ({res}) => {
@@ -140,6 +178,95 @@ export class GrafanaStandin extends Standin {
     this.post('/api/folders', this.protectedRoute('folders:create', (ctx) => this.createFolder(ctx)))
     this.get(/^\/api\/dashboards\/uid\/(?<uid>[^/]+)$/, this.protectedRoute('dashboards:read', (ctx) => this.getDashboard(ctx)))
     this.post('/api/dashboards/db', this.protectedRoute('dashboards:write', (ctx) => this.saveDashboard(ctx)))
+
+    // api-facts.md §12
+    const o = this.objects
+    const UID = '(?<uid>[^/]+)'
+    this.get('/api/datasources', this.protectedRoute('datasources:read', (ctx) => o.listDatasources(ctx)))
+    this.post('/api/datasources', this.protectedRoute('datasources:create', (ctx) => o.createDatasource(ctx)))
+    this.get(new RegExp(`^/api/datasources/uid/${UID}/health$`), this.protectedRoute('datasources:query', (ctx) => o.datasourceHealth(ctx, this.major)))
+    this.get(new RegExp(`^/api/datasources/uid/${UID}$`), this.protectedRoute('datasources:read', (ctx) => o.getDatasource(ctx)))
+    this.route(['PUT'], new RegExp(`^/api/datasources/uid/${UID}$`), this.protectedRoute('datasources:write', (ctx) => o.updateDatasource(ctx)))
+    this.route(['DELETE'], new RegExp(`^/api/datasources/uid/${UID}$`), this.protectedRoute('datasources:delete', (ctx) => o.deleteDatasource(ctx)))
+    this.post('/api/dashboards/import', this.protectedRoute('dashboards:create', (ctx) => o.importDashboard(ctx)))
+    this.get(/^\/api\/gnet\/dashboards\/(?<id>[^/]+)$/, this.protectedRoute('dashboards:read', (ctx) => o.gnet(ctx)))
+    this.get('/api/library-elements', this.protectedRoute('library.panels:read', (ctx) => o.listLibrary(ctx)))
+    this.post('/api/library-elements', this.protectedRoute('library.panels:create', (ctx) => o.createLibrary(ctx)))
+    this.get(new RegExp(`^/api/library-elements/${UID}$`), this.protectedRoute('library.panels:read', (ctx) => o.getLibrary(ctx)))
+    this.route(['PATCH'], new RegExp(`^/api/library-elements/${UID}$`), this.protectedRoute('library.panels:write', (ctx) => o.patchLibrary(ctx)))
+    this.route(['DELETE'], new RegExp(`^/api/library-elements/${UID}$`), this.protectedRoute('library.panels:delete', (ctx) => o.deleteLibrary(ctx)))
+    const P = '/api/v1/provisioning'
+    this.get(`${P}/alert-rules`, this.protectedRoute('alert.rules:read', (ctx) => o.listRules(ctx)))
+    this.post(`${P}/alert-rules`, this.protectedRoute('alert.rules:write', (ctx) => o.createRule(ctx)))
+    this.get(new RegExp(`^${P}/alert-rules/${UID}$`), this.protectedRoute('alert.rules:read', (ctx) => o.getRule(ctx)))
+    this.route(['PUT'], new RegExp(`^${P}/alert-rules/${UID}$`), this.protectedRoute('alert.rules:write', (ctx) => o.updateRule(ctx)))
+    this.route(['DELETE'], new RegExp(`^${P}/alert-rules/${UID}$`), this.protectedRoute('alert.rules:write', (ctx) => o.deleteRule(ctx)))
+    this.get(`${P}/contact-points`, this.protectedRoute('alert.provisioning:read', (ctx) => o.listContactPoints(ctx)))
+    this.post(`${P}/contact-points`, this.protectedRoute('alert.provisioning:write', (ctx) => o.createContactPoint(ctx)))
+    this.route(['PUT'], new RegExp(`^${P}/contact-points/${UID}$`), this.protectedRoute('alert.provisioning:write', (ctx) => o.updateContactPoint(ctx)))
+    this.route(['DELETE'], new RegExp(`^${P}/contact-points/${UID}$`), this.protectedRoute('alert.provisioning:write', (ctx) => o.deleteContactPoint(ctx)))
+    this.get(`${P}/policies`, this.protectedRoute('alert.provisioning:read', (ctx) => o.getPolicies(ctx)))
+    this.route(['PUT'], `${P}/policies`, this.protectedRoute('alert.provisioning:write', (ctx) => o.putPolicies(ctx)))
+    this.route(['DELETE'], `${P}/policies`, this.protectedRoute('alert.provisioning:write', (ctx) => o.deletePolicies(ctx)))
+
+    this.labSeed()
+  }
+
+  get major(): number {
+    return Number(this.version.split('.')[0]) || 0
+  }
+
+  /**
+   * The lab's Grafana as the runbook left it: data sources for the lab's Prometheus and Loki plus
+   * one aimed at an old, dead address; the runbook's GPU dashboard still querying nvidia_gpu_*;
+   * Node Exporter Full (grafana.com 1860); a library panel; one Grafana-managed alert rule, a
+   * webhook contact point with a password and a policy tree routing to it.
+   */
+  labSeed(): void {
+    const svc = this.labServices
+    if (!svc) return
+    const o = this.objects
+    o.putDatasource({uid: 'prometheus', name: 'Prometheus', type: 'prometheus', url: svc.prometheusUrl, isDefault: true, jsonData: {httpMethod: 'POST', timeInterval: '15s'}})
+    o.putDatasource({
+      uid: 'loki',
+      name: 'Loki',
+      type: 'loki',
+      url: svc.lokiUrl,
+      jsonData: svc.lokiTenant ? {maxLines: 1000, httpHeaderName1: 'X-Scope-OrgID'} : {maxLines: 1000},
+      secureJsonData: svc.lokiTenant ? {httpHeaderValue1: svc.lokiTenant} : {},
+    })
+    // the address Prometheus had before it moved: nothing listens there
+    o.putDatasource({uid: 'prometheus-old', name: 'Prometheus (old)', type: 'prometheus', url: 'http://127.0.0.9:9090', jsonData: {httpMethod: 'POST'}})
+    this.putFolder({uid: 'hydra', title: 'Hydra'})
+    this.putDashboard({uid: 'gpu-overview', title: 'GPU Overview', folderUid: 'hydra', model: runbookGpuDashboard()})
+    this.putDashboard({uid: 'rYdddlPWk', title: 'Node Exporter Full', folderUid: 'hydra', model: nodeExporterFullDashboard()})
+    o.putLibraryElement({
+      uid: 'lib-cpu-busy',
+      folderUid: 'hydra',
+      name: 'CPU busy',
+      model: {
+        type: 'stat',
+        title: 'CPU busy',
+        datasource: {type: 'prometheus', uid: 'prometheus'},
+        targets: [{refId: 'A', expr: '100 * (1 - avg(rate(node_cpu_seconds_total{mode="idle"}[$__rate_interval])))'}],
+      },
+    })
+    o.putContactPoint({uid: 'ops-webhook', name: 'ops-webhook', type: 'webhook', settings: {url: 'http://127.0.0.2:9999/hook', username: 'hydra', password: 'lab-webhook-password'}})
+    o.policies = {receiver: 'ops-webhook', group_by: ['grafana_folder', 'alertname'], routes: [{receiver: 'ops-webhook', object_matchers: [['severity', '=', 'critical']]}]}
+    o.putRule({
+      uid: 'gpu-hot',
+      title: 'GPU temperature high',
+      folderUID: 'hydra',
+      ruleGroup: 'gpu',
+      condition: 'B',
+      for: '5m',
+      data: [
+        {refId: 'A', relativeTimeRange: {from: 600, to: 0}, datasourceUid: 'prometheus', model: {refId: 'A', expr: 'max(nvidia_smi_temperature_gpu)'}},
+        {refId: 'B', relativeTimeRange: {from: 0, to: 0}, datasourceUid: '__expr__', model: {refId: 'B', type: 'threshold', expression: 'A', conditions: [{evaluator: {type: 'gt', params: [85]}}]}},
+      ],
+      labels: {severity: 'critical'},
+      annotations: {summary: 'A GPU is above 85 °C'},
+    } as Partial<StandinAlertRule> & {title: string; folderUID: string; ruleGroup: string})
   }
 
   // ---- test hooks ------------------------------------------------------------------------------
@@ -152,7 +279,12 @@ export class GrafanaStandin extends Standin {
       delayMs: this.delayMs,
       dashboards: this.dashboards.size,
       folders: this.folders.size,
-      requests: {...this.requests},
+      datasources: this.objects.datasources.size,
+      libraryPanels: this.objects.library.size,
+      alertRules: this.objects.rules.size,
+      contactPoints: this.objects.contactPoints.size,
+      version: this.version,
+      requests: {...this.requests, ...this.objects.requests},
     }
   }
 
@@ -163,7 +295,11 @@ export class GrafanaStandin extends Standin {
     this.nestedFolders = this.initial.nestedFolders
     this.deny = null
     this.delayMs = 0
+    this.tokenRoles = {...this.initial.tokenRoles}
+    this.version = this.initial.version
     this.empty()
+    this.objects.emptyAll()
+    this.labSeed()
   }
 
   override setState(patch: GrafanaStatePatch & Record<string, unknown>): void {
@@ -179,7 +315,15 @@ export class GrafanaStandin extends Standin {
     }
     if (patch.nestedFolders !== undefined) this.nestedFolders = Boolean(patch.nestedFolders)
     if (patch.delayMs !== undefined) this.delayMs = Math.max(0, Number(patch.delayMs) || 0)
+    if (patch.tokenRoles !== undefined) this.tokenRoles = {...patch.tokenRoles}
+    if (patch.version !== undefined) this.version = String(patch.version)
+    if (patch.emptyAll) {
+      this.empty()
+      this.objects.emptyAll()
+    }
     if (patch.empty) this.empty()
+    if (patch.labSeed) this.labSeed()
+    for (const d of patch.datasources ?? []) this.objects.putDatasource(d)
     if (patch.seed) this.seed(patch.seed)
     for (const f of patch.folders ?? []) this.putFolder(f)
     for (const d of patch.dashboards ?? []) this.putDashboard(d)
@@ -252,12 +396,12 @@ export class GrafanaStandin extends Standin {
   /** Who the request authenticates as: a known bearer token, or a known basic-auth user. */
   authenticate(req: IncomingMessage): GrafanaAuth {
     const token = bearerToken(req)
-    if (token !== undefined) return this.tokens.has(token) ? {ok: true, login: 'sa-hydra'} : {ok: false}
+    if (token !== undefined) return this.tokens.has(token) ? {ok: true, login: 'sa-hydra', role: this.tokenRoles[token] ?? 'Admin'} : {ok: false}
     const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? '')
     if (basic) {
       const [user, ...rest] = Buffer.from(basic[1]!, 'base64').toString('utf8').split(':')
       const password = rest.join(':')
-      if (user && this.users[user] !== undefined && this.users[user] === password) return {ok: true, login: user}
+      if (user && this.users[user] !== undefined && this.users[user] === password) return {ok: true, login: user, role: 'Admin'}
     }
     return {ok: false}
   }
@@ -277,7 +421,9 @@ export class GrafanaStandin extends Standin {
       try {
         if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs))
         if (!this.requireAuth(ctx)) return
-        if (this.deny === 'rbac') {
+        const auth = this.authenticate(ctx.req)
+        const denied = this.deny ?? (auth.ok && !roleAllows(auth.role, permission) ? 'rbac' : null)
+        if (denied === 'rbac') {
           sendJson(
             ctx.res,
             403,
@@ -290,7 +436,7 @@ export class GrafanaStandin extends Standin {
           )
           return
         }
-        if (this.deny === 'legacy') {
+        if (denied === 'legacy') {
           sendJson(ctx.res, 403, {message: 'Permission denied'}, JSON_UTF8)
           return
         }
@@ -519,8 +665,20 @@ export class GrafanaStandin extends Standin {
   private async saveDashboard({req, res}: RequestContext): Promise<void> {
     this.requests.save++
     const body = await parseBody(req)
-    const model = body?.dashboard
-    if (!body || !model || typeof model !== 'object' || Array.isArray(model)) return sendJson(res, 400, {message: 'bad request data'}, JSON_UTF8)
+    const out = body ? this.saveDashboardBody(body) : {status: 400, body: {message: 'bad request data'}}
+    sendJson(res, out.status, out.body, JSON_UTF8)
+  }
+
+  /** The save itself: status and body of POST /api/dashboards/db (import saves through it too). */
+  saveDashboardBody(body: Record<string, unknown>): {status: number; body: unknown} {
+    const res = {status: 0, body: undefined as unknown}
+    const sendJson = (_r: unknown, status: number, value: unknown, _type?: string) => {
+      res.status = status
+      res.body = value
+      return res
+    }
+    const model = body.dashboard
+    if (!model || typeof model !== 'object' || Array.isArray(model)) return sendJson(res, 400, {message: 'bad request data'}, JSON_UTF8)
     const dashboard = model as Record<string, unknown>
     const title = typeof dashboard.title === 'string' ? dashboard.title.trim() : ''
     if (title === '') return sendJson(res, 400, {message: 'Dashboard title cannot be empty', status: 'empty-name'}, JSON_UTF8)
@@ -549,7 +707,7 @@ export class GrafanaStandin extends Standin {
       uid = sameName.uid
     }
     const saved = this.putDashboard({uid, title, folderUid, model: dashboard})
-    sendJson(
+    return sendJson(
       res,
       200,
       {id: saved.id, uid: saved.uid, url: `/d/${saved.uid}/${slugify(title)}`, status: 'success', version: saved.version, slug: slugify(title), ...(folderUid ? {folderUid} : {})},
@@ -608,5 +766,64 @@ function seedModel(n: number, panels: number): Record<string, unknown> {
       options: {legend: {displayMode: 'list', placement: 'bottom', showLegend: true}, tooltip: {mode: 'single', sort: 'none'}},
       targets: [{refId: 'A', expr: `100 - (avg by (instance) (rate(node_cpu_seconds_total{mode="idle",instance=~"$instance"}[5m])) * 100) + ${p}`, legendFormat: '{{instance}}'}],
     })),
+  }
+}
+
+/** A timeseries panel on the default Prometheus data source. */
+function promPanel(id: number, title: string, exprs: string[], extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    type: 'timeseries',
+    title,
+    gridPos: {h: 8, w: 12, x: ((id - 1) % 2) * 12, y: Math.floor((id - 1) / 2) * 8},
+    datasource: {type: 'prometheus', uid: 'prometheus'},
+    targets: exprs.map((expr, i) => ({refId: String.fromCharCode(65 + i), expr, legendFormat: '{{instance}}'})),
+    ...extra,
+  }
+}
+
+/** The runbook's "GPU Overview" dashboard: the nvidia_gpu_* names no exporter of this cluster serves. */
+function runbookGpuDashboard(): Record<string, unknown> {
+  return {
+    schemaVersion: 39,
+    tags: ['hydra', 'gpu'],
+    time: {from: 'now-6h', to: 'now'},
+    templating: {list: [{name: 'instance', type: 'query', query: 'label_values(up, instance)', datasource: {type: 'prometheus', uid: 'prometheus'}}]},
+    panels: [
+      promPanel(1, 'GPU temperature', ['nvidia_gpu_temperature_celsius{instance=~"$instance"}'], {fieldConfig: {defaults: {unit: 'celsius'}, overrides: []}}),
+      promPanel(2, 'GPU power', ['nvidia_gpu_power_draw_watts{instance=~"$instance"}']),
+      {
+        id: 3,
+        type: 'row',
+        title: 'Memory',
+        collapsed: true,
+        gridPos: {h: 1, w: 24, x: 0, y: 16},
+        panels: [promPanel(4, 'VRAM used', ['nvidia_smi_memory_used_bytes / nvidia_smi_memory_total_bytes * 100'])],
+      },
+      promPanel(5, 'Node CPU', ['100 - avg by (instance) (rate(node_cpu_seconds_total{mode="idle",instance=~"$instance"}[$__rate_interval])) * 100']),
+      {...promPanel(6, 'Old Prometheus', ['up']), datasource: {type: 'prometheus', uid: 'prometheus-old'}},
+    ],
+  }
+}
+
+/** A slice of grafana.com dashboard 1860 as imported: gnetId kept, node_* queries on the default data source. */
+function nodeExporterFullDashboard(): Record<string, unknown> {
+  return {
+    gnetId: 1860,
+    schemaVersion: 39,
+    tags: ['linux'],
+    time: {from: 'now-24h', to: 'now'},
+    templating: {
+      list: [
+        {name: 'job', type: 'query', query: 'label_values(node_uname_info, job)', datasource: {type: 'prometheus', uid: 'prometheus'}},
+        {name: 'node', type: 'query', query: 'label_values(node_uname_info{job="$job"}, instance)', datasource: {type: 'prometheus', uid: 'prometheus'}},
+      ],
+    },
+    panels: [
+      promPanel(1, 'CPU Busy', ['100 * (1 - avg(rate(node_cpu_seconds_total{mode="idle", instance="$node"}[$__rate_interval])))']),
+      promPanel(2, 'RAM Used', ['(1 - (node_memory_MemAvailable_bytes{instance="$node", job="$job"} / node_memory_MemTotal_bytes{instance="$node", job="$job"})) * 100']),
+      promPanel(3, 'Root FS Used', ['100 - ((node_filesystem_avail_bytes{instance="$node",job="$job",mountpoint="/",fstype!="rootfs"} * 100) / node_filesystem_size_bytes{instance="$node",job="$job",mountpoint="/",fstype!="rootfs"})']),
+      {id: 4, title: 'CPU busy', gridPos: {h: 8, w: 12, x: 0, y: 16}, libraryPanel: {uid: 'lib-cpu-busy', name: 'CPU busy'}},
+    ],
   }
 }

@@ -67,6 +67,11 @@ async function freshGrafana(): Promise<void> {
 beforeAll(() => {
   const config = parse(readFileSync(lab.configPath, 'utf8')) as Record<string, any>
   config.services.grafana.auth = {tokenEnv: 'HYDRA_GRAFANA_TOKEN'}
+  config.services.grafana.expectedDashboards = [
+    {title: 'Node Exporter Full', gnetId: 1860},
+    {title: 'NVIDIA DCGM', gnetId: 12239},
+    {title: 'Hydra AI Control Plane', uid: 'hydra-ai-control-plane'},
+  ]
   config.backup = {dashboards: {dir: join(WORK, 'backups'), keep: 30, concurrency: 8}}
   writeFileSync(CONFIG, stringify(config))
 })
@@ -107,6 +112,63 @@ describe('hydra dashboards check', () => {
     expect(r.json.dashboards.find((d: any) => d.uid === 'rYdddlPWk').status).toBe('ok')
     const text = await hydra(['dashboards', 'check', 'gpu-overview'])
     expect(text.stdout).toMatch(/panel 1 "GPU temperature":\n.*nvidia_gpu_temperature_celsius.*→ use nvidia_smi_temperature_gpu/)
+  })
+})
+
+const IMPORTABLE = {
+  __inputs: [{name: 'DS_PROMETHEUS', label: 'Prometheus', type: 'datasource', pluginId: 'prometheus', pluginName: 'Prometheus'}],
+  uid: 'imported-node',
+  title: 'Imported node',
+  templating: {list: [{name: 'node', type: 'query', datasource: {type: 'prometheus', uid: '${DS_PROMETHEUS}'}, query: 'label_values(node_uname_info, instance)'}]},
+  panels: [
+    {
+      id: 1,
+      type: 'timeseries',
+      title: 'CPU',
+      datasource: {type: 'prometheus', uid: '${DS_PROMETHEUS}'},
+      targets: [{refId: 'A', datasource: {type: 'prometheus', uid: '${DS_PROMETHEUS}'}, expr: 'rate(node_cpu_seconds_total{mode="idle",instance=~"$node"}[$__rate_interval])'}],
+    },
+  ],
+}
+
+describe('hydra dashboards list / import / generate', () => {
+  it('imports a JSON with __inputs into a folder, mapped to the config\'s Prometheus; it then checks clean', async () => {
+    const file = join(WORK, 'imported.json')
+    writeFileSync(file, JSON.stringify(IMPORTABLE))
+    const dry = await hydra(['dashboards', 'import', file, '--folder', 'Imported', '--dry-run', '--json'])
+    expect(dry.code).toBe(0)
+    expect(dry.json).toMatchObject({action: 'would-import', folder: {title: 'Imported', created: true}, inputs: [{name: 'DS_PROMETHEUS', value: 'prometheus'}]})
+    const r = await hydra(['dashboards', 'import', file, '--folder', 'Imported', '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.json).toMatchObject({action: 'imported', uid: 'imported-node', folder: {title: 'Imported'}})
+    expect(r.json.inputs[0].via).toMatch(/points at the config's prometheus/)
+    const check = await hydra(['dashboards', 'check', 'imported-node', '--json'])
+    expect(check.code, check.stdout).toBe(0)
+    expect(check.json.dashboards[0]).toMatchObject({folderTitle: 'Imported', status: 'ok', panels: [{status: 'ok', datasources: ['Prometheus']}]})
+  })
+
+  it('generate | import - gives a control plane that checks clean; list shows it; grafana.com without internet is a clear error', async () => {
+    const gen = await hydra(['dashboards', 'generate'])
+    expect(gen.code, gen.stderr).toBe(0)
+    const model = JSON.parse(gen.stdout)
+    expect(model.panels.map((p: any) => p.title)).toEqual(expect.arrayContaining(['GPU temperature', 'GPU utilisation', 'CPU busy']))
+    expect(JSON.stringify(model)).toContain('nvidia_smi_temperature_gpu')
+    const imp = await hydra(['dashboards', 'import', '-', '--overwrite', '--json'], {stdin: gen.stdout})
+    expect(imp.code, imp.stderr).toBe(0)
+    const check = await hydra(['dashboards', 'check', 'hydra-ai-control-plane', '--json'])
+    expect(check.code, check.stdout).toBe(0)
+    expect(check.json.summary).toMatchObject({brokenPanels: 0})
+    expect(check.json.summary.panels).toBeGreaterThan(5)
+    const list = await hydra(['dashboards', 'list', '--json'])
+    expect(list.code).toBe(1)
+    expect(list.json.expected).toEqual([
+      expect.objectContaining({title: 'Node Exporter Full', present: true, match: expect.objectContaining({uid: 'rYdddlPWk', by: 'gnetId'})}),
+      expect.objectContaining({title: 'NVIDIA DCGM', present: false}),
+      expect.objectContaining({title: 'Hydra AI Control Plane', present: true}),
+    ])
+    const gnet = await hydra(['dashboards', 'import', '12239'])
+    expect(gnet.code).toBe(1)
+    expect(gnet.stderr).toMatch(/Grafana could not fetch dashboard 12239 from grafana.com \(HTTP 502\): the Grafana server has no internet access/)
   })
 })
 

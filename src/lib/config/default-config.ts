@@ -78,6 +78,11 @@ services:
     port: 3003
     auth:
       tokenEnv: HYDRA_GRAFANA_TOKEN   # a service-account token; the runbook's admin:admin is not used
+    expectedDashboards:        # the runbook's "Installed Dashboards"
+      - {title: Node Exporter Full, gnetId: 1860}
+      - {title: NVIDIA DCGM, gnetId: 12239}
+      - {title: Docker Containers, gnetId: 893}
+      - {title: Hydra AI Control Plane, uid: hydra-ai-control-plane}   # hydra dashboards generate
   loki:
     node: hydra-storage
     port: 3100

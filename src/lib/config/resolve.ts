@@ -89,7 +89,7 @@ export interface HydraConfig {
   concurrency: number
   nodes: ResolvedNode[]
   prometheus: ResolvedEndpoint & {retention: {time?: string; timeMs?: number; size?: string; sizeBytes?: number}; container?: string}
-  grafana?: ResolvedEndpoint & {orgId?: number}
+  grafana?: ResolvedEndpoint & {orgId?: number; expectedDashboards: {title: string; gnetId?: number; uid?: string}[]}
   loki?: ResolvedEndpoint & {tenant?: string; container?: string}
   alertmanager?: ResolvedEndpoint
   apps: ResolvedApp[]
@@ -174,7 +174,7 @@ export function resolveConfig(raw: HydraConfigRaw, options: ResolveOptions = {})
         sizeBytes: r?.size ? parseByteSize(r.size) : undefined,
       },
     },
-    grafana: s.grafana ? {...endpoint('grafana', s.grafana), orgId: s.grafana.orgId} : undefined,
+    grafana: s.grafana ? {...endpoint('grafana', s.grafana), orgId: s.grafana.orgId, expectedDashboards: s.grafana.expectedDashboards ?? []} : undefined,
     loki: s.loki ? {...endpoint('loki', s.loki), tenant: s.loki.tenant, container: s.loki.container} : undefined,
     alertmanager: s.alertmanager ? endpoint('alertmanager', s.alertmanager, false) : undefined,
     apps: Object.entries(raw.apps ?? {}).map(([name, a]) => resolveApp(name, a, endpoint)),

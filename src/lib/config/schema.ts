@@ -185,7 +185,15 @@ export const PrometheusSchema = z
   .superRefine(checkEndpoint)
 
 export const GrafanaSchema = z
-  .strictObject({...endpointShape, orgId: z.number().int().positive().optional(), note: z.string().optional()})
+  .strictObject({
+    ...endpointShape,
+    orgId: z.number().int().positive().optional(),
+    /** dashboards that must exist (hydra dashboards list, doctor): by grafana.com id, uid, or title */
+    expectedDashboards: z
+      .array(z.strictObject({title: z.string().min(1), gnetId: z.number().int().positive().optional(), uid: z.string().min(1).optional()}))
+      .optional(),
+    note: z.string().optional(),
+  })
   .superRefine(checkEndpoint)
 
 export const LokiSchema = z

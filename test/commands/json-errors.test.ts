@@ -25,6 +25,7 @@ const ARGS: Record<string, string[]> = {
   'restore:dashboards': [dir],
   'tsdb:delete-series': ['--match', 'up'],
   'config:validate': [bad],
+  'dashboards:import': ['dashboard.json'],
 }
 // config init writes the embedded default and reads no config: nothing to refuse
 const ids = Object.keys(manifest.commands).filter((id) => !['help', 'autocomplete', 'config:init'].includes(id))

@@ -121,8 +121,8 @@ export class GrafanaClient {
    * One cheap authenticated call, so a refused credential ends the run before any work
    * (401 → the credential is wrong; 403 → it lacks dashboards:read).
    */
-  async checkAccess(): Promise<void> {
-    await this.json('GET', '/api/search', {query: {type: 'dash-db', limit: 1}})
+  async checkAccess(options: Pick<RequestOptions, 'signal' | 'timeoutMs'> = {}): Promise<void> {
+    await this.json('GET', '/api/search', {...options, query: {type: 'dash-db', limit: 1}})
   }
 
   /** Every dashboard (never folders: type=dash-db), page by page. */

@@ -21,8 +21,8 @@ export class LokiClient {
     return this.http.baseUrl
   }
 
-  async getJson<T>(path: string, query: RequestOptions['query']): Promise<T> {
-    const res = await this.http.request('GET', path, {query, okStatus: 'any', headers: {accept: 'application/json'}})
+  async getJson<T>(path: string, query: RequestOptions['query'], options: Pick<RequestOptions, 'signal' | 'timeoutMs'> = {}): Promise<T> {
+    const res = await this.http.request('GET', path, {...options, query, okStatus: 'any', headers: {accept: 'application/json'}})
     if (res.status >= 400) throw lokiError(res.status, res.text(), this.baseUrl, Boolean(this.endpoint.tenant))
     const body = parseJsonBody<{status?: string; data: T}>(res)
     return body.data

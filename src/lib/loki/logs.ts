@@ -106,6 +106,9 @@ export interface LogsOptions {
   endMs?: number
   limit: number
   direction: Direction
+  /** cancels the query (doctor's deadline) */
+  signal?: AbortSignal
+  timeoutMs?: number
 }
 
 export interface LogsResult {
@@ -144,7 +147,7 @@ export async function queryLogs(loki: LokiClient, options: LogsOptions, nowMs = 
     end,
     limit: options.limit,
     direction: options.direction,
-  })
+  }, {signal: options.signal, timeoutMs: options.timeoutMs})
   const base = {loki: loki.baseUrl, query: options.query, start, end, direction: options.direction, limit: options.limit, resultType: data.resultType}
   if (data.resultType === 'streams') {
     const entries = mergeStreams(data.result, options.direction)

@@ -5,7 +5,7 @@
 import {describeMatchers, type AlertmanagerClient, type AmAlert, type AmSilence} from '../alertmanager/api.js'
 import type {HydraConfig} from '../config/resolve.js'
 import {nodeOfSeries} from '../views/series-node.js'
-import type {PrometheusClient} from './client.js'
+import type {CallOptions, PrometheusClient} from './client.js'
 
 /** GET /api/v1/alerts item. */
 export interface PromAlert {
@@ -139,15 +139,25 @@ export function buildSilenceRows(silences: AmSilence[]): SilenceRow[] {
     .sort((a, b) => a.endsAt.localeCompare(b.endsAt))
 }
 
+/** GET /api/v1/rules: every rule group with each rule's health and lastError. */
+export async function ruleGroups(prom: PrometheusClient, options: CallOptions = {}): Promise<RuleGroup[]> {
+  return (await prom.api<{groups: RuleGroup[]}>('GET', '/api/v1/rules', options)).data.groups
+}
+
+/** GET /api/v1/alerts: the alerts of Prometheus's alerting rules, pending and firing. */
+export async function promAlerts(prom: PrometheusClient, options: CallOptions = {}): Promise<PromAlert[]> {
+  return (await prom.api<{alerts: PromAlert[]}>('GET', '/api/v1/alerts', options)).data.alerts
+}
+
 export async function alertsReport(prom: PrometheusClient, cfg: HydraConfig, am?: AlertmanagerClient): Promise<AlertsReport> {
   const [alerts, rules, amResult] = await Promise.all([
-    prom.api<{alerts: PromAlert[]}>('GET', '/api/v1/alerts'),
-    prom.api<{groups: RuleGroup[]}>('GET', '/api/v1/rules'),
+    promAlerts(prom),
+    ruleGroups(prom),
     am ? Promise.all([am.alerts(), am.silences()]).then((r) => ({ok: r}), (error: unknown) => ({error})) : undefined,
   ])
-  const rows = buildAlertRows(cfg, alerts.data.alerts)
-  const bad = unhealthyRules(rules.data.groups)
-  const allRules = rules.data.groups.flatMap((g) => g.rules)
+  const rows = buildAlertRows(cfg, alerts)
+  const bad = unhealthyRules(rules)
+  const allRules = rules.flatMap((g) => g.rules)
   let alertmanager: AlertsReport['alertmanager']
   if (am && amResult) {
     if ('ok' in amResult) {
@@ -161,7 +171,7 @@ export async function alertsReport(prom: PrometheusClient, cfg: HydraConfig, am?
     prometheus: prom.baseUrl,
     alerts: rows,
     unhealthyRules: bad,
-    rules: {groups: rules.data.groups.length, alerting: allRules.filter((r) => r.type === 'alerting').length, recording: allRules.filter((r) => r.type === 'recording').length},
+    rules: {groups: rules.length, alerting: allRules.filter((r) => r.type === 'alerting').length, recording: allRules.filter((r) => r.type === 'recording').length},
     ...(alertmanager ? {alertmanager} : {}),
     summary: {
       firing: rows.filter((r) => r.state === 'firing').length,

@@ -33,6 +33,9 @@ export class PrometheusApiError extends HydraError {
   }
 }
 
+/** What every Prometheus API call of a domain function accepts: cancellation, a timeout, retries (GET only). */
+export type CallOptions = Pick<RequestOptions, 'signal' | 'timeoutMs' | 'retries'>
+
 export interface PrometheusResult<T> {
   data: T
   warnings: string[]

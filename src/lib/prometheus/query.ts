@@ -4,7 +4,7 @@
  */
 import {parseDuration} from '../config/units.js'
 import {UserError} from '../errors.js'
-import {PrometheusApiError, type PrometheusClient} from './client.js'
+import {PrometheusApiError, type CallOptions, type PrometheusClient} from './client.js'
 
 export type Labels = Record<string, string>
 /** [unix seconds, "value"] as Prometheus sends it (values are strings: NaN, +Inf survive) */
@@ -198,8 +198,8 @@ async function runQueryUnchecked(prom: PrometheusClient, options: QueryOptions, 
 }
 
 /** An instant query for the views (gpu, cluster, inference): the vector's samples, with warnings. */
-export async function instantVector(prom: PrometheusClient, query: string): Promise<{samples: {metric: Labels; value: number}[]; warnings: string[]}> {
-  const {data, warnings} = await prom.api<QueryData>('POST', '/api/v1/query', {form: {query}})
+export async function instantVector(prom: PrometheusClient, query: string, options: CallOptions = {}): Promise<{samples: {metric: Labels; value: number}[]; warnings: string[]}> {
+  const {data, warnings} = await prom.api<QueryData>('POST', '/api/v1/query', {...options, form: {query}})
   if (data.resultType !== 'vector') return {samples: [], warnings}
   return {samples: data.result.map((s) => ({metric: s.metric, value: parseSampleValue(s.value[1])})), warnings}
 }

@@ -4,7 +4,7 @@
  */
 import {hostOfInstance, nodeForInstance, type HydraConfig} from '../config/resolve.js'
 import {resolveHosts} from '../net/hosts.js'
-import type {PrometheusClient} from './client.js'
+import type {CallOptions, PrometheusClient} from './client.js'
 
 /** GET /api/v1/targets data (web/api/v1/api.go Target / TargetDiscovery). */
 export interface ApiTarget {
@@ -130,8 +130,8 @@ export async function resolveTargetHosts(cfg: HydraConfig, data: TargetsData): P
   await resolveHosts([...cfg.nodes.map((n) => n.address), ...(data.activeTargets ?? []).map((t) => hostOfInstance(t.labels.instance ?? t.scrapeUrl))])
 }
 
-export async function scrapeTargets(prom: PrometheusClient, cfg: HydraConfig, filter: TargetFilter = {}): Promise<TargetsReport> {
-  const {data} = await prom.api<TargetsData>('GET', '/api/v1/targets', {query: {state: 'active'}})
+export async function scrapeTargets(prom: PrometheusClient, cfg: HydraConfig, filter: TargetFilter = {}, options: CallOptions = {}): Promise<TargetsReport> {
+  const {data} = await prom.api<TargetsData>('GET', '/api/v1/targets', {...options, query: {state: 'active'}})
   await resolveTargetHosts(cfg, data)
   return buildTargetsReport(prom.baseUrl, data, cfg, filter)
 }

@@ -8,7 +8,7 @@
 import type {HydraConfig} from '../config/resolve.js'
 import {formatBytes, formatDuration, parseByteSize, parseDuration} from '../config/units.js'
 import {OperationError, UserError} from '../errors.js'
-import {PrometheusApiError, type PrometheusClient} from './client.js'
+import {PrometheusApiError, type CallOptions, type PrometheusClient} from './client.js'
 
 /** GET /api/v1/status/tsdb data (web/api/v1/api.go TSDBStatus). */
 export interface TsdbStatusData {
@@ -150,6 +150,15 @@ async function optional<T>(call: Promise<{data: T}>): Promise<T | undefined> {
     if (error instanceof PrometheusApiError || (error instanceof OperationError && /HTTP 404/.test(error.message))) return undefined
     throw error
   }
+}
+
+/** The retention the server runs with (runtimeinfo, else flags); undefined when it says neither. */
+export async function serverRetention(prom: PrometheusClient, options: CallOptions = {}): Promise<Retention | undefined> {
+  const [flags, runtime] = await Promise.all([
+    optional(prom.api<PrometheusFlags>('GET', '/api/v1/status/flags', options)),
+    optional(prom.api<RuntimeInfo>('GET', '/api/v1/status/runtimeinfo', options)),
+  ])
+  return effectiveRetention(flags, runtime)
 }
 
 export async function tsdbStatus(prom: PrometheusClient, cfg: HydraConfig, options: {limit?: number} = {}): Promise<TsdbStatusReport> {

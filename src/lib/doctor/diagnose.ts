@@ -9,7 +9,7 @@ import type {ResolvedExporter, ResolvedNode} from '../config/resolve.js'
 import type {ExporterStatusRow, FetchResult} from '../exporters/status.js'
 import type {NodeFirewall, PortVerdict} from '../firewall/check.js'
 import type {TargetRow} from '../prometheus/targets.js'
-import {NODE_UNREACHABLE, type CheckOutcome} from '../checks/model.js'
+import {NODE_UNREACHABLE, type CheckOutcome} from './model.js'
 
 /** What an SSH connect failed with (an SshError, reduced to what the diagnosis needs). */
 export interface SshFailureInfo {

@@ -1,9 +1,8 @@
-/** The catalogue built from the lab's config: which checks, their chain, and --only/--skip. */
+/** The catalogue built from the lab's config: which checks, in which order, and their chains. */
 import {describe, expect, it} from 'vitest'
 
-import {buildCatalogue, selectChecks, targetForExporter} from '../../../src/lib/checks/catalogue.js'
-import type {TargetRow} from '../../../src/lib/prometheus/targets.js'
-import {labConfig} from '../doctor/lab-config.js'
+import {buildCatalogue, CHECK_KINDS} from '../../../src/lib/doctor/catalogue/index.js'
+import {labConfig} from './lab-config.js'
 
 const cfg = labConfig()
 const catalogue = buildCatalogue(cfg)
@@ -58,37 +57,9 @@ describe('buildCatalogue', () => {
   })
 })
 
-describe('selectChecks (--only / --skip)', () => {
-  it('--only a node keeps that node, and drops dependencies on checks left out', () => {
-    const only = selectChecks(catalogue, {only: ['hydra-compute']})
-    expect(only.every((c) => c.node === 'hydra-compute')).toBe(true)
-    expect(only.find((c) => c.id === 'target:hydra-compute/node')!.dependsOn).toEqual(['fetch:hydra-compute/node'])
-  })
-  it('--only a kind, --skip a service', () => {
-    expect(selectChecks(catalogue, {only: ['firewall']}).map((c) => c.kind)).toEqual(Array(6).fill('firewall'))
-    const skipped = selectChecks(catalogue, {skip: ['grafana', 'ssh']})
-    expect(skipped.some((c) => c.service === 'grafana' || c.kind === 'ssh')).toBe(false)
-    expect(skipped.find((c) => c.id === 'exporter:hydra-ai/node')!.dependsOn).toEqual([])
-    expect(skipped.find((c) => c.id === 'health:tabbyapi')!.reachability).toBeUndefined()
-  })
-  it('an unknown selector is a usage error listing what exists', () => {
-    expect(() => selectChecks(catalogue, {only: ['hydra-nope']})).toThrow(/names no check, node, service or check kind/)
-    try {
-      selectChecks(catalogue, {skip: ['nope']})
-    } catch (error) {
-      expect((error as {exitCode: number}).exitCode).toBe(2)
-      expect((error as {hint: string}).hint).toContain('hydra-compute')
-    }
-  })
-})
-
-describe('targetForExporter', () => {
-  const row = (over: Partial<TargetRow>): TargetRow => ({job: 'node', instance: '127.0.0.3:9100', scrapeUrl: 'http://127.0.0.3:9100/metrics', health: 'up', scrapeDurationSeconds: 0, lastError: '', node: 'hydra-compute', ...over})
-  const e = cfg.nodes.find((n) => n.name === 'hydra-compute')!.exporters.find((x) => x.name === 'node')!
-  it('matches by node and port, preferring the exporter job', () => {
-    const targets = [row({job: 'other'}), row({}), row({instance: '127.0.0.3:9835', job: 'nvidia-gpu'})]
-    expect(targetForExporter(targets, e)).toBe(targets[1])
-    expect(targetForExporter([row({instance: 'hydra-compute:9100', node: undefined}), row({instance: '127.0.0.4:9100', node: 'hydra-ai'})], e)).toBeUndefined()
-    expect(targetForExporter([row({instance: '127.0.0.3:9100', node: undefined})], e)).toBeDefined()
+describe('CHECK_KINDS', () => {
+  it("collects every family's kinds, once, in catalogue order", () => {
+    expect(CHECK_KINDS).toEqual(['ssh', 'exporter', 'firewall', 'fetch', 'target', 'disk', 'memory', 'health', 'targets', 'retention', 'rules', 'alerts', 'auth', 'backup', 'logs', 'logdriver'])
+    for (const c of catalogue) expect(CHECK_KINDS, c.id).toContain(c.kind)
   })
 })

@@ -8,7 +8,7 @@ import type {HydraConfig, ResolvedExporter, ResolvedNode} from '../config/resolv
 import {SshPool, SshSession} from '../clients/ssh.js'
 import {sshTargetForNode} from '../ssh/target.js'
 import {PrometheusClient} from '../prometheus/client.js'
-import {buildTargetsReport, resolveTargetHosts, type TargetsData, type TargetsReport} from '../prometheus/targets.js'
+import {scrapeTargets, type TargetsReport} from '../prometheus/targets.js'
 import {exporterStatus, type ExporterStatusRow, type FetchResult} from '../exporters/status.js'
 import {fetchExporterMetrics} from '../exporters/fetch.js'
 import {checkFirewall, type NodeFirewall} from '../firewall/check.js'
@@ -84,12 +84,7 @@ export class DoctorResources {
 
   /** Prometheus's active targets, mapped to the config's nodes. */
   targets(): Promise<TargetsReport> {
-    this.targetsPromise ??= this.prometheus()
-      .api<TargetsData>('GET', '/api/v1/targets', {query: {state: 'active'}, signal: this.runSignal, retries: 0})
-      .then(async ({data}) => {
-        await resolveTargetHosts(this.cfg, data)
-        return buildTargetsReport(this.prometheus().baseUrl, data, this.cfg)
-      })
+    this.targetsPromise ??= scrapeTargets(this.prometheus(), this.cfg, {}, {signal: this.runSignal, retries: 0})
     this.targetsPromise.catch(() => undefined)
     return this.targetsPromise
   }

@@ -1,9 +1,10 @@
 /**
  * The check model (design.md §4): one check is one question about the cluster with one answer,
  * and, when the answer is no, the one cause and the next thing to run. `hydra doctor` runs the
- * catalogue of them (catalogue.ts) under one deadline (doctor/run.ts).
+ * catalogue of them (catalogue/) under one deadline (runner.ts).
  */
 import type {HydraConfig} from '../config/resolve.js'
+import type {HealthProbe} from '../health/probes.js'
 import type {DoctorResources} from './resources.js'
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skipped'
@@ -21,26 +22,11 @@ export interface CheckOutcome {
   hint?: string
 }
 
-/** The kinds `--only` / `--skip` accept besides node and service names. */
-export const CHECK_KINDS = [
-  'ssh',
-  'exporter',
-  'firewall',
-  'fetch',
-  'target',
-  'disk',
-  'memory',
-  'health',
-  'targets',
-  'retention',
-  'rules',
-  'alerts',
-  'auth',
-  'backup',
-  'logs',
-  'logdriver',
-] as const
-export type CheckKind = (typeof CHECK_KINDS)[number]
+/**
+ * What a check is about, e.g. ssh, firewall, rules: `--only`/`--skip` accept it. Each family of
+ * the catalogue lists the kinds its checks use (catalogue/index.ts collects them).
+ */
+export type CheckKind = string
 
 export interface CheckContext {
   cfg: HydraConfig
@@ -61,7 +47,10 @@ export interface Check {
   node?: string
   service?: string
   title: string
-  /** ids of checks that must pass (ok or warn) first; when one fails or is skipped, this one is skipped */
+  /**
+   * ids of checks that must pass (ok or warn) first; when one fails or is skipped, this one is
+   * skipped, naming the root failure (the runner follows these ids; it never reads messages)
+   */
   dependsOn: string[]
   /**
    * The SSH check of the node this check's address belongs to: this check waits for it and is
@@ -89,4 +78,17 @@ export const NODE_UNREACHABLE = 'node_unreachable'
 /** A check passed for dependency purposes: warnings do not stop the checks after it. */
 export function passed(r: Pick<CheckResult, 'status'> | undefined): boolean {
   return r?.status === 'ok' || r?.status === 'warn'
+}
+
+/** Added to a check's own timeouts so that the network call, not the runner, times out first. */
+export const SLACK_MS = 500
+
+/**
+ * One family of the catalogue (node, prometheus, grafana, …): the kinds its checks use and the
+ * checks the config calls for, in display order. A family's index only composes its check files.
+ */
+export interface CheckFamily {
+  name: string
+  kinds: readonly CheckKind[]
+  checks(cfg: HydraConfig, probes: HealthProbe[]): Check[]
 }

@@ -1,0 +1,22 @@
+/** alerts:prometheus — no alert is firing. */
+import type {HydraConfig} from '../../../config/resolve.js'
+import {promAlerts} from '../../../prometheus/alerts.js'
+import type {Check} from '../../model.js'
+import {prometheusApiCheck} from './api-check.js'
+
+export function alertsCheck(cfg: HydraConfig): Check {
+  return prometheusApiCheck(cfg, 'alerts', 'no alert firing', async (ctx) => {
+    const alerts = await promAlerts(ctx.resources.prometheus(), {signal: ctx.signal, retries: 0})
+    const firing = alerts.filter((a) => a.state === 'firing')
+    const pending = alerts.filter((a) => a.state === 'pending')
+    if (firing.length === 0) return {status: 'ok', detail: `nothing firing${pending.length ? ` (${pending.length} pending)` : ''}`}
+    const names = [...new Set(firing.map((a) => a.labels.alertname ?? '?'))]
+    return {
+      status: 'fail',
+      cause: 'alerts_firing',
+      detail: `${firing.length} alert${firing.length === 1 ? '' : 's'} firing: ${names.join(', ')}`,
+      evidence: firing.map((a) => `${a.labels.alertname}${a.labels.instance ? ` ${a.labels.instance}` : ''}${a.annotations?.summary ? `: ${a.annotations.summary}` : ''}`),
+      hint: 'see them with: hydra alerts',
+    }
+  })
+}

@@ -1,0 +1,21 @@
+/** rules:prometheus — every recording and alerting rule evaluates (no rule with health "err"). */
+import type {HydraConfig} from '../../../config/resolve.js'
+import {ruleGroups, unhealthyRules} from '../../../prometheus/alerts.js'
+import type {Check} from '../../model.js'
+import {prometheusApiCheck} from './api-check.js'
+
+export function rulesCheck(cfg: HydraConfig): Check {
+  return prometheusApiCheck(cfg, 'rules', 'every rule evaluates', async (ctx) => {
+    const groups = await ruleGroups(ctx.resources.prometheus(), {signal: ctx.signal, retries: 0})
+    const bad = unhealthyRules(groups)
+    const count = groups.reduce((n, g) => n + g.rules.length, 0)
+    if (bad.length === 0) return {status: 'ok', detail: `${count} rule${count === 1 ? '' : 's'} in ${groups.length} groups, all healthy`}
+    return {
+      status: 'fail',
+      cause: 'rule_error',
+      detail: `${bad.length} rule${bad.length === 1 ? '' : 's'} failing: ${bad.map((r) => r.rule).join(', ')}`,
+      evidence: bad.map((r) => `${r.file} ${r.group}/${r.rule}: ${r.lastError}`),
+      hint: 'fix the rule expression (promtool check rules FILE), then reload Prometheus; see: hydra alerts',
+    }
+  })
+}

@@ -1,7 +1,8 @@
 /** The catalogue built from the lab's config: which checks, in which order, and their chains. */
 import {describe, expect, it} from 'vitest'
 
-import {buildCatalogue, CHECK_KINDS} from '../../../src/lib/doctor/catalogue/index.js'
+import {buildCatalogue, CHECK_KINDS, FAMILIES} from '../../../src/lib/doctor/catalogue/index.js'
+import {buildProbes} from '../../../src/lib/health/probes.js'
 import {labConfig} from './lab-config.js'
 
 const cfg = labConfig()
@@ -9,10 +10,11 @@ const catalogue = buildCatalogue(cfg)
 const byId = (id: string) => catalogue.find((c) => c.id === id)!
 
 describe('buildCatalogue', () => {
-  it('has every check of the runbook for the lab config, ids unique', () => {
+  it('has every check of the runbook for the lab config, in display order, ids unique', () => {
     const ids = catalogue.map((c) => c.id)
     expect(new Set(ids).size).toBe(ids.length)
-    expect(ids).toEqual([
+    // the runbook's checks, in this order; a new check may sit between them (adding one does not touch this test)
+    const runbook = [
       'ssh:hydra-storage',
       // hydra-storage declares `firewall: iptables`
       'exporter:hydra-storage/node', 'firewall:hydra-storage/node', 'fetch:hydra-storage/node', 'target:hydra-storage/node',
@@ -30,7 +32,19 @@ describe('buildCatalogue', () => {
       'health:grafana', 'auth:grafana', 'backup:grafana',
       'health:loki', 'logdriver:tabbyapi', 'logs:tabbyapi',
       'health:alertmanager', 'health:tabbyapi', 'health:ollama', 'health:litellm', 'health:qdrant',
-    ])
+    ]
+    expect(ids.filter((id) => runbook.includes(id))).toEqual(runbook)
+  })
+
+  it("lists the families' checks family by family, each family's checks together", () => {
+    const probes = buildProbes(cfg)
+    expect(catalogue.map((c) => c.id)).toEqual(FAMILIES.flatMap((f) => f.checks(cfg, probes).map((c) => c.id)))
+    expect(FAMILIES.map((f) => f.name)).toEqual(['node', 'prometheus', 'grafana', 'backup', 'loki', 'alertmanager', 'apps'])
+  })
+
+  it('every dependency names a check of the catalogue', () => {
+    const ids = new Set(catalogue.map((c) => c.id))
+    for (const c of catalogue) for (const d of [...c.dependsOn, ...(c.reachability ? [c.reachability] : [])]) expect(ids.has(d), `${c.id} → ${d}`).toBe(true)
   })
 
   it('chains each exporter: ssh → state and firewall → fetch → Prometheus target → disk/memory', () => {
@@ -59,7 +73,9 @@ describe('buildCatalogue', () => {
 
 describe('CHECK_KINDS', () => {
   it("collects every family's kinds, once, in catalogue order", () => {
-    expect(CHECK_KINDS).toEqual(['ssh', 'exporter', 'firewall', 'fetch', 'target', 'disk', 'memory', 'health', 'targets', 'retention', 'rules', 'alerts', 'auth', 'backup', 'logs', 'logdriver'])
+    expect(new Set(CHECK_KINDS).size).toBe(CHECK_KINDS.length)
+    const runbook = ['ssh', 'exporter', 'firewall', 'fetch', 'target', 'disk', 'memory', 'health', 'targets', 'retention', 'rules', 'alerts', 'auth', 'backup', 'logs', 'logdriver']
+    expect(CHECK_KINDS.filter((k) => runbook.includes(k))).toEqual(runbook)
     for (const c of catalogue) expect(CHECK_KINDS, c.id).toContain(c.kind)
   })
 })

@@ -1,5 +1,6 @@
 /** Textfile-collector metrics of a doctor run. */
-import type {Metric} from '../output/textfile.js'
+import {OperationError} from '../errors.js'
+import {writeTextfile, type Metric} from '../output/textfile.js'
 import type {DoctorReport} from './run.js'
 
 /**
@@ -27,4 +28,13 @@ export function doctorMetrics(report: DoctorReport, runAt: Date = new Date(repor
       samples: (['ok', 'warn', 'fail', 'skipped'] as const).map((status) => ({labels: {status}, value: report.summary[status]})),
     },
   ]
+}
+
+/** --textfile: the run's metrics, written atomically; a path hydra cannot write is an operation error. */
+export function writeDoctorTextfile(path: string, report: DoctorReport): void {
+  try {
+    writeTextfile(path, doctorMetrics(report))
+  } catch (error) {
+    throw new OperationError('textfile_write', `cannot write ${path}: ${(error as Error).message}`, {hint: 'the directory must exist and be writable by the user running hydra'})
+  }
 }

@@ -6,7 +6,7 @@
  * hint and the exit code, in --json.
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -247,6 +247,31 @@ describe('hydra doctor', () => {
     // and with no backup at all
     const none = await doctor(variantConfig('no-backup', (doc) => (doc.backup.dashboards.dir = join(scratch, 'empty'))), '--only', 'backup')
     expect(none.check('backup:grafana')).toMatchObject({status: 'fail', cause: 'backup_missing'})
+  }, 60_000)
+
+  it("9. a prometheus.yml that does not load → the reload failed and Prometheus runs the old config, with promtool on the real file", async () => {
+    const {prometheusUrl} = await lab.status()
+    const file = parse(readFileSync(configPath, 'utf8')).services.prometheus.configPath as string
+    const good = readFileSync(file, 'utf8')
+    const reload = () => fetch(`${prometheusUrl}/-/reload`, {method: 'POST'})
+    try {
+      writeFileSync(file, `${good}\nscrape_configs: [unclosed\n`)
+      expect((await reload()).status).toBe(500)
+      const r = await doctor(healthyConfig, '--only', 'config')
+      expect(r.code).toBe(1)
+      const c = r.check('config:prometheus')
+      expect(c).toMatchObject({status: 'fail', cause: 'config_reload_failed'})
+      expect(c.detail).toContain(`not ${file} as it is on disk`)
+      expect(c.evidence).toContain(`--config.file=${file}`)
+      expect(c.hint).toContain(`promtool check config ${file}`)
+      // the lab's Prometheus runs with --web.enable-lifecycle: the hint reloads over HTTP
+      expect(c.hint).toContain(`curl -X POST ${prometheusUrl}/-/reload`)
+    } finally {
+      writeFileSync(file, good)
+      await reload()
+    }
+    const fixed = await doctor(healthyConfig, '--only', 'config')
+    expect(fixed.check('config:prometheus').status).toBe('ok')
   }, 60_000)
 
   it('an unknown --only selector is a usage error (exit 2) that lists the valid ones', async () => {

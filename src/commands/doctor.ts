@@ -11,7 +11,7 @@ import {startProgress} from '../lib/output/progress.js'
 
 export default class Doctor extends HydraCommand<typeof Doctor> {
   static override summary = 'run every check of the runbook at once, and name the cause of every failure'
-  static override description = `Checks, concurrently and under one deadline, every node (SSH; each exporter's unit/container/process and listening port, the firewall for its port, hydra's own GET of its metrics, Prometheus's scrape of it; root disk and memory headroom) and every service (health endpoints; Prometheus targets, retention, rules and firing alerts; Grafana's credentials and the age and integrity of the latest dashboard backup; Loki's recent lines and the log driver of each container expected on Loki).
+  static override description = `Checks, concurrently and under one deadline, every node (SSH; each exporter's unit/container/process and listening port, the firewall for its port, hydra's own GET of its metrics, Prometheus's scrape of it; root disk and memory headroom) and every service (health endpoints; Prometheus targets, retention, rules, firing alerts and whether its last config reload succeeded; Grafana's credentials and the age and integrity of the latest dashboard backup; Loki's recent lines and the log driver of each container expected on Loki).
 
 A failure is diagnosed along the runbook's Troubleshooting chain (node reachable → exporter running → port listening → firewall → fetch), and reported ONCE, at the first broken link, with its evidence and the command that fixes it; the checks after it are skipped because of it. A node that does not answer costs its timeout once.
 

@@ -50,7 +50,7 @@ ${EXIT_CODES_HELP}
         renderTable(
           [
             {header: 'alert', value: (r: AlertRow) => r.alertname},
-            {header: 'state', value: (r) => (r.state === 'firing' ? this.style('red', 'firing') : statusWord(this.style, 'pending'))},
+            {header: 'state', value: (r) => (r.state === 'firing' ? this.style('red', 'firing') : statusWord(this.style, 'pending')) + (r.silencedBy ? ' (silenced)' : '')},
             {header: 'severity', value: (r) => r.severity ?? '-'},
             {header: 'node', value: (r) => r.node ?? '-'},
             {header: 'instance', value: (r) => r.instance ?? '-'},

@@ -9,7 +9,7 @@
  *   await lab.stop()
  */
 import {randomBytes} from 'node:crypto'
-import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -353,9 +353,11 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const prom = config.prometheus
   const promAddress = LAB_NODES['hydra-storage']
   dir('prometheus', 'data')
+  // rule files are read from the state dir, so a scenario can swap in rendered rules and /-/reload
+  copyFileSync(RULES_FILE, join(dir('prometheus', 'rules'), 'hydra-alerts.yml'))
   writeFileSync(
     paths.prometheusConfigPath,
-    renderPrometheusYaml(config, {globalScrapeInterval: scrapeInterval, evaluationInterval: scrapeInterval, ruleFiles: [RULES_FILE]}),
+    renderPrometheusYaml(config, {globalScrapeInterval: scrapeInterval, evaluationInterval: scrapeInterval, ruleFiles: [join(stateDir, 'prometheus', 'rules', '*.yml')]}),
   )
   lab.processes.set(
     'prometheus',

@@ -40,12 +40,16 @@ export class AlertmanagerClient {
   }
 
   private async get<T>(path: string): Promise<T> {
-    const res = await this.http.request('GET', path, {okStatus: 'any', headers: {accept: 'application/json'}})
+    return this.call<T>('GET', path)
+  }
+
+  private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, json?: unknown): Promise<T> {
+    const res = await this.http.request(method, path, {okStatus: 'any', headers: {accept: 'application/json'}, ...(json === undefined ? {} : {json})})
     if (res.status >= 400) {
       const err = new HttpError({
         failure: 'http_status',
         url: res.url,
-        method: 'GET',
+        method,
         status: res.status,
         body: res.text(),
         // Alertmanager's errors are a bare (JSON-quoted) string: show it as it is
@@ -53,7 +57,18 @@ export class AlertmanagerClient {
       })
       throw err
     }
+    // DELETE /api/v2/silence/{id} answers 200 with an empty body
+    if (method === 'DELETE' && res.text().trim() === '') return undefined as T
     return parseJsonBody<T>(res)
+  }
+
+  /** POST a JSON body (e.g. a silence); Alertmanager's 400/422 come back as HttpError with its text. */
+  postJson<T>(path: string, body: unknown): Promise<T> {
+    return this.call<T>('POST', path, body)
+  }
+
+  delete(path: string): Promise<void> {
+    return this.call<void>('DELETE', path)
   }
 
   alerts(): Promise<AmAlert[]> {

@@ -43,6 +43,8 @@ export interface AlertRow {
   since?: string
   summary?: string
   labels: Record<string, string>
+  /** Alertmanager's silences that mute this alert (when Alertmanager was asked) */
+  silencedBy?: string[]
 }
 
 export interface UnhealthyRule {
@@ -162,6 +164,7 @@ export async function alertsReport(prom: PrometheusClient, cfg: HydraConfig, am?
   if (am && amResult) {
     if ('ok' in amResult) {
       alertmanager = {url: am.baseUrl, reachable: true, alerts: buildAmRows(cfg, amResult.ok[0]), silences: buildSilenceRows(amResult.ok[1])}
+      markSilenced(rows, amResult.ok[0])
     } else {
       const e = amResult.error
       alertmanager = {url: am.baseUrl, reachable: false, error: e instanceof Error ? e.message : String(e), required: am.endpoint.required}
@@ -179,5 +182,13 @@ export async function alertsReport(prom: PrometheusClient, cfg: HydraConfig, am?
       unhealthyRules: bad.length,
       silenced: alertmanager?.reachable ? alertmanager.alerts.filter((a) => a.state === 'suppressed').length : 0,
     },
+  }
+}
+
+/** Alertmanager's copy of an alert carries Prometheus's labels (plus any external labels): mark the silenced ones. */
+export function markSilenced(rows: AlertRow[], amAlerts: AmAlert[]): void {
+  for (const row of rows) {
+    const copy = amAlerts.find((a) => Object.entries(row.labels).every(([k, v]) => a.labels[k] === v))
+    if (copy && copy.status.silencedBy.length > 0) row.silencedBy = copy.status.silencedBy
   }
 }

@@ -43,7 +43,7 @@ export function nodeRules(ctx: RulesContext): AlertRuleDef[] {
   const j = labelIn('job', jobs)
   const job = jobs[0]!
   const t = ctx.thresholds
-  const fs = `${j}, mountpoint="/"`
+  const fs = `${j},mountpoint="/"`
   const nodeTarget = (node: string) => target(job, node, 9100)
   return [
     {

@@ -53,6 +53,7 @@ export function promDuration(ms: number): string {
 export function normalizeExpr(expr: string): string {
   return expr
     .replace(/\s+/g, ' ')
+    .replace(/, /g, ',')
     .replace(/([({[]) /g, '$1')
     .replace(/ ([)}\]])/g, '$1')
     .trim()

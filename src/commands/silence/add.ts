@@ -1,0 +1,54 @@
+import {Args, Flags} from '@oclif/core'
+
+import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
+import {AlertmanagerClient} from '../../lib/alertmanager/api.js'
+import {addSilences, requireAlertmanager} from '../../lib/alertmanager/silence-ops.js'
+import {parseUntil, planSilences} from '../../lib/alertmanager/silences.js'
+import {parseDuration} from '../../lib/config/units.js'
+import {UserError} from '../../lib/errors.js'
+
+export default class SilenceAdd extends HydraCommand<typeof SilenceAdd> {
+  static override summary = "silence alerts in Alertmanager for planned work: a node's, or those matching label matchers"
+  static override description = `--node NAME silences every alert about that node: those labelled node=NAME, and those of its instances (its address or name, any port); that takes two silences, because Alertmanager ANDs the matchers of one. Matchers (name=value, name!=value, name=~regex, name!~regex) narrow --node down or stand alone. A silence always ends (--for or --until) and always says why (--comment); the author is --author or $USER.
+
+${EXIT_CODES_HELP}
+  (silence add: 2 also when Alertmanager refuses the silence, e.g. a matcher that matches everything; if one of a node's two silences fails, the other is expired again)`
+  static override examples = [
+    '<%= config.bin %> silence add --node hydra-compute --for 1h --comment "reboot for the kernel update"',
+    '<%= config.bin %> silence add alertname=NodeExporterDown node=hydra-ai --until 2026-12-01T06:00:00Z --comment "PSU swap"',
+    '<%= config.bin %> silence add --node hydra-ai --for 30m --comment test --dry-run --json',
+  ]
+  static override strict = false
+  static override args = {matchers: Args.string({description: 'label matchers, e.g. alertname=NodeExporterDown severity!=info'})}
+  static override flags = {
+    node: Flags.string({summary: 'silence every alert of this node of the config'}),
+    for: Flags.string({summary: 'how long, e.g. 2h or 30m', exclusive: ['until']}),
+    until: Flags.string({summary: 'until when: RFC3339, e.g. 2026-12-01T06:00:00Z (no zone: local time)'}),
+    comment: Flags.string({summary: 'why (required: it is what the next person sees)', required: true}),
+    author: Flags.string({summary: 'who (default: $USER)'}),
+    'dry-run': Flags.boolean({summary: 'show the silences that would be created; create none'}),
+  }
+
+  async run() {
+    const {argv} = await this.parse(SilenceAdd)
+    const forText = this.flags.for
+    const forMs = forText === undefined ? undefined : parseDuration(forText)
+    if (forText !== undefined && !forMs) throw new UserError(`--for ${JSON.stringify(forText)} is not a duration`, {hint: 'use e.g. --for 2h or --for 30m'})
+    const author = this.flags.author ?? process.env.USER ?? process.env.LOGNAME ?? 'hydra'
+    const plans = planSilences(this.cluster, {node: this.flags.node, matchers: argv as string[], forMs, until: this.flags.until ? parseUntil(this.flags.until) : undefined, comment: this.flags.comment, author, now: new Date()})
+    const endpoint = requireAlertmanager(this.cluster)
+    if (this.flags['dry-run']) {
+      for (const p of plans) this.print(`would silence ${p.covers} until ${p.endsAt} (by ${p.createdBy}: ${p.comment})`)
+      return {dryRun: true, alertmanager: endpoint.baseUrl, silences: plans}
+    }
+    const am = new AlertmanagerClient(endpoint)
+    try {
+      const created = await addSilences(am, plans)
+      for (const s of created) this.print(`silenced ${s.covers} until ${s.endsAt}: ${s.id}`)
+      if (created.length > 1) this.print(`end them early with: hydra silence expire ${created.map((s) => s.id).join(' ')}`)
+      return {dryRun: false, alertmanager: endpoint.baseUrl, silences: created}
+    } finally {
+      await am.close()
+    }
+  }
+}

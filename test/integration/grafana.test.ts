@@ -172,6 +172,73 @@ describe('hydra dashboards list / import / generate', () => {
   })
 })
 
+/** a backup's content without what only an instance or a secret decides */
+function backupContent(dir: string): Record<string, unknown> {
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))
+  const out: Record<string, unknown> = {folders: JSON.parse(readFileSync(join(dir, 'folders.json'), 'utf8'))}
+  for (const d of manifest.dashboards) {
+    const doc = JSON.parse(readFileSync(join(dir, d.path), 'utf8'))
+    const {id: _id, version: _v, ...dashboard} = doc.dashboard
+    out[`dashboard:${d.uid}`] = {dashboard, folderUid: doc.meta.folderUid}
+  }
+  for (const o of manifest.objects) {
+    const items = JSON.parse(readFileSync(join(dir, o.path), 'utf8')).map(({secretFields: _s, ...rest}: any) => rest)
+    out[o.kind] = items
+  }
+  return out
+}
+
+function secretFieldsOf(dir: string): string[] {
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'))
+  return manifest.objects.flatMap((o: any) =>
+    JSON.parse(readFileSync(join(dir, o.path), 'utf8'))
+      .filter((x: any) => x.secretFields?.length)
+      .map((x: any) => `${o.kind}:${x.uid}:${x.secretFields.join(',')}`),
+  )
+}
+
+describe('whole-Grafana backup', () => {
+  it('backup → empty Grafana → restore → backup is the same except secrets, which the restore lists', async () => {
+    const first = await hydra(['backup', 'dashboards', '--json'])
+    expect(first.code, first.stdout).toBe(0)
+    const manifest = JSON.parse(readFileSync(join(first.json.dir, 'manifest.json'), 'utf8'))
+    expect(Object.fromEntries(manifest.objects.map((o: any) => [o.kind, o.count]))).toEqual({datasources: 3, 'library-panels': 1, 'alert-rules': 1, 'contact-points': 1, policies: 1})
+    expect(secretFieldsOf(first.json.dir).sort()).toEqual(['contact-points:ops-webhook:password', 'datasources:loki:httpHeaderValue1'])
+    const verify = await hydra(['backup', 'verify', first.json.dir, '--json'])
+    expect(verify.code, verify.stdout).toBe(0)
+
+    await control.setState('grafana', {emptyAll: true})
+    const restore = await hydra(['restore', 'dashboards', first.json.dir, '--json'])
+    expect(restore.code, restore.stdout).toBe(0)
+    expect(restore.json.secrets.map((x: any) => `${x.kind}:${x.uid}:${x.fields.join(',')}`).sort()).toEqual(secretFieldsOf(first.json.dir).sort())
+    expect(restore.json.objects.every((o: any) => ['created', 'updated'].includes(o.action))).toBe(true)
+
+    const second = await hydra(['backup', 'dashboards', '--json'])
+    expect(second.code, second.stdout).toBe(0)
+    expect(backupContent(second.json.dir)).toEqual(backupContent(first.json.dir))
+    expect(secretFieldsOf(second.json.dir)).toEqual([])
+
+    const only = await hydra(['backup', 'dashboards', '--only', 'datasources,policies', '--json'])
+    expect(only.code, only.stdout).toBe(0)
+    const m2 = JSON.parse(readFileSync(join(only.json.dir, 'manifest.json'), 'utf8'))
+    expect([m2.dashboardCount, m2.objects.map((o: any) => o.kind)]).toEqual([0, ['datasources', 'policies']])
+  })
+
+  it('a Viewer token: import and restore exit 4 naming the permission', async () => {
+    const backup = await hydra(['backup', 'dashboards', '--only', 'dashboards,datasources', '--json'])
+    expect(backup.code, backup.stdout).toBe(0)
+    const file = join(WORK, 'viewer.json')
+    writeFileSync(file, JSON.stringify(IMPORTABLE))
+    const imp = await hydra(['dashboards', 'import', file, '--input', 'DS_PROMETHEUS=prometheus'], {token: VIEWER})
+    expect(imp.code).toBe(4)
+    expect(imp.stderr).toMatch(/HTTP 403.*Permissions needed: dashboards:create/)
+    expect(imp.stderr).toMatch(/Hint: .*lacks dashboards:create: give the service account the Editor role/)
+    const restore = await hydra(['restore', 'dashboards', backup.json.dir], {token: VIEWER})
+    expect(restore.code).toBe(4)
+    expect(restore.stderr).toMatch(/Permissions needed: datasources:read/)
+  })
+})
+
 describe('no secret anywhere', () => {
   it('no token, password or tenant in any output or file', () => {
     const files = readdirSync(WORK, {recursive: true, withFileTypes: true}).filter((e) => e.isFile()).map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'))

@@ -7,6 +7,7 @@ import {backupDashboards, type BackupProgress, type DashboardBackupResult} from 
 import {backupMetrics} from '../../lib/backup/metrics.js'
 import {lastCompleteBackupTime} from '../../lib/backup/verify.js'
 import {ExitCode, UserError} from '../../lib/errors.js'
+import {BACKUP_KINDS, parseOnly} from '../../lib/backup/grafana-objects.js'
 import {GrafanaClient} from '../../lib/grafana/client.js'
 import {writeTextfile} from '../../lib/output/textfile.js'
 
@@ -41,6 +42,7 @@ ${EXIT_CODES_HELP}
     keep: Flags.integer({summary: 'after a complete backup, keep only the newest N complete backups (default: backup.dashboards.keep)', min: 1}),
     concurrency: Flags.integer({summary: `dashboards fetched at once (default: backup.dashboards.concurrency, ${DEFAULT_DASHBOARD_CONCURRENCY})`, min: 1, max: 64}),
     textfile: Flags.string({summary: 'also write Prometheus metrics for the textfile collector to this path (atomically)'}),
+    only: Flags.string({summary: `back up only these kinds (comma-separated or repeated): ${BACKUP_KINDS.join(', ')}; default: all (data sources and alerting need the Admin role)`, multiple: true}),
     deadline: Flags.string({summary: 'the whole run ends by then, e.g. 10m; dashboards not saved by then make the backup partial (default: none)'}),
   }
 
@@ -60,6 +62,7 @@ ${EXIT_CODES_HELP}
         keep: this.flags.keep ?? settings?.keep,
         hydraVersion: this.config.version,
         deadlineMs: this.deadlineMs(),
+        only: parseOnly(this.flags.only),
       }
       let result: DashboardBackupResult
       if (process.stderr.isTTY && !this.jsonEnabled()) {

@@ -3,6 +3,7 @@ import {Args, Flags} from '@oclif/core'
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {restoreDashboards, type DashboardRestoreOutcome, type RestoreResult} from '../../lib/backup/restore.js'
 import {ExitCode, UserError} from '../../lib/errors.js'
+import {BACKUP_KINDS, parseOnly} from '../../lib/backup/grafana-objects.js'
 import {GrafanaClient} from '../../lib/grafana/client.js'
 import {renderTable} from '../../lib/output/table.js'
 
@@ -21,6 +22,7 @@ ${EXIT_CODES_HELP}
     dir: Args.string({description: 'the backup folder to restore (dashboards-YYYYMMDDTHHMMSSZ)', required: true}),
   }
   static override flags = {
+    only: Flags.string({summary: `restore only these kinds (comma-separated or repeated): ${BACKUP_KINDS.join(', ')}; default: all the backup holds`, multiple: true}),
     overwrite: Flags.boolean({summary: 'replace dashboards that changed in Grafana since the backup'}),
     'dry-run': Flags.boolean({summary: 'show what would be created, updated or left unchanged; change nothing'}),
   }
@@ -35,11 +37,12 @@ ${EXIT_CODES_HELP}
         dir: this.args.dir,
         overwrite: this.flags.overwrite,
         dryRun: this.flags['dry-run'],
+        only: parseOnly(this.flags.only),
         concurrency: cluster.backup.dashboards?.concurrency ?? 8,
       })
       const s = result.summary
       const ok = s.total - s.failed
-      this.setExitCode(s.failed === 0 && s.foldersFailed === 0 ? ExitCode.OK : ok === 0 && s.total > 0 ? ExitCode.FAILURE : ExitCode.PARTIAL)
+      this.setExitCode(s.failed === 0 && s.foldersFailed === 0 && s.objectsFailed === 0 ? ExitCode.OK : ok === 0 && s.total > 0 ? ExitCode.FAILURE : ExitCode.PARTIAL)
       if (!this.jsonEnabled()) this.render(result)
       return result
     } finally {
@@ -69,6 +72,8 @@ ${EXIT_CODES_HELP}
       ? [`${s['would-create']} would be created`, `${s['would-update']} would be updated`, `${s.conflict} conflicts`, `${s.unchanged} unchanged`]
       : [`${s.created} created`, `${s.updated} updated`, `${s.unchanged} unchanged`, `${s.failed} failed`]
     this.print(`${r.dryRun ? 'dry run: ' : ''}${s.total} dashboards: ${parts.join(', ')}`)
+    for (const o of r.objects.filter((x) => x.action !== 'unchanged')) this.print(`${o.kind} ${o.name} (${o.id}): ${o.action}${o.detail ? `: ${o.detail}` : ''}`)
+    for (const x of r.secrets) this.print(`set the secret again: ${x.kind} ${x.name} (${x.uid}): ${x.fields.join(', ')}`)
     if (s.conflict > 0 || r.dashboards.some((d) => d.grafanaStatus === 'version-mismatch')) this.print('next: review the changes, then rerun with --overwrite to replace them')
   }
 }

@@ -33,6 +33,8 @@ import {
 import {forEachConcurrently} from './pool.js'
 import {selectBackupsToPrune} from './prune.js'
 import {verifyBackup} from './verify.js'
+import {backupObjects} from './grafana-objects-backup.js'
+import type {BackupKind} from './grafana-objects.js'
 
 export type BackupPhase = 'checking' | 'folders' | 'dashboards' | 'verifying' | 'pruning'
 
@@ -59,6 +61,8 @@ export interface DashboardBackupOptions {
   now?: () => Date
   /** the whole run ends by then (--deadline): dashboards not saved by then are not tried, the run is partial */
   deadlineMs?: number
+  /** what to back up (--only); default: every kind (dashboards, data sources, library panels, alerting) */
+  only?: Set<BackupKind>
 }
 
 export interface DashboardBackupResult {
@@ -264,8 +268,9 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       }
       report()
     }
+    const withDashboards = !options.only || options.only.has('dashboards')
     try {
-      await forEachConcurrently(grafana.searchDashboards(options.pageSize ?? GRAFANA_SEARCH_MAX_LIMIT), options.concurrency, saveOne)
+      if (withDashboards) await forEachConcurrently(grafana.searchDashboards(options.pageSize ?? GRAFANA_SEARCH_MAX_LIMIT), options.concurrency, saveOne)
     } catch (error) {
       if (error instanceof AuthError) throw error
       if (error === pastDeadline || deadline?.aborted) {
@@ -274,11 +279,17 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       } else aborted = `listing dashboards failed: ${errorSummary(error)}`
     }
     // A search that lists nothing is not a backup: most often the token sees no dashboard at all.
-    const empty = !aborted && searchCount === 0
+    const empty = withDashboards && !aborted && searchCount === 0
     if (empty)
       aborted = `Grafana listed no dashboards: nothing to back up. If Grafana has dashboards, the credential cannot see them: give its service account the Viewer role (or folder permissions)`
 
+    // data sources, library panels, alerting: one file each under grafana/ (grafana-objects.ts)
+    const extra = await backupObjects(grafana, options.only, (rel, text) => writeNewFile(resolveInside(tempDir, rel), text, madeDirs), sha256)
+    failed.push(...extra.failed)
+
     const manifest: BackupManifest = buildManifest({
+      kinds: extra.kinds,
+      objects: extra.objects,
       hydraVersion: options.hydraVersion,
       grafanaUrl: safeUrl(grafana.baseUrl),
       grafanaVersion: health.version,

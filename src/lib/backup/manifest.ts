@@ -22,6 +22,12 @@ export interface ManifestDashboard extends ManifestFile {
   folderUid?: string
 }
 
+/** One non-dashboard kind (grafana-objects.ts): a file under grafana/. */
+export interface ManifestObjectFile extends ManifestFile {
+  kind: string
+  count: number
+}
+
 export interface ManifestProblemItem {
   uid: string
   title: string
@@ -47,6 +53,10 @@ export interface BackupManifest {
   aborted?: string
   folders: ManifestFile & {count: number}
   dashboards: ManifestDashboard[]
+  /** data sources, library panels, alerting (absent in backups of dashboards only) */
+  objects?: ManifestObjectFile[]
+  /** the kinds this backup holds (absent: dashboards and folders only) */
+  kinds?: string[]
 }
 
 export interface BuildManifestInput {
@@ -61,6 +71,8 @@ export interface BuildManifestInput {
   failed: ManifestProblemItem[]
   aborted?: string
   folders: ManifestFile & {count: number}
+  objects?: ManifestObjectFile[]
+  kinds?: string[]
 }
 
 export function buildManifest(input: BuildManifestInput): BackupManifest {
@@ -81,6 +93,8 @@ export function buildManifest(input: BuildManifestInput): BackupManifest {
     ...(input.aborted ? {aborted: input.aborted} : {}),
     folders: input.folders,
     dashboards,
+    ...(input.kinds ? {kinds: input.kinds} : {}),
+    ...(input.objects ? {objects: input.objects} : {}),
   }
 }
 
@@ -130,7 +144,7 @@ export interface ObservedFile {
  */
 export function compareWithManifest(manifest: BackupManifest, observed: Map<string, ObservedFile | undefined>, onDisk: string[]): VerifyProblem[] {
   const problems: VerifyProblem[] = []
-  const expected = [manifest.folders, ...manifest.dashboards]
+  const expected = [manifest.folders, ...manifest.dashboards, ...(manifest.objects ?? [])]
   for (const file of expected) {
     const seen = observed.get(file.path)
     if (!seen) problems.push({kind: 'missing', path: file.path, detail: `${file.path} is missing`})

@@ -13,6 +13,8 @@ import {sameDashboard} from '../grafana/compare.js'
 import {parentsFirst, parseFolderList, type FolderEntry} from '../grafana/folders.js'
 import {FOLDERS_FILE, MANIFEST_FILE, resolveInside} from './naming.js'
 import {forEachConcurrently} from './pool.js'
+import type {BackupKind, ObjectKind} from './grafana-objects.js'
+import {restoreObjects, type ObjectRestoreOutcome, type SecretToSet} from './grafana-objects-restore.js'
 import {latestCompleteBackup, readBackupManifest, verifyBackup} from './verify.js'
 
 export type DashboardRestoreAction = 'created' | 'updated' | 'unchanged' | 'would-create' | 'would-update' | 'conflict' | 'failed'
@@ -45,7 +47,11 @@ export interface RestoreResult {
   overwrite: boolean
   folders: FolderRestoreOutcome[]
   dashboards: DashboardRestoreOutcome[]
-  summary: Record<DashboardRestoreAction, number> & {total: number; foldersCreated: number; foldersFailed: number}
+  /** data sources, library panels, alerting: what happened to each */
+  objects: ObjectRestoreOutcome[]
+  /** restored without their secret: set these again */
+  secrets: SecretToSet[]
+  summary: Record<DashboardRestoreAction, number> & {total: number; foldersCreated: number; foldersFailed: number; objectsFailed: number}
 }
 
 export interface RestoreOptions {
@@ -55,6 +61,8 @@ export interface RestoreOptions {
   dryRun: boolean
   concurrency: number
   onProgress?: (done: number, total: number) => void
+  /** what to restore (--only); default: every kind the backup holds */
+  only?: Set<BackupKind>
 }
 
 function folderOf(doc: DashboardDocument): string | undefined {
@@ -106,9 +114,16 @@ export async function restoreDashboards(options: RestoreOptions): Promise<Restor
   const liveByName = new Map<string, {uid: string; title: string}>()
   for await (const hit of grafana.searchDashboards()) liveByName.set(nameKey(hit.folderUid, hit.title), {uid: hit.uid, title: hit.title})
 
+  // data sources and library panels before the dashboards that use them; alerting after
+  const held = new Set((manifest.objects ?? []).map((o) => o.kind))
+  const pick = (kinds: ObjectKind[]) => kinds.filter((k) => held.has(k) && (!options.only || options.only.has(k)))
+  const objectOptions = {grafana, dir, dryRun: options.dryRun, overwrite: options.overwrite}
+  const before = await restoreObjects({...objectOptions, kinds: pick(['datasources', 'library-panels'])})
+
   const dashboards: DashboardRestoreOutcome[] = []
   let done = 0
-  await forEachConcurrently(manifest.dashboards, options.concurrency, async (entry) => {
+  const entries = !options.only || options.only.has('dashboards') ? manifest.dashboards : []
+  await forEachConcurrently(entries, options.concurrency, async (entry) => {
     const outcome: DashboardRestoreOutcome = {uid: entry.uid, title: entry.title, ...(entry.folderUid ? {folderUid: entry.folderUid} : {}), action: 'failed'}
     try {
       const doc = JSON.parse(await readFile(resolveInside(dir, entry.path), 'utf8')) as DashboardDocument
@@ -162,9 +177,12 @@ export async function restoreDashboards(options: RestoreOptions): Promise<Restor
       outcome.detail = error instanceof HydraError || error instanceof Error ? error.message : String(error)
     }
     dashboards.push(outcome)
-    options.onProgress?.(++done, manifest.dashboards.length)
+    options.onProgress?.(++done, entries.length)
   })
   dashboards.sort((a, b) => (a.title === b.title ? (a.uid < b.uid ? -1 : 1) : a.title < b.title ? -1 : 1))
+  const after = await restoreObjects({...objectOptions, kinds: pick(['alert-rules', 'contact-points', 'policies'])})
+  const objects: ObjectRestoreOutcome[] = [...before.objects, ...after.objects]
+  const secrets: SecretToSet[] = [...before.secrets, ...after.secrets]
 
   const count = (a: DashboardRestoreAction) => dashboards.filter((d) => d.action === a).length
   return {
@@ -173,7 +191,10 @@ export async function restoreDashboards(options: RestoreOptions): Promise<Restor
     overwrite: options.overwrite,
     folders,
     dashboards,
+    objects,
+    secrets,
     summary: {
+      objectsFailed: objects.filter((o) => o.action === 'failed').length,
       total: dashboards.length,
       created: count('created'),
       updated: count('updated'),

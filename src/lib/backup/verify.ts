@@ -91,7 +91,7 @@ export async function readBackupManifest(dir: string): Promise<BackupManifest> {
 export async function verifyBackup(dir: string, options: {concurrency?: number} = {}): Promise<VerifyReport> {
   const manifest = await readBackupManifest(dir)
   const observed = new Map<string, ObservedFile | undefined>()
-  const expected = [manifest.folders, ...manifest.dashboards]
+  const expected = [manifest.folders, ...manifest.dashboards, ...(manifest.objects ?? [])]
   const unsafe: VerifyProblem[] = []
   await forEachConcurrently(expected, options.concurrency ?? 8, async (file) => {
     let full: string

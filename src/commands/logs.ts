@@ -1,59 +1,81 @@
 import {Args, Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
-import {parseDuration} from '../lib/config/units.js'
-import {UserError} from '../lib/errors.js'
-import {LokiClient, requireLoki} from '../lib/loki/client.js'
-import {formatEntry, LOG_PRESETS, MAX_LIMIT, presetQuery, queryLogs} from '../lib/loki/logs.js'
+import {LOG_PRESETS, MAX_LIMIT} from '../lib/loki/logs.js'
+import {OUTPUT_MODES, renderEntry, type OutputMode} from '../lib/loki/render.js'
+import {fetchLogs, followLogs, type LogsRequest} from '../lib/loki/run.js'
 import {formatSeries, formatValue} from '../lib/prometheus/query.js'
 
 export default class Logs extends HydraCommand<typeof Logs> {
-  static override summary = 'query Loki logs (LogQL), or a preset of the runbook'
-  static override description = `Loki query_range over the last --since, with the tenant (X-Scope-OrgID) from services.loki.tenant. Lines of all streams are merged in time order (--direction backward: newest first), with Loki's nanosecond timestamps in local time.
+  static override summary = 'query Loki logs (LogQL), or a preset of the runbook; --follow to tail'
+  static override description = `Loki query_range over --since (or RFC 3339 --from/--to), with the tenant (X-Scope-OrgID) from services.loki.tenant or --org-id. Lines of all streams are merged in time order (--direction backward: newest first), with Loki's nanosecond timestamps. Flags as in logcli: --limit, --batch, --output, --org-id, --from/--to, --follow.
 
-Presets (the runbook's queries, corrected: the Docker driver labels streams container_name, and level needs a parser or Loki 3's detected_level):
+A query has its own timeout (--query-timeout, or services.loki.queryTimeout; default 60s), apart from connecting (--timeout): 30 days can take tens of seconds. While Loki starts (/ready: "Some services are not Running", "Ingester not ready") hydra says so instead of waiting. A multi-tenant tenant (a|b) needs Loki's querier.multi_tenant_queries_enabled: hydra checks Loki's /config and says so when it is off.
+
+Presets (the runbook's queries, corrected: the Docker driver labels streams container_name, and level needs a parser or Loki 3's detected_level; the errors preset asks /loki/api/v1/status/buildinfo which Loki it talks to):
 ${LOG_PRESETS.map((p) => `  ${p.name.padEnd(10)} ${p.description}\n  ${' '.repeat(10)} replaces ${p.replaces}`).join('\n')}
 
 ${EXIT_CODES_HELP}
-  (logs: 2 when Loki rejects the query, 4 when it refuses the tenant)`
+  (logs: 1 when Loki is starting or the query timed out, 2 when Loki rejects the query, 4 when it refuses the tenant)`
   static override examples = [
     `<%= config.bin %> logs '{container_name="tabbyapi"}' --since 30m`,
     '<%= config.bin %> logs --preset errors --since 6h --limit 500',
-    `<%= config.bin %> logs '{container_name="loki"} |= "level=error"' --direction forward --json`,
+    `<%= config.bin %> logs '{container_name="loki"}' --from 2026-01-02T03:00:00Z --to 2026-01-02T04:00:00Z -o jsonl`,
+    `<%= config.bin %> logs '{container_name="tabbyapi"}' --follow -o raw`,
+    `<%= config.bin %> logs '{compose_project="ai"}' --since 30d --query-timeout 3m --org-id hydra`,
   ]
-  static override args = {
-    logql: Args.string({description: 'the LogQL query (or use --preset)'}),
-  }
+  static override args = {logql: Args.string({description: 'the LogQL query (or use --preset)'})}
   static override flags = {
     preset: Flags.string({summary: 'a named query instead of LOGQL', options: LOG_PRESETS.map((p) => p.name)}),
-    since: Flags.string({summary: 'how far back to look (e.g. 15m, 6h)', default: '1h'}),
-    limit: Flags.integer({summary: `at most this many lines (Loki caps it at max_entries_limit_per_query, ${MAX_LIMIT} by default)`, default: 100}),
+    since: Flags.string({summary: 'how far back to look (e.g. 15m, 6h, 30d); ignored with --from', default: '1h'}),
+    from: Flags.string({summary: 'start of the range, RFC 3339 (e.g. 2026-01-02T15:04:05Z), inclusive'}),
+    to: Flags.string({summary: 'end of the range, RFC 3339, exclusive (default now)'}),
+    limit: Flags.integer({summary: `at most this many lines, 0 for all (as logcli's --limit: fetched --batch at a time, so above Loki's ${MAX_LIMIT}-line cap too)`, default: 100, min: 0}),
+    batch: Flags.integer({summary: 'lines per request when --limit needs several (logcli --batch; Loki caps one request at max_entries_limit_per_query)', min: 1, max: MAX_LIMIT}),
     direction: Flags.string({summary: 'backward: newest first; forward: oldest first', options: ['backward', 'forward'], default: 'backward'}),
+    output: Flags.string({char: 'o', summary: 'default: time, labels, line; raw: the line only; jsonl: one JSON object per line (logcli -o)', options: [...OUTPUT_MODES], default: 'default'}),
+    'org-id': Flags.string({summary: 'tenant (X-Scope-OrgID) instead of services.loki.tenant, as logcli --org-id; a|b asks several'}),
+    'query-timeout': Flags.string({summary: 'how long the query may run (default services.loki.queryTimeout, else 60s)'}),
+    follow: Flags.boolean({char: 'f', aliases: ['tail'], summary: 'keep printing new lines as they arrive (Loki tail WebSocket) until Ctrl-C'}),
   }
 
   async run() {
-    if (this.args.logql && this.flags.preset) throw new UserError('give LOGQL or --preset, not both')
-    if (!this.args.logql && !this.flags.preset) throw new UserError('give a LogQL query or --preset', {hint: `presets: ${LOG_PRESETS.map((p) => p.name).join(', ')}`})
-    const sinceMs = parseDuration(this.flags.since)
-    if (sinceMs === undefined) throw new UserError(`--since ${JSON.stringify(this.flags.since)} is not a duration`, {hint: 'e.g. 15m, 6h, 2d'})
-    const query = this.args.logql ?? presetQuery(this.flags.preset!, this.cluster)
-    const loki = new LokiClient(requireLoki(this.cluster))
-    try {
-      const result = await queryLogs(loki, {query, sinceMs, limit: this.flags.limit, direction: this.flags.direction as 'backward' | 'forward'})
-      if (!this.jsonEnabled()) {
-        if (result.rows) {
-          for (const r of result.rows) this.print(`${formatSeries(undefined, r.labels)} ${formatValue(r.value)}`)
-        } else if (result.entries.length === 0) {
-          this.print(`no log lines for ${query} in the last ${this.flags.since}`)
-        } else {
-          if (Object.keys(result.commonLabels).length > 0) this.note(`${result.entries.length} lines from ${result.streams} stream(s), all ${formatSeries(undefined, result.commonLabels)}`)
-          for (const e of result.entries) this.print(formatEntry(e, result.commonLabels))
-          if (result.limited) this.note(`(limit ${result.limit} reached: there may be more; raise --limit or narrow --since)`)
-        }
+    const f = this.flags
+    const req: LogsRequest = {logql: this.args.logql, preset: f.preset, since: f.since, from: f.from, to: f.to, limit: f.limit, batch: f.batch, direction: f.direction as 'backward' | 'forward', orgId: f['org-id'], queryTimeout: f['query-timeout']}
+    const mode = f.output as OutputMode
+    const print = (line: string) => (this.jsonEnabled() ? undefined : this.print(line))
+    if (f.follow) {
+      const stop = new AbortController()
+      const onSignal = () => stop.abort()
+      process.once('SIGINT', onSignal).once('SIGTERM', onSignal)
+      try {
+        const r = await followLogs(this.cluster, req, (entries) => entries.forEach((e) => print(renderEntry(e, mode, {}))), stop.signal, {onOpen: () => this.note('following new lines (Ctrl-C to stop)'), onDropped: (n) => this.note(`(Loki dropped ${n} line(s): the tail could not keep up)`)})
+        if (r.endedBy === 'server') this.note('Loki closed the tail')
+        return r
+      } finally {
+        process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
       }
-      return result
-    } finally {
-      await loki.close()
     }
+    const tick = process.stderr.isTTY && !this.jsonEnabled() ? startProgress() : undefined
+    const result = await fetchLogs(this.cluster, req).finally(() => tick?.())
+    if (result.rows) for (const r of result.rows) print(`${formatSeries(undefined, r.labels)} ${formatValue(r.value)}`)
+    else if (result.entries.length === 0) print(`no log lines for ${result.query} ${f.from ? `from ${f.from}` : `in the last ${f.since}`}`)
+    else {
+      if (mode === 'default' && Object.keys(result.commonLabels).length > 0) this.note(`${result.entries.length} lines from ${result.streams} stream(s), all ${formatSeries(undefined, result.commonLabels)}`)
+      for (const e of result.entries) print(renderEntry(e, mode, result.commonLabels))
+      if (result.limited) this.note(`(limit ${result.limit} reached: there may be more; raise --limit, 0 for all, or narrow the range)`)
+    }
+    if (result.note) this.note(`Note: ${result.note}`)
+    return result
+  }
+}
+
+/** One progress line on a terminal's stderr while the query runs: "querying Loki… 3s". */
+function startProgress(): () => void {
+  const t0 = Date.now()
+  const timer = setInterval(() => process.stderr.write(`\r\u001B[2Kquerying Loki… ${Math.round((Date.now() - t0) / 1000)}s`), 1000)
+  return () => {
+    clearInterval(timer)
+    if (Date.now() - t0 >= 1000) process.stderr.write('\r\u001B[2K')
   }
 }

@@ -28,7 +28,6 @@ import {CadvisorStandin} from './standins/cadvisor.js'
 import {GpuExporterStandin, labGpus} from './standins/gpu-exporter.js'
 import {GrafanaStandin} from './standins/grafana.js'
 import {LitellmStandin} from './standins/litellm.js'
-import {LokiStandin} from './standins/loki.js'
 import {OllamaStandin} from './standins/ollama.js'
 import {QdrantStandin} from './standins/qdrant.js'
 import type {Standin} from './standins/standin.js'
@@ -36,6 +35,7 @@ import {TabbyApiStandin} from './standins/tabbyapi.js'
 import type {ComponentStatus, Fault, LabStatus} from './types.js'
 import {installLabFirewall, LAB_NIXOS_FIREWALL, removeLabFirewall} from './firewall.js'
 import {labSshNodes, prepareLabSsh} from './ssh.js'
+import {prepareRealLoki} from './loki-real.js'
 
 export {assertIsolatedNetns} from './netns.js'
 
@@ -435,6 +435,11 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
     )
   }
 
+  // real Loki 3.4.2 and 2.8.0 (single binary) and 3.4.2 split write/read/backend; the config's
+  // services.loki is the `loki` front, a pass-through to 3.4.2 that takes faults (loki-real.ts)
+  const realLoki = await prepareRealLoki({stateDir, logsDir: logs, frontHost: LAB_NODES['hydra-storage'], frontPort: LAB_PORTS.loki})
+  for (const p of realLoki.processes) lab.processes.set(p.name, p)
+
   // stand-ins
   const s = LAB_NODES['hydra-storage']
   const standins: Standin[] = [
@@ -445,7 +450,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       users: {admin: 'admin'},
       labServices: {prometheusUrl: prom.baseUrl, lokiUrl: config.loki!.baseUrl, lokiTenant: config.loki!.tenant},
     }),
-    new LokiStandin({host: s, port: LAB_PORTS.loki}),
+    realLoki.front,
     new CadvisorStandin({host: s, port: LAB_PORTS.cadvisor}),
     new QdrantStandin({host: s, port: LAB_PORTS.qdrant}),
     new LitellmStandin({host: s, port: LAB_PORTS.litellm, masterKey: litellmKey}),

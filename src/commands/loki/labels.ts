@@ -4,6 +4,7 @@ import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {parseDuration} from '../../lib/config/units.js'
 import {UserError} from '../../lib/errors.js'
 import {LokiClient, requireLoki} from '../../lib/loki/client.js'
+import {guardStartup} from '../../lib/loki/guard.js'
 import {lokiLabels} from '../../lib/loki/logs.js'
 
 export default class LokiLabels extends HydraCommand<typeof LokiLabels> {
@@ -18,14 +19,15 @@ ${EXIT_CODES_HELP}`
   static override flags = {
     since: Flags.string({summary: 'how far back to look', default: '6h'}),
     query: Flags.string({summary: 'only labels of streams matching this selector'}),
+    'org-id': Flags.string({summary: 'tenant (X-Scope-OrgID) instead of services.loki.tenant'}),
   }
 
   async run() {
     const sinceMs = parseDuration(this.flags.since)
     if (sinceMs === undefined) throw new UserError(`--since ${JSON.stringify(this.flags.since)} is not a duration`, {hint: 'e.g. 6h, 24h'})
-    const loki = new LokiClient(requireLoki(this.cluster))
+    const loki = new LokiClient(requireLoki(this.cluster), {orgId: this.flags['org-id']})
     try {
-      const result = await lokiLabels(loki, {name: this.args.name, sinceMs, query: this.flags.query})
+      const result = await guardStartup(loki, (signal) => lokiLabels(loki, {name: this.args.name, sinceMs, query: this.flags.query, signal}))
       if (result.values.length === 0) this.print(this.args.name ? `no values of ${this.args.name} in the last ${this.flags.since}` : `no labels in the last ${this.flags.since}`)
       for (const v of result.values) this.print(v)
       return result

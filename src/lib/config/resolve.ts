@@ -90,11 +90,11 @@ export interface HydraConfig {
   nodes: ResolvedNode[]
   prometheus: ResolvedEndpoint & {retention: {time?: string; timeMs?: number; size?: string; sizeBytes?: number}; container?: string}
   grafana?: ResolvedEndpoint & {orgId?: number; expectedDashboards: {title: string; gnetId?: number; uid?: string}[]}
-  loki?: ResolvedEndpoint & {tenant?: string; container?: string}
+  loki?: ResolvedEndpoint & {tenant?: string; container?: string; pushUrl?: string; queryTimeoutMs?: number}
   alertmanager?: ResolvedEndpoint
   apps: ResolvedApp[]
   backup: {dashboards?: {dir: string; keep?: number; maxAgeMs?: number; concurrency: number}}
-  logs: {lokiDriverExpected: string[]; recentWithinMs: number}
+  logs: {lokiDriverExpected: string[]; recentWithinMs: number; canary: boolean}
   thresholds: {rootDiskFreePercent: number; memoryAvailablePercent: number; gpuTemperatureCelsius: number; gpuMemoryUsedPercent: number; tsdbRetentionSizePercent: number}
   /** the validated config as written (for `config show`) */
   raw: HydraConfigRaw
@@ -175,7 +175,15 @@ export function resolveConfig(raw: HydraConfigRaw, options: ResolveOptions = {})
       },
     },
     grafana: s.grafana ? {...endpoint('grafana', s.grafana), orgId: s.grafana.orgId, expectedDashboards: s.grafana.expectedDashboards ?? []} : undefined,
-    loki: s.loki ? {...endpoint('loki', s.loki), tenant: s.loki.tenant, container: s.loki.container} : undefined,
+    loki: s.loki
+      ? {
+          ...endpoint('loki', s.loki),
+          tenant: s.loki.tenant,
+          container: s.loki.container,
+          pushUrl: s.loki.pushUrl?.replace(/\/+$/, ''),
+          queryTimeoutMs: s.loki.queryTimeout ? parseDuration(s.loki.queryTimeout) : undefined,
+        }
+      : undefined,
     alertmanager: s.alertmanager ? endpoint('alertmanager', s.alertmanager, false) : undefined,
     apps: Object.entries(raw.apps ?? {}).map(([name, a]) => resolveApp(name, a, endpoint)),
     backup: {
@@ -191,6 +199,7 @@ export function resolveConfig(raw: HydraConfigRaw, options: ResolveOptions = {})
     logs: {
       lokiDriverExpected: raw.logs?.lokiDriverExpected ?? [],
       recentWithinMs: parseDuration(raw.logs?.recentWithin ?? '') ?? 3_600_000,
+      canary: raw.logs?.canary ?? false,
     },
     thresholds: {
       rootDiskFreePercent: raw.thresholds?.rootDiskFreePercent ?? 10,

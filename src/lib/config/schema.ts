@@ -202,6 +202,10 @@ export const LokiSchema = z
     /** X-Scope-OrgID; omit when Loki runs with auth_enabled: false */
     tenant: z.string().regex(/^[A-Za-z0-9!._*'()|-]+$/, {error: 'expected a Loki tenant id'}).optional(),
     container: z.string().regex(CONTAINER_RE).optional(),
+    /** where pushes go when it is not the query URL (simple-scalable/microservices: the write path or its gateway) */
+    pushUrl: z.url({protocol: /^https?$/, error: 'expected an http:// or https:// URL'}).optional(),
+    /** how long one query may run (hydra logs --query-timeout); connecting keeps the endpoint's timeout. Default 60s */
+    queryTimeout: duration.optional(),
     note: z.string().optional(),
   })
   .superRefine(checkEndpoint)
@@ -263,6 +267,8 @@ export const ConfigSchema = z
         lokiDriverExpected: z.array(z.string().regex(CONTAINER_RE, {error: 'expected a container name'})).optional(),
         /** doctor: a container expected on Loki must have a line newer than this */
         recentWithin: duration.optional(),
+        /** doctor: push one line to Loki and read it back (hydra loki canary); off by default, since it writes */
+        canary: z.boolean().optional(),
       })
       .optional(),
     thresholds: z

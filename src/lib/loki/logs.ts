@@ -7,19 +7,33 @@ import type {HydraConfig} from '../config/resolve.js'
 import {UserError} from '../errors.js'
 import {formatLocalTime} from '../output/time.js'
 import {formatSeries, parseSampleValue, type QueryRow} from '../prometheus/query.js'
-import type {LokiClient} from './client.js'
+import type {LokiBuildInfo, LokiClient} from './client.js'
 
 export interface LogPreset {
   name: string
   description: string
   /** the runbook's query it replaces */
   replaces: string
-  query: (cfg: HydraConfig) => string
+  /** the query for this Loki (its major version when known: 3 has detected_level, 2 does not) */
+  query: (cfg: HydraConfig, loki?: LokiBuildInfo) => string
 }
 
 function tabbyContainer(cfg: HydraConfig): string {
   return cfg.apps.find((a) => a.kind === 'tabbyapi')?.container ?? 'tabbyapi'
 }
+
+/**
+ * Loki 3 stores each line's level as structured metadata `detected_level` (discover_log_levels,
+ * on by default): a level field (logfmt or JSON), else a level word in the line.
+ */
+export const ERRORS_QUERY_V3 = '{container_name=~".+"} | detected_level="error"'
+/**
+ * Loki 2 has no detected_level (`| detected_level="error"` parses but matches nothing, api-facts.md
+ * §10): the same idea as line filters, which need no parser and so hold for logfmt, JSON and plain
+ * lines alike: an error word, unless a level field says the line is something else.
+ */
+export const ERRORS_QUERY_V2 =
+  '{container_name=~".+"} |~ `(?i)(err|fatal|crit|panic|emerg)` !~ `(?i)(level|lvl|severity)"?\\s*[=:]\\s*"?(info|debug|trace|warn)`'
 
 export const LOG_PRESETS: LogPreset[] = [
   {
@@ -30,9 +44,9 @@ export const LOG_PRESETS: LogPreset[] = [
   },
   {
     name: 'errors',
-    description: 'error lines from any container (Loki 3 detects the level of each line)',
+    description: "error lines from any container (Loki 3: its detected_level; Loki 2 or unknown: line filters)",
     replaces: '{job="docker"} |= "error" | level="error"',
-    query: () => '{container_name=~".+"} | detected_level="error"',
+    query: (_cfg, loki) => ((loki?.major ?? 0) >= 3 ? ERRORS_QUERY_V3 : ERRORS_QUERY_V2),
   },
   {
     name: 'inference',
@@ -42,10 +56,14 @@ export const LOG_PRESETS: LogPreset[] = [
   },
 ]
 
-export function presetQuery(name: string, cfg: HydraConfig): string {
+export function findPreset(name: string): LogPreset {
   const p = LOG_PRESETS.find((x) => x.name === name)
   if (!p) throw new UserError(`no preset ${JSON.stringify(name)}`, {hint: `presets: ${LOG_PRESETS.map((x) => x.name).join(', ')}`})
-  return p.query(cfg)
+  return p
+}
+
+export function presetQuery(name: string, cfg: HydraConfig, loki?: LokiBuildInfo): string {
+  return findPreset(name).query(cfg, loki)
 }
 
 export interface LokiStream {
@@ -101,14 +119,24 @@ export function commonLabels(streams: {stream: Record<string, string>}[]): Recor
 
 export interface LogsOptions {
   query: string
-  sinceMs: number
+  /** how far back from the end; ignored when startMs or startNs is given */
+  sinceMs?: number
   /** end of the window, ms since the epoch; default now */
   endMs?: number
+  /** start and end as nanosecond epochs (RFC 3339 --from/--to keep their nanoseconds) */
+  startNs?: bigint
+  endNs?: bigint
+  /** lines in all (logcli's --limit); 0: every line in the window */
   limit: number
+  /** lines per request (logcli's --batch); default min(limit, 1000) */
+  batch?: number
   direction: Direction
   /** cancels the query (doctor's deadline) */
   signal?: AbortSignal
+  /** overrides the query timeout for each request */
   timeoutMs?: number
+  /** each batch of entries as it arrives (streaming output) */
+  onBatch?: (entries: LogEntry[]) => void
 }
 
 export interface LogsResult {
@@ -126,42 +154,91 @@ export interface LogsResult {
   rows?: QueryRow[]
   /** the limit was reached: there may be more lines */
   limited: boolean
+  /** requests sent (more than one when --limit is above --batch) */
+  requests: number
+  /** why an empty answer may not mean "no such lines" (never a silent empty answer) */
+  note?: string
 }
 
 export const MAX_LIMIT = 5000
+export const DEFAULT_BATCH = 1000
 
-function msToNs(ms: number): string {
-  return (BigInt(Math.round(ms)) * 1_000_000n).toString()
+export function msToNs(ms: number): bigint {
+  return BigInt(Math.round(ms)) * 1_000_000n
 }
+
+/** The query window in nanoseconds. Pure. */
+export function queryWindow(options: Pick<LogsOptions, 'sinceMs' | 'endMs' | 'startNs' | 'endNs'>, nowMs: number): {start: bigint; end: bigint} {
+  const end = options.endNs ?? msToNs(options.endMs ?? nowMs)
+  if (options.startNs !== undefined) return {start: options.startNs, end}
+  if (options.sinceMs === undefined || options.sinceMs <= 0) throw new UserError('--since must be a positive duration, e.g. 1h')
+  return {start: end - msToNs(options.sinceMs), end}
+}
+
+const entryKey = (e: LogEntry) => `${e.ns}\u0000${JSON.stringify(e.labels)}\u0000${e.line}`
 
 export async function queryLogs(loki: LokiClient, options: LogsOptions, nowMs = Date.now()): Promise<LogsResult> {
   if (options.query.trim() === '') throw new UserError('the LogQL query is empty', {hint: 'give a query, e.g. \'{container_name="tabbyapi"}\', or --preset'})
-  if (!Number.isInteger(options.limit) || options.limit < 1) throw new UserError(`--limit must be a positive number, not ${options.limit}`)
-  if (options.sinceMs <= 0) throw new UserError('--since must be a positive duration, e.g. 1h')
-  const endMs = options.endMs ?? nowMs
-  const start = msToNs(endMs - options.sinceMs)
-  const end = msToNs(endMs)
-  const data = await loki.getJson<LokiQueryData>('/loki/api/v1/query_range', {
-    query: options.query,
-    start,
-    end,
-    limit: options.limit,
-    direction: options.direction,
-  }, {signal: options.signal, timeoutMs: options.timeoutMs})
-  const base = {loki: loki.baseUrl, query: options.query, start, end, direction: options.direction, limit: options.limit, resultType: data.resultType}
-  if (data.resultType === 'streams') {
-    const entries = mergeStreams(data.result, options.direction)
-    return {...base, entries, streams: data.result.length, commonLabels: commonLabels(data.result), limited: entries.length >= options.limit}
+  if (!Number.isInteger(options.limit) || options.limit < 0) throw new UserError(`--limit must be 0 (every line) or a positive number, not ${options.limit}`)
+  const {start, end} = queryWindow(options, nowMs)
+  if (end <= start) throw new UserError('the end of the range must come after its start', {hint: 'check --from/--to (RFC 3339, e.g. 2026-01-02T15:04:05Z)'})
+  const batch = options.batch ?? Math.min(options.limit || DEFAULT_BATCH, DEFAULT_BATCH)
+  if (!Number.isInteger(batch) || batch < 1) throw new UserError(`--batch must be a positive number, not ${batch}`)
+  const base = {loki: loki.baseUrl, query: options.query, start: start.toString(), end: end.toString(), direction: options.direction, limit: options.limit}
+  const want = options.limit === 0 ? Number.POSITIVE_INFINITY : options.limit
+  const entries: LogEntry[] = []
+  const streamKeys = new Set<string>()
+  const allStreams: LokiStream[] = []
+  let lo = start
+  let hi = end
+  let requests = 0
+  let limited = false
+  // logcli's batching: ask for up to `batch` lines at a time and move the window past the last
+  // line received; lines at the boundary nanosecond come again and are dropped as seen
+  for (;;) {
+    // lines at the boundary nanosecond come again: ask for that many more
+    const boundary = entries.at(-1)?.ns
+    const seen = new Set(entries.filter((e) => e.ns === boundary).map(entryKey))
+    const ask = Math.min(Math.min(batch, want - entries.length) + seen.size, MAX_LIMIT)
+    requests++
+    const data = await loki.getJson<LokiQueryData>(
+      '/loki/api/v1/query_range',
+      {query: options.query, start: lo.toString(), end: hi.toString(), limit: ask, direction: options.direction},
+      {query: true, signal: options.signal, timeoutMs: options.timeoutMs},
+    )
+    if (data.resultType !== 'streams') {
+      const rows: QueryRow[] =
+        data.resultType === 'matrix'
+          ? data.result.map((s) => {
+              const last = s.values.at(-1) ?? [0, 'NaN']
+              const nums = s.values.map((v) => parseSampleValue(v[1]))
+              return {labels: s.metric, value: parseSampleValue(last[1]), raw: last[1], time: last[0], min: Math.min(...nums), max: Math.max(...nums), points: s.values.length}
+            })
+          : data.result.map((s) => ({labels: s.metric, value: parseSampleValue(s.value[1]), raw: s.value[1], time: s.value[0]}))
+      return {...base, resultType: data.resultType, entries: [], streams: 0, commonLabels: {}, rows, limited: false, requests}
+    }
+    for (const s of data.result) {
+      const key = JSON.stringify(s.stream)
+      if (!streamKeys.has(key)) (streamKeys.add(key), allStreams.push(s))
+    }
+    const got = mergeStreams(data.result, options.direction)
+    const fresh = got.filter((e) => !seen.has(entryKey(e))).slice(0, want - entries.length)
+    entries.push(...fresh)
+    if (fresh.length > 0) options.onBatch?.(fresh)
+    if (entries.length >= want) {
+      limited = true
+      break
+    }
+    // fewer than asked: the window is exhausted; nothing new: one nanosecond holds more than a batch
+    if (got.length < ask || fresh.length === 0) {
+      limited = got.length >= ask
+      break
+    }
+    const last = BigInt(entries.at(-1)!.ns)
+    if (options.direction === 'backward') hi = last + 1n
+    else lo = last
   }
-  const rows: QueryRow[] =
-    data.resultType === 'matrix'
-      ? data.result.map((s) => {
-          const last = s.values.at(-1) ?? [0, 'NaN']
-          const nums = s.values.map((v) => parseSampleValue(v[1]))
-          return {labels: s.metric, value: parseSampleValue(last[1]), raw: last[1], time: last[0], min: Math.min(...nums), max: Math.max(...nums), points: s.values.length}
-        })
-      : data.result.map((s) => ({labels: s.metric, value: parseSampleValue(s.value[1]), raw: s.value[1], time: s.value[0]}))
-  return {...base, entries: [], streams: 0, commonLabels: {}, rows, limited: false}
+  return {...base, resultType: 'streams', entries, streams: allStreams.length, commonLabels: commonLabels(allStreams), limited, requests}
 }
 
 /** One log line for humans: time, the labels that differ from the common ones, the line. Pure. */
@@ -177,6 +254,7 @@ export interface LabelsOptions {
   sinceMs: number
   /** restrict to streams of this selector */
   query?: string
+  signal?: AbortSignal
 }
 
 export interface LabelsResult {
@@ -191,8 +269,8 @@ export async function lokiLabels(loki: LokiClient, options: LabelsOptions, nowMs
   if (options.name !== undefined && !LABEL_NAME_RE.test(options.name)) {
     throw new UserError(`${JSON.stringify(options.name)} is not a label name`, {hint: 'label names are letters, digits and _, not starting with a digit'})
   }
-  const query = {start: msToNs(nowMs - options.sinceMs), end: msToNs(nowMs), ...(options.query ? {query: options.query} : {})}
+  const query = {start: msToNs(nowMs - options.sinceMs).toString(), end: msToNs(nowMs).toString(), ...(options.query ? {query: options.query} : {})}
   const path = options.name ? `/loki/api/v1/label/${options.name}/values` : '/loki/api/v1/labels'
-  const values = (await loki.getJson<string[] | null>(path, query)) ?? []
+  const values = (await loki.getJson<string[] | null | undefined>(path, query, {signal: options.signal})) ?? []
   return {loki: loki.baseUrl, ...(options.name ? {name: options.name} : {}), values: [...values].sort()}
 }

@@ -145,6 +145,9 @@ export abstract class Standin {
     throw new Error(`stand-in ${this.name} has no state to set`)
   }
 
+  /** A hook for a subclass to handle more of the server's events (e.g. WebSocket upgrades). */
+  protected attach(_server: Server): void {}
+
   /** Back to the state it started with (the lab's reset). */
   resetState(): void {}
 
@@ -177,6 +180,7 @@ export abstract class Standin {
     const server = createServer((req, res) => void this.dispatch(req, res))
     // Go servers keep idle connections far longer than node's 5s default; Prometheus reuses them.
     server.keepAliveTimeout = 60_000
+    this.attach(server)
     server.on('connection', (socket: Socket) => {
       this.sockets.add(socket)
       socket.on('close', () => this.sockets.delete(socket))

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {lokiError} from '../../../src/lib/loki/client.js'
-import {commonLabels, formatEntry, formatNanos, LOG_PRESETS, mergeStreams, presetQuery, type LokiStream} from '../../../src/lib/loki/logs.js'
+import {commonLabels, ERRORS_QUERY_V2, formatEntry, formatNanos, LOG_PRESETS, mergeStreams, presetQuery, type LokiStream} from '../../../src/lib/loki/logs.js'
 import {formatLocalTime} from '../../../src/lib/output/time.js'
 import {clusterConfig, fixture} from '../prometheus/fixture-config.js'
 
@@ -60,7 +60,10 @@ describe('presets', () => {
       expect(q).toContain('container_name')
       expect(q).not.toMatch(/\{job=|\{container=/)
     }
-    expect(presetQuery('errors', cfg)).toBe('{container_name=~".+"} | detected_level="error"')
+    // Loki 3 has detected_level; Loki 2 (or a Loki that will not say) gets line filters
+    expect(presetQuery('errors', cfg, {version: '3.4.2', major: 3})).toBe('{container_name=~".+"} | detected_level="error"')
+    expect(presetQuery('errors', cfg, {version: '2.8.0', major: 2})).toBe(ERRORS_QUERY_V2)
+    expect(presetQuery('errors', cfg)).toBe(ERRORS_QUERY_V2)
     expect(presetQuery('tabbyapi', cfg)).toBe('{container_name="tabbyapi"}')
   })
 
@@ -71,20 +74,20 @@ describe('presets', () => {
 
 describe('lokiError', () => {
   it('explains 401 no org id with the config key, exit 4', () => {
-    const e = lokiError(401, 'no org id\n', 'http://l:3100', false) as Error & {exitCode: number; hint: string}
+    const e = lokiError(401, 'no org id\n', 'http://l:3100', undefined) as Error & {exitCode: number; hint: string}
     expect(e.exitCode).toBe(4)
     expect(e.message).toContain('no X-Scope-OrgID')
     expect(e.hint).toContain('services.loki.tenant')
   })
 
   it("shows a 400's plain text as it is, exit 2", () => {
-    const e = lokiError(400, 'parse error at line 1, col 27: syntax error: unexpected $end, expecting } or ,\n', 'u', true) as Error & {exitCode: number}
+    const e = lokiError(400, 'parse error at line 1, col 27: syntax error: unexpected $end, expecting } or ,\n', 'u', 'hydra') as Error & {exitCode: number}
     expect(e.message).toBe('Loki rejected the query: parse error at line 1, col 27: syntax error: unexpected $end, expecting } or ,')
     expect(e.exitCode).toBe(2)
   })
 
   it('maps 504 and other statuses to exit 1', () => {
-    expect((lokiError(504, 'Request timed out, decrease the duration of the request or add more label matchers (prefer exact match over regex match) to reduce the amount of data processed.', 'u', true) as unknown as {exitCode: number}).exitCode).toBe(1)
-    expect((lokiError(500, 'internal', 'u', true) as unknown as {exitCode: number}).exitCode).toBe(1)
+    expect((lokiError(504, 'Request timed out, decrease the duration of the request or add more label matchers (prefer exact match over regex match) to reduce the amount of data processed.', 'u', 'hydra') as unknown as {exitCode: number}).exitCode).toBe(1)
+    expect((lokiError(500, 'internal', 'u', 'hydra') as unknown as {exitCode: number}).exitCode).toBe(1)
   })
 })

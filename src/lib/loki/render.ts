@@ -1,0 +1,41 @@
+/**
+ * `hydra logs` output as logcli writes it (pkg/logcli/output): `--output default` (time, the labels
+ * that differ from the common ones, the line), `raw` (the line alone), `jsonl` (one JSON object per
+ * line: timestamp in RFC 3339 with nanoseconds, labels, line). And RFC 3339 times for --from/--to.
+ * Pure functions.
+ */
+import {UserError} from '../errors.js'
+import {formatSeries} from '../prometheus/query.js'
+import type {LogEntry} from './logs.js'
+
+export const OUTPUT_MODES = ['default', 'raw', 'jsonl'] as const
+export type OutputMode = (typeof OUTPUT_MODES)[number]
+
+/** "1569266497240578000" → "2019-09-23T19:21:37.240578Z": Go's RFC3339Nano in UTC (trailing zeros dropped). */
+export function rfc3339Nano(ns: string): string {
+  const big = BigInt(ns)
+  const seconds = big / 1_000_000_000n
+  const fraction = (big % 1_000_000_000n).toString().padStart(9, '0').replace(/0+$/, '')
+  const iso = new Date(Number(seconds) * 1000).toISOString().replace(/\.000Z$/, '')
+  return `${iso}${fraction ? `.${fraction}` : ''}Z`
+}
+
+export function renderEntry(e: LogEntry, mode: OutputMode, common: Record<string, string> = {}): string {
+  if (mode === 'raw') return e.line
+  if (mode === 'jsonl') return JSON.stringify({labels: e.labels, line: e.line, timestamp: rfc3339Nano(e.ns)})
+  const own = Object.fromEntries(Object.entries(e.labels).filter(([k, v]) => common[k] !== v))
+  const labels = Object.keys(own).length > 0 ? ` ${formatSeries(undefined, own)}` : ''
+  return `${e.time}${labels} ${e.line}`
+}
+
+const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/
+
+/** An RFC 3339 time, nanoseconds kept → nanoseconds since the epoch. `flag` names it in the error. */
+export function parseRfc3339Ns(text: string, flag: string): bigint {
+  const m = RFC3339.exec(text.trim())
+  const ms = m ? Date.parse(`${m[1]}T${m[2]}${m[4]!.toUpperCase()}`) : Number.NaN
+  if (!m || Number.isNaN(ms)) {
+    throw new UserError(`${flag} ${JSON.stringify(text)} is not an RFC 3339 time`, {hint: `e.g. ${flag} 2026-01-02T15:04:05Z or ${flag} 2026-01-02T16:04:05.5+01:00`})
+  }
+  return BigInt(ms) * 1_000_000n + BigInt((m[3] ?? '').padEnd(9, '0'))
+}

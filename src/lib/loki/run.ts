@@ -1,0 +1,115 @@
+/**
+ * `hydra logs` as one call: the preset for this Loki's version, the tenant (--org-id over the
+ * config's), the window (--since, or RFC 3339 --from/--to), the query with its own timeout while
+ * /ready is watched for start-up, and the multi-tenant check; or the tail for --follow.
+ */
+import type {HydraConfig} from '../config/resolve.js'
+import {parseDuration} from '../config/units.js'
+import {UserError} from '../errors.js'
+import {LokiClient, requireLoki, type LokiBuildInfo} from './client.js'
+import {checkTenancy, emptyAnswerNote, guardStartup, lokiStartingError, readinessPhase} from './guard.js'
+import {findPreset, msToNs, queryLogs, queryWindow, type Direction, type LogEntry, type LogsResult} from './logs.js'
+import {parseRfc3339Ns} from './render.js'
+import {tailLogs, type TailResult} from './tail.js'
+
+export interface LogsRequest {
+  logql?: string
+  preset?: string
+  since: string
+  from?: string
+  to?: string
+  limit: number
+  batch?: number
+  direction: Direction
+  orgId?: string
+  /** --query-timeout as written */
+  queryTimeout?: string
+}
+
+export interface LogsReport extends LogsResult {
+  tenant?: string
+  lokiVersion?: string
+  preset?: string
+}
+
+function duration(text: string, flag: string, example: string): number {
+  const ms = parseDuration(text)
+  if (ms === undefined || ms <= 0) throw new UserError(`${flag} ${JSON.stringify(text)} is not a duration`, {hint: `e.g. ${flag} ${example}`})
+  return ms
+}
+
+export function lokiClientFor(cfg: HydraConfig, req: Pick<LogsRequest, 'orgId' | 'queryTimeout'>): LokiClient {
+  if (req.orgId !== undefined && !/^[A-Za-z0-9!._*'()|-]+$/.test(req.orgId)) throw new UserError(`--org-id ${JSON.stringify(req.orgId)} is not a Loki tenant id`)
+  const queryTimeoutMs = req.queryTimeout === undefined ? undefined : duration(req.queryTimeout, '--query-timeout', '2m')
+  return new LokiClient(requireLoki(cfg), {orgId: req.orgId, queryTimeoutMs, queryTimeoutFlag: '--query-timeout'})
+}
+
+/** --since/--from/--to → the window's nanosecond bounds (validated, no I/O). */
+export function requestWindow(req: Pick<LogsRequest, 'since' | 'from' | 'to'>, nowMs: number): {start: bigint; end: bigint} {
+  const endNs = req.to === undefined ? undefined : parseRfc3339Ns(req.to, '--to')
+  const startNs = req.from === undefined ? undefined : parseRfc3339Ns(req.from, '--from')
+  const sinceMs = startNs === undefined ? duration(req.since, '--since', '6h') : undefined
+  return queryWindow({startNs, endNs, sinceMs, endMs: nowMs}, nowMs)
+}
+
+async function resolveQuery(loki: LokiClient, cfg: HydraConfig, req: LogsRequest): Promise<{query: string; info?: LokiBuildInfo}> {
+  if (req.logql && req.preset) throw new UserError('give LOGQL or --preset, not both')
+  if (!req.logql && !req.preset) throw new UserError('give a LogQL query or --preset', {hint: 'e.g. hydra logs --preset errors'})
+  if (req.logql) return {query: req.logql}
+  const preset = findPreset(req.preset!)
+  // the errors preset differs by version (detected_level exists only in Loki 3)
+  const info = await loki.buildInfo()
+  return {query: preset.query(cfg, info), info}
+}
+
+export async function fetchLogs(cfg: HydraConfig, req: LogsRequest, signal?: AbortSignal, nowMs = Date.now()): Promise<LogsReport> {
+  const {start, end} = requestWindow(req, nowMs)
+  const loki = lokiClientFor(cfg, req)
+  try {
+    const {query, info} = await resolveQuery(loki, cfg, req)
+    const tenancy = await checkTenancy(loki, signal)
+    const result = await guardStartup(
+      loki,
+      (s) => queryLogs(loki, {query, startNs: start, endNs: end, limit: req.limit, batch: req.batch, direction: req.direction, signal: s}, nowMs),
+      signal,
+    )
+    const empty = result.resultType === 'streams' ? result.entries.length === 0 : (result.rows ?? []).length === 0
+    const note = empty ? emptyAnswerNote(loki.tenant, tenancy) : undefined
+    return {
+      ...result,
+      ...(loki.tenant ? {tenant: loki.tenant} : {}),
+      ...(info ? {lokiVersion: info.version} : {}),
+      ...(req.preset ? {preset: req.preset} : {}),
+      ...(note ? {note} : {}),
+    }
+  } finally {
+    await loki.close()
+  }
+}
+
+export interface FollowReport extends TailResult {
+  loki: string
+  query: string
+  tenant?: string
+}
+
+/** --follow: the tail WebSocket until `signal` ends it (Ctrl-C) or Loki closes it. */
+export async function followLogs(cfg: HydraConfig, req: LogsRequest, onEntries: (e: LogEntry[]) => void, signal: AbortSignal, hooks: {onOpen?: () => void; onDropped?: (n: number) => void} = {}): Promise<FollowReport> {
+  const nowMs = Date.now()
+  if (req.to !== undefined) throw new UserError('--follow shows lines as they arrive: it takes --since or --from, not --to')
+  const {start} = requestWindow({...req, to: undefined}, nowMs)
+  const loki = lokiClientFor(cfg, req)
+  try {
+    const {query} = await resolveQuery(loki, cfg, req)
+    await checkTenancy(loki, signal)
+    // start-up: the same answer as a query gets, before the socket opens
+    const ready = await loki.readiness(signal).catch(() => undefined)
+    const phase = ready && readinessPhase(ready.status, ready.text)
+    if (phase) throw lokiStartingError(loki.baseUrl, phase, ready.text)
+    const limit = Math.min(req.limit || 5000, 5000)
+    const r = await tailLogs(loki, {query, startNs: start > msToNs(nowMs) ? msToNs(nowMs) : start, limit, delayForS: 0, signal, onEntries, ...hooks})
+    return {...r, loki: loki.baseUrl, query, ...(loki.tenant ? {tenant: loki.tenant} : {})}
+  } finally {
+    await loki.close()
+  }
+}

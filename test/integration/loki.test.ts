@@ -54,8 +54,7 @@ afterAll(() => {
   rmSync(tmp, {recursive: true, force: true})
 })
 
-// each test pushes and reads its own streams (or only the lab's seed), so they run at once
-describe.concurrent.each(['3.4.2', '2.8.0'] as LokiVersion[])('real Loki %s', (version) => {
+describe.each(['3.4.2', '2.8.0'] as LokiVersion[])('real Loki %s', (version) => {
   const url = REAL_LOKI[version].url
   const cfg = lokiConfig(`loki-${version}`, url)
   const v3 = version.startsWith('3.')

@@ -74,8 +74,5 @@ ${EXIT_CODES_HELP}
 function startProgress(): () => void {
   const t0 = Date.now()
   const timer = setInterval(() => process.stderr.write(`\r\u001B[2Kquerying Loki… ${Math.round((Date.now() - t0) / 1000)}s`), 1000)
-  return () => {
-    clearInterval(timer)
-    if (Date.now() - t0 >= 1000) process.stderr.write('\r\u001B[2K')
-  }
+  return () => (clearInterval(timer), Date.now() - t0 >= 1000 && process.stderr.write('\r\u001B[2K'))
 }

@@ -1,7 +1,6 @@
 import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
-import {ExitCode} from '../lib/errors.js'
 import {checkHealth, type HealthResult} from '../lib/health/probes.js'
 import {renderTable} from '../lib/output/table.js'
 import {statusWord} from '../lib/output/terminal.js'
@@ -11,7 +10,7 @@ export default class Health extends HydraCommand<typeof Health> {
   static override description = `Probes, concurrently and each within the timeout, Prometheus /-/ready, Grafana /api/health, Loki /ready, Alertmanager /-/ready, cAdvisor /healthz, Qdrant /readyz, TabbyAPI /health, Ollama /api/tags and LiteLLM /health/liveliness, and shows each one's latency and, when it fails, the cause. Optional services (required: false, e.g. Alertmanager) are reported without failing the run.
 
 ${EXIT_CODES_HELP}
-  (health: 1 when a required service is unhealthy)`
+  (health: 1 when a required service is unhealthy, 4 when one refuses hydra with 401/403)`
   static override examples = ['<%= config.bin %> health', '<%= config.bin %> health --only grafana --only loki', '<%= config.bin %> health --json --timeout 2s']
   static override flags = {
     only: Flags.string({summary: 'probe only this service (id or kind); repeatable', multiple: true}),
@@ -19,7 +18,7 @@ ${EXIT_CODES_HELP}
 
   async run() {
     const report = await checkHealth(this.cluster, {only: this.flags.only})
-    this.setExitCode(report.summary.requiredFailed > 0 ? ExitCode.FAILURE : ExitCode.OK)
+    this.setExitCode(report.exitCode)
     if (!this.jsonEnabled()) {
       this.print(
         renderTable(

@@ -7,12 +7,16 @@
  * bodies; the runner probes everything concurrently, each with its own timeout and no retries
  * (a probe reports the state it saw).
  */
+import {connect} from 'node:net'
+
 import {clientForEndpoint, HttpError, type HttpResponse} from '../clients/http.js'
 import type {HydraConfig, ResolvedEndpoint} from '../config/resolve.js'
 
 export interface Verdict {
   ok: boolean
   detail: string
+  /** why it is not healthy, when more precise than `unhealthy` (e.g. http_html: a login page answered) */
+  cause?: string
 }
 
 export type Evaluator = (res: HttpResponse) => Verdict
@@ -49,6 +53,8 @@ export interface HealthResult {
 export interface HealthReport {
   results: HealthResult[]
   summary: {total: number; ok: number; failed: number; requiredFailed: number}
+  /** 0 all required healthy · 1 a required service unhealthy · 4 a required service refused hydra (401/403) */
+  exitCode: 0 | 1 | 4
 }
 
 const firstLine = (s: string) => s.trim().split('\n')[0]?.slice(0, 200) ?? ''
@@ -63,14 +69,49 @@ function safeJson(res: HttpResponse): unknown {
 
 const is2xx = (res: HttpResponse) => res.status >= 200 && res.status < 300
 
-/** Prometheus and Alertmanager /-/ready; any plain-text readiness endpoint. */
+/** An HTML page (a login page, a proxy's error page) where a health endpoint answers text or JSON. */
+export function looksHtml(res: HttpResponse): boolean {
+  return /text\/html|application\/xhtml/i.test(res.headers['content-type'] ?? '') || /^\s*<(!doctype\s+html|html[\s>])/i.test(res.text().slice(0, 200))
+}
+
+function htmlVerdict(res: HttpResponse, what: string): Verdict {
+  const title = /<title[^>]*>([^<]{0,80})/i.exec(res.text())?.[1]?.trim()
+  return {ok: false, cause: 'http_html', detail: `HTTP ${res.status} with an HTML page${title ? ` ("${title}")` : ''}, not ${what}: a login page or proxy answered`}
+}
+
+/**
+ * A plain-text readiness endpoint that must answer `expected` (api-facts.md §1, §4, §6): a 2xx
+ * with an HTML page or an empty body is not the service saying it is ready.
+ */
+export function textReady(what: string, expected: RegExp, example: string): Evaluator {
+  return (res) => {
+    const text = res.text().trim()
+    if (is2xx(res) && looksHtml(res)) return htmlVerdict(res, what)
+    if (is2xx(res) && expected.test(text)) return {ok: true, detail: firstLine(text)}
+    if (is2xx(res))
+      return {ok: false, cause: text === '' ? 'empty_body' : 'unexpected_body', detail: `HTTP ${res.status} ${text === '' ? 'with an empty body' : `"${firstLine(text).slice(0, 60)}"`}; ${what} answers ${JSON.stringify(example)}`}
+    return {ok: false, detail: `HTTP ${res.status}: ${firstLine(text) || res.statusText}`}
+  }
+}
+
+/** Prometheus (and VictoriaMetrics) /-/ready: 200 "Prometheus Server is Ready." (§1, §11). */
+export const prometheusReady: Evaluator = textReady("Prometheus's /-/ready", /\bis ready\b/i, 'Prometheus Server is Ready.')
+/** Alertmanager /-/ready: 200 "OK" (§4). */
+export const alertmanagerReady: Evaluator = textReady("Alertmanager's /-/ready", /^ok$/i, 'OK')
+/** Qdrant /readyz: 200 "all shards are ready" (§6). */
+export const qdrantReady: Evaluator = textReady("Qdrant's /readyz", /ready/i, 'all shards are ready')
+
+/** Any plain-text readiness endpoint: a 2xx that is not an HTML page. */
 export const plainReady: Evaluator = (res) =>
   is2xx(res)
-    ? {ok: true, detail: firstLine(res.text()) || `HTTP ${res.status}`}
+    ? looksHtml(res)
+      ? htmlVerdict(res, 'a health answer')
+      : {ok: true, detail: firstLine(res.text()) || `HTTP ${res.status}`}
     : {ok: false, detail: `HTTP ${res.status}: ${firstLine(res.text()) || res.statusText}`}
 
 /** Grafana GET /api/health: 200 {"database":"ok","version":…}; 503 with "database":"failing". */
 export const grafanaHealth: Evaluator = (res) => {
+  if (is2xx(res) && looksHtml(res)) return htmlVerdict(res, "Grafana's JSON health")
   const body = safeJson(res) as {database?: string; version?: string} | undefined
   if (!body || typeof body !== 'object') return {ok: false, detail: `HTTP ${res.status}: expected Grafana's JSON health, got ${JSON.stringify(firstLine(res.text()).slice(0, 60))}`}
   const version = body.version ? `Grafana ${body.version}, ` : ''
@@ -80,7 +121,9 @@ export const grafanaHealth: Evaluator = (res) => {
 
 /** Loki GET /ready: 200 "ready"; 503 with the list of services not running. */
 export const lokiReady: Evaluator = (res) =>
-  is2xx(res) && res.text().trim() === 'ready'
+  is2xx(res) && looksHtml(res)
+    ? htmlVerdict(res, "Loki's /ready")
+    : is2xx(res) && res.text().trim() === 'ready'
     ? {ok: true, detail: 'ready'}
     : {ok: false, detail: `HTTP ${res.status}: ${res.text().trim().replace(/\s*\n\s*/g, '; ').slice(0, 200) || res.statusText}`}
 
@@ -106,16 +149,16 @@ export const ollamaTags: Evaluator = (res) => {
 /** Qdrant /readyz, cAdvisor /healthz, LiteLLM /health/liveliness, anything else: 2xx is healthy. */
 export const anyOk: Evaluator = plainReady
 
-const APP_EVALUATORS: Record<string, Evaluator> = {tabbyapi: tabbyHealth, ollama: ollamaTags, qdrant: plainReady, litellm: anyOk, generic: anyOk}
+const APP_EVALUATORS: Record<string, Evaluator> = {tabbyapi: tabbyHealth, ollama: ollamaTags, qdrant: qdrantReady, litellm: anyOk, generic: anyOk}
 
 export function buildProbes(cfg: HydraConfig): HealthProbe[] {
   const probes: HealthProbe[] = [
-    {id: 'prometheus', kind: 'prometheus', node: cfg.prometheus.node, endpoint: cfg.prometheus, path: '/-/ready', required: cfg.prometheus.required, evaluate: plainReady, container: cfg.prometheus.container},
+    {id: 'prometheus', kind: 'prometheus', node: cfg.prometheus.node, endpoint: cfg.prometheus, path: '/-/ready', required: cfg.prometheus.required, evaluate: prometheusReady, container: cfg.prometheus.container},
   ]
   if (cfg.grafana) probes.push({id: 'grafana', kind: 'grafana', node: cfg.grafana.node, endpoint: cfg.grafana, path: '/api/health', required: cfg.grafana.required, evaluate: grafanaHealth, anonymous: true})
   if (cfg.loki) probes.push({id: 'loki', kind: 'loki', node: cfg.loki.node, endpoint: cfg.loki, path: '/ready', required: cfg.loki.required, evaluate: lokiReady, container: cfg.loki.container})
   if (cfg.alertmanager)
-    probes.push({id: 'alertmanager', kind: 'alertmanager', node: cfg.alertmanager.node, endpoint: cfg.alertmanager, path: '/-/ready', required: cfg.alertmanager.required, evaluate: plainReady})
+    probes.push({id: 'alertmanager', kind: 'alertmanager', node: cfg.alertmanager.node, endpoint: cfg.alertmanager, path: '/-/ready', required: cfg.alertmanager.required, evaluate: alertmanagerReady})
   for (const node of cfg.nodes) {
     for (const e of node.exporters) {
       if (!e.health) continue
@@ -130,7 +173,14 @@ export function buildProbes(cfg: HydraConfig): HealthProbe[] {
 const HINTS: Record<string, (p: HealthProbe) => string> = {
   refused: (p) => `nothing listens on ${p.endpoint.baseUrl}: is ${p.id} running?${p.node ? ` (hydra docker logs or hydra exporter status ${p.node})` : ''}`,
   timeout: (p) => `no answer within ${p.endpoint.timeoutMs}ms: host down, blackholed or firewalled${p.node ? `; try hydra firewall check ${p.node}` : ''}`,
-  connect_timeout: (p) => `could not connect within ${p.endpoint.timeoutMs}ms: host down, blackholed or firewalled`,
+  connect_timeout: (p) => `could not connect within ${p.endpoint.timeoutMs}ms: host down, blackholed or firewalled${p.node ? `; try hydra firewall check ${p.node}` : ''}`,
+  response_timeout: (p) =>
+    `${p.id} accepts connections but did not answer within ${p.endpoint.timeoutMs}ms: the service is stuck (the host and firewall are fine); ${
+      p.container ? `see its logs (hydra docker logs ${p.container} --tail 50), then restart it (docker restart ${p.container})` : `see its logs on ${p.node ?? 'its host'}, then restart it`
+    }`,
+  empty_body: (p) => `${p.id} answered 200 with nothing: something other than ${p.id} answers on ${p.endpoint.baseUrl} (a proxy?), or it is broken; check the url`,
+  unexpected_body: (p) => `${p.id}'s endpoint answered something else than ${p.id} does: check that ${p.endpoint.baseUrl} is ${p.id} (url, pathPrefix)`,
+  http_html: (p) => `an HTML page answered on ${p.endpoint.baseUrl}${p.path}: a login page or reverse proxy sits in front of ${p.id}; point the url past it, or give hydra credentials the proxy accepts`,
   unreachable: () => 'no route to the host: is the node up and on the network?',
   dns: () => 'the host name does not resolve: check the address in the config',
   tls: () => 'TLS failed: set tls.caFile for a private CA (or tls.insecureSkipVerify, knowingly)',
@@ -141,24 +191,74 @@ const HINTS: Record<string, (p: HealthProbe) => string> = {
       : `${p.id} answered but is not healthy; see its logs on ${p.node ?? 'its host'}`,
 }
 
+/** The hint for a 401/403 that fits what the config has: a credential that is refused, or none at all. */
+export function authHint(probe: HealthProbe, status: number): string {
+  const auth = probe.anonymous ? undefined : probe.endpoint.auth
+  if (auth) {
+    const ref = auth.tokenEnv ? `$${auth.tokenEnv}` : auth.tokenFile ? `file ${auth.tokenFile}` : auth.passwordEnv ? `$${auth.passwordEnv}` : auth.passwordFile ? `file ${auth.passwordFile}` : 'the configured credential'
+    return status === 403
+      ? `${probe.id} knows hydra's credential (${ref}) but refuses it this endpoint: give it the rights it needs (e.g. a Viewer role)`
+      : `${probe.id} refused hydra's credential (${ref}): check that it is current (not expired or revoked)`
+  }
+  return `${probe.id} answered ${status} but the config gives no credential for it${probe.anonymous ? ' (its health endpoint needs none)' : ''}: a proxy or login in front of it asks for one; point the url past the proxy, or add the credential under ${probe.kind === probe.id ? `services.${probe.id}` : `apps.${probe.id}`}.auth`
+}
+
+/**
+ * Did the host accept a TCP connection within `ms`? Run beside a request, it tells a connect
+ * timeout (blackholed, firewalled, down) from a response timeout (the service is stuck).
+ */
+function tcpAccepts(baseUrl: string, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let u: URL
+    try {
+      u = new URL(baseUrl)
+    } catch {
+      resolve(false)
+      return
+    }
+    const port = Number(u.port || (u.protocol === 'https:' ? 443 : 80))
+    const socket = connect({host: u.hostname.replace(/^\[|\]$/g, ''), port})
+    const done = (ok: boolean) => {
+      clearTimeout(timer)
+      socket.destroy()
+      resolve(ok)
+    }
+    const timer = setTimeout(() => done(false), ms)
+    timer.unref()
+    socket.once('connect', () => done(true))
+    socket.once('error', () => done(false))
+  })
+}
+
 export async function probeHealth(probe: HealthProbe, signal?: AbortSignal): Promise<HealthResult> {
   const client = clientForEndpoint(probe.anonymous ? {...probe.endpoint, auth: undefined} : probe.endpoint)
   const url = `${client.baseUrl}${probe.path}`
   const base = {id: probe.id, kind: probe.kind, node: probe.node, url, required: probe.required}
   const started = performance.now()
+  // beside the request: does the port accept connections at all? (connect vs response timeout)
+  const accepts = tcpAccepts(client.baseUrl, probe.endpoint.timeoutMs)
   try {
     const res = await client.request('GET', probe.path, {okStatus: 'any', retries: 0, signal})
     const verdict = probe.evaluate(res)
     const result: HealthResult = {...base, status: verdict.ok ? 'ok' : 'fail', httpStatus: res.status, latencyMs: Math.round(res.elapsedMs), detail: verdict.detail}
     if (!verdict.ok) {
-      result.cause = res.status === 401 || res.status === 403 ? 'auth' : 'unhealthy'
-      result.hint = result.cause === 'auth' ? `${probe.id} refused hydra's credentials: check the auth reference in the config` : HINTS.unhealthy!(probe)
+      result.cause = res.status === 401 || res.status === 403 ? 'auth' : (verdict.cause ?? 'unhealthy')
+      result.hint = result.cause === 'auth' ? authHint(probe, res.status) : (HINTS[result.cause] ?? HINTS.unhealthy!)(probe)
     }
     return result
   } catch (error) {
     const latencyMs = Math.round(performance.now() - started)
     if (error instanceof HttpError) {
-      return {...base, status: 'fail', latencyMs, detail: error.summary, cause: error.failure, hint: HINTS[error.failure]?.(probe)}
+      let cause: string = error.failure
+      let detail = error.summary
+      if ((cause === 'timeout' || cause === 'connect_timeout') && !signal?.aborted) {
+        const connected = await accepts
+        cause = connected ? 'response_timeout' : 'connect_timeout'
+        detail = connected
+          ? `connected, but no answer within ${probe.endpoint.timeoutMs}ms`
+          : `could not connect within ${probe.endpoint.timeoutMs}ms (no answer to the TCP handshake)`
+      }
+      return {...base, status: 'fail', latencyMs, detail, cause, hint: HINTS[cause]?.(probe)}
     }
     return {...base, status: 'fail', latencyMs, detail: (error as Error).message, cause: 'error'}
   } finally {
@@ -177,5 +277,6 @@ export async function checkHealth(cfg: HydraConfig, options: {only?: string[]; s
       failed: results.filter((r) => r.status !== 'ok').length,
       requiredFailed: results.filter((r) => r.status !== 'ok' && r.required).length,
     },
+    exitCode: results.some((r) => r.status !== 'ok' && r.required && r.cause === 'auth') ? 4 : results.some((r) => r.status !== 'ok' && r.required) ? 1 : 0,
   }
 }

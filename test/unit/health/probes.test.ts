@@ -4,7 +4,7 @@ import type {HttpResponse} from '../../../src/lib/clients/http.js'
 import {parseConfigText} from '../../../src/lib/config/loader.js'
 import {DEFAULT_CONFIG_YAML} from '../../../src/lib/config/default-config.js'
 import {resolveConfig} from '../../../src/lib/config/resolve.js'
-import {buildProbes, grafanaHealth, lokiReady, ollamaTags, plainReady, tabbyHealth} from '../../../src/lib/health/probes.js'
+import {buildProbes, grafanaHealth, lokiReady, ollamaTags, plainReady, tabbyHealth, alertmanagerReady, prometheusReady, qdrantReady} from '../../../src/lib/health/probes.js'
 
 function res(status: number, body: string, contentType = 'text/plain'): HttpResponse {
   const buf = Buffer.from(body)
@@ -20,7 +20,18 @@ describe('health evaluators speak the documented bodies (api-facts.md)', () => {
     expect(grafanaHealth(res(200, '{"commit":"087143285","database":"ok","version":"5.1.3"}'))).toEqual({ok: true, detail: 'Grafana 5.1.3, database ok'})
     expect(grafanaHealth(res(200, '{"database":"ok"}'))).toEqual({ok: true, detail: 'database ok'})
     expect(grafanaHealth(res(503, '{"database":"failing","version":"11.3.0"}')).ok).toBe(false)
-    expect(grafanaHealth(res(200, '<html><title>login</title></html>')).detail).toMatch(/expected Grafana's JSON health/)
+    expect(grafanaHealth(res(200, '<html><title>login</title></html>')).detail).toMatch(/HTML page \("login"\), not Grafana's JSON health/)
+    expect(grafanaHealth(res(200, '<html><title>login</title></html>')).cause).toBe('http_html')
+  })
+  it('Prometheus, Alertmanager and Qdrant readiness want their real answer: no login page, no empty 200', () => {
+    expect(prometheusReady(res(200, 'Prometheus Server is Ready.\n'))).toEqual({ok: true, detail: 'Prometheus Server is Ready.'})
+    expect(prometheusReady(res(200, 'VictoriaMetrics is Ready.\n')).ok).toBe(true)
+    expect(prometheusReady(res(200, '<!DOCTYPE html><html><title>Sign in</title></html>', 'text/html'))).toMatchObject({ok: false, cause: 'http_html'})
+    expect(prometheusReady(res(200, ''))).toMatchObject({ok: false, cause: 'empty_body'})
+    expect(alertmanagerReady(res(200, 'OK'))).toEqual({ok: true, detail: 'OK'})
+    expect(alertmanagerReady(res(200, '<html><body>login</body></html>'))).toMatchObject({ok: false, cause: 'http_html'})
+    expect(qdrantReady(res(200, 'all shards are ready')).ok).toBe(true)
+    expect(qdrantReady(res(503, 'some shards are not ready')).ok).toBe(false)
   })
   it('Loki /ready', () => {
     expect(lokiReady(res(200, 'ready\n'))).toEqual({ok: true, detail: 'ready'})

@@ -11,7 +11,9 @@ import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
 
 import {variantConfig as variantConfigOf} from '../helpers/config-variant.js'
 import {runHydra, STACK_LINE} from '../helpers/run-hydra.js'
+import {loadConfig} from '../../src/lib/config/loader.js'
 import {LabControl} from '../lab/control.js'
+import {FaultProxy} from '../lab/fault-proxy.js'
 
 const {configPath, controlUrl, stateDir} = inject('lab')
 const lab = new LabControl(controlUrl)
@@ -101,6 +103,63 @@ describe('issue 10: diagnosis on real-cluster faults', () => {
     expect(d.doc.checks.filter((x) => x.cause === 'firewall_blocked')).toEqual([])
     expect(d.code).toBe(1)
   }, 120_000)
+
+  describe('a proxy in front of the real Prometheus (items 3, 4, 5)', () => {
+    let proxy: FaultProxy
+    let viaProxy: string
+    beforeAll(async () => {
+      const lab = loadConfig({flag: configPath}).config
+      proxy = new FaultProxy({host: '127.0.0.9', port: 19090, upstream: lab.prometheus.baseUrl, name: 'prometheus-proxy'})
+      await proxy.start()
+      viaProxy = variantConfig('prometheus-via-proxy', (doc) => {
+        delete doc.services.prometheus.node
+        delete doc.services.prometheus.port
+        doc.services.prometheus.url = proxy.url
+        doc.logs.lokiDriverExpected = []
+      })
+    })
+    afterAll(async () => {
+      await proxy.stop()
+    })
+
+    it('login-page: an HTML 200 on Prometheus is not healthy, and it is one problem (no http_html per check, no false retention_mismatch)', async () => {
+      await proxy.setFault('html200')
+      const d = await doctor(viaProxy, '--only', 'prometheus', '--only', 'hydra-compute')
+      expect(d.check('health:prometheus')).toMatchObject({status: 'fail', cause: 'http_html'})
+      expect(d.check('health:prometheus').hint).toMatch(/login page or reverse proxy/)
+      expect(d.failing.map((c) => c.id)).toEqual(['health:prometheus'])
+      expect(d.doc.checks.filter((c) => c.cause === 'retention_mismatch')).toEqual([])
+      expect(d.code).toBe(1)
+    }, 120_000)
+
+    it('prometheus-401: every 401/403 is exit 4 with a hint that fits a config without credentials', async () => {
+      await proxy.setFault('status401')
+      const targets = await hydra(['targets', '--config', viaProxy, '--json'])
+      expect(targets.code).toBe(4)
+      expect(targets.json().error).toMatchObject({code: 'auth_refused'})
+      expect(targets.json().error.hint).toMatch(/gives Prometheus no credential/)
+      await proxy.setFault('status403')
+      const health = await hydra(['health', '--only', 'prometheus', '--config', viaProxy, '--json'])
+      expect(health.code).toBe(4)
+      const p = health.json().results[0]
+      expect(p).toMatchObject({cause: 'auth'})
+      expect(p.hint).toMatch(/the config gives no credential for it/)
+      expect(p.hint).not.toMatch(/check the auth reference/)
+    }, 120_000)
+
+    it('prometheus-hang: a Prometheus that accepts and never answers is stuck (response_timeout: its logs, restart), not blackholed', async () => {
+      await proxy.setFault('hang')
+      const health = await hydra(['health', '--only', 'prometheus', '--timeout', '2s', '--config', viaProxy, '--json'])
+      const p = health.json().results[0]
+      expect(p.cause).toBe('response_timeout')
+      expect(p.hint).toMatch(/stuck.*restart it/)
+      expect(p.hint).not.toMatch(/blackholed|firewall/)
+      await proxy.setFault('blackhole')
+      const bh = (await hydra(['health', '--only', 'prometheus', '--timeout', '2s', '--config', viaProxy, '--json'])).json().results[0]
+      expect(bh.cause).toBe('connect_timeout')
+      await proxy.setFault(undefined)
+    }, 120_000)
+  })
 
   describe('backup and restore (item 9)', () => {
     const grafana = (patch: Record<string, unknown>) => lab.setState('grafana', patch)

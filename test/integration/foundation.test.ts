@@ -114,7 +114,11 @@ describe('hydra health against the lab', () => {
     const r = await hydra('health', '--timeout', '1s', '--json')
     expect(Date.now() - t0).toBeLessThan(1000 + 3000) // 1s budget + CLI start-up
     expect(r.code).toBe(1)
-    expect(r.json().results.find((x: any) => x.id === 'qdrant')).toMatchObject({status: 'fail', cause: 'timeout'})
+    // it accepts connections and never answers: stuck, not blackholed (issue 10 item 3)
+    const qdrant = r.json().results.find((x: any) => x.id === 'qdrant')
+    expect(qdrant).toMatchObject({status: 'fail', cause: 'response_timeout'})
+    expect(qdrant.hint).toMatch(/accepts connections but did not answer.*stuck.*restart it/)
+    expect(qdrant.hint).not.toMatch(/blackholed|firewall/)
   })
 })
 

@@ -175,7 +175,7 @@ const HINTS: Record<string, (p: HealthProbe) => string> = {
   timeout: (p) => `no answer within ${p.endpoint.timeoutMs}ms: host down, blackholed or firewalled${p.node ? `; try hydra firewall check ${p.node}` : ''}`,
   connect_timeout: (p) => `could not connect within ${p.endpoint.timeoutMs}ms: host down, blackholed or firewalled${p.node ? `; try hydra firewall check ${p.node}` : ''}`,
   response_timeout: (p) =>
-    `${p.id} accepts connections but did not answer within ${p.endpoint.timeoutMs}ms: the service is stuck (the host and firewall are fine); ${
+    `${p.id} accepts connections but did not answer within ${p.endpoint.timeoutMs}ms: the service is stuck (the host accepts connections: not a network fault); ${
       p.container ? `see its logs (hydra docker logs ${p.container} --tail 50), then restart it (docker restart ${p.container})` : `see its logs on ${p.node ?? 'its host'}, then restart it`
     }`,
   empty_body: (p) => `${p.id} answered 200 with nothing: something other than ${p.id} answers on ${p.endpoint.baseUrl} (a proxy?), or it is broken; check the url`,

@@ -4,7 +4,7 @@
  */
 import {clientForEndpoint, HttpError, parseJsonBody, type HttpClient, type HttpResponse, type RequestOptions} from '../clients/http.js'
 import type {ResolvedEndpoint} from '../config/resolve.js'
-import {HydraError, OperationError} from '../errors.js'
+import {AuthError, HydraError, OperationError} from '../errors.js'
 
 interface Envelope<T> {
   status: 'success' | 'error'
@@ -60,6 +60,14 @@ export class PrometheusClient {
   /** Unwrap the envelope of a response already fetched (admin calls POST a form and may answer 204). */
   apiFromResponse<T>(res: HttpResponse, path: string): PrometheusResult<T> {
     const method = res.method ?? 'GET'
+    if (res.status === 401 || res.status === 403) {
+      // one contract for every service: 401/403 is exit 4, with a hint that fits the config
+      throw new AuthError(`Prometheus at ${this.baseUrl} refused hydra: HTTP ${res.status} ${res.statusText} on ${method} ${path}`, {
+        hint: this.endpoint.auth
+          ? `the credential services.prometheus.auth names was refused: check that it is current and allowed to read ${path}`
+          : 'the config gives Prometheus no credential: Prometheus asks for one only with --web.config.file, so a proxy or login in front of it probably does; point services.prometheus.url past it, or add services.prometheus.auth',
+      })
+    }
     if (res.status === 503 && !(res.headers['content-type'] ?? '').includes('json')) {
       throw new OperationError('prometheus_not_ready', `Prometheus at ${this.baseUrl} is not ready yet (HTTP 503: ${res.text().trim().slice(0, 120)})`, {
         hint: 'it is starting up, replaying its WAL, or shutting down; check again in a minute, and its logs if it stays so',

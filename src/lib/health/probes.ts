@@ -123,7 +123,9 @@ export const grafanaHealth: Evaluator = (res) => {
 export const lokiReady: Evaluator = (res) =>
   is2xx(res) && looksHtml(res)
     ? htmlVerdict(res, "Loki's /ready")
-    : is2xx(res) && res.text().trim() === 'ready'
+    : is2xx(res) && res.text().trim() === ''
+      ? {ok: false, cause: 'empty_body', detail: `HTTP ${res.status} with an empty body; Loki's /ready answers "ready"`}
+      : is2xx(res) && res.text().trim() === 'ready'
     ? {ok: true, detail: 'ready'}
     : {ok: false, detail: `HTTP ${res.status}: ${res.text().trim().replace(/\s*\n\s*/g, '; ').slice(0, 200) || res.statusText}`}
 

@@ -33,6 +33,9 @@ describe('health evaluators speak the documented bodies (api-facts.md)', () => {
     expect(qdrantReady(res(200, 'all shards are ready')).ok).toBe(true)
     expect(qdrantReady(res(503, 'some shards are not ready')).ok).toBe(false)
   })
+  it('Loki /ready: an empty 200 says so (not "HTTP 200: OK")', () => {
+    expect(lokiReady(res(200, ''))).toMatchObject({ok: false, cause: 'empty_body', detail: 'HTTP 200 with an empty body; Loki\'s /ready answers "ready"'})
+  })
   it('Loki /ready', () => {
     expect(lokiReady(res(200, 'ready\n'))).toEqual({ok: true, detail: 'ready'})
     expect(lokiReady(res(503, 'Ingester not ready: waiting for 15s after being ready'))).toEqual({

@@ -12,7 +12,8 @@ lab=no
 # Debian packages: the lab's real servers (Prometheus 2.42, node exporter, Alertmanager, OpenSSH,
 # iptables/nftables, Docker) and the tools the lab uses (ip, ps, ss, busybox for the test image).
 DEBS=(prometheus prometheus-node-exporter prometheus-alertmanager openssh-server openssh-client
-      iptables nftables docker.io busybox-static iproute2 procps openssl curl)
+      iptables nftables docker.io busybox-static iproute2 procps openssl curl
+      victoria-metrics)   # victoria-metrics ships vmalert too (issue 12)
 
 missing=()
 [ "$lab" = yes ] || DEBS=()

@@ -6,11 +6,14 @@
 import type {TestProject} from 'vitest/node'
 
 import {assertIsolatedNetns, startLab} from './lab.js'
+import type {LabVictoria} from './victoria.js'
 
 export interface ProvidedLab {
   configPath: string
   controlUrl: string
   stateDir: string
+  /** VictoriaMetrics (+ vmalert) configs and URLs, for suites that run hydra against it */
+  victoria: LabVictoria
 }
 
 declare module 'vitest' {
@@ -25,7 +28,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = Date.now()
   const lab = await startLab({log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined})
   process.stderr.write(`hydra test lab up in ${Date.now() - started}ms (state ${lab.stateDir}, control ${lab.controlUrl})\n`)
-  project.provide('lab', {configPath: lab.configPath, controlUrl: lab.controlUrl, stateDir: lab.stateDir})
+  project.provide('lab', {configPath: lab.configPath, controlUrl: lab.controlUrl, stateDir: lab.stateDir, victoria: {configPath: lab.victoria.configPath, bareConfigPath: lab.victoria.bareConfigPath, url: lab.victoria.url, vmalertUrl: lab.victoria.vmalertUrl, bareUrl: lab.victoria.bareUrl}})
   return async () => {
     await lab.stop()
   }

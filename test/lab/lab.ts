@@ -36,6 +36,7 @@ import type {ComponentStatus, Fault, LabStatus} from './types.js'
 import {installLabFirewall, LAB_NIXOS_FIREWALL, removeLabFirewall} from './firewall.js'
 import {labSshNodes, prepareLabSsh} from './ssh.js'
 import {prepareRealLoki} from './loki-real.js'
+import {prepareVictoria, type LabVictoria} from './victoria.js'
 
 export {assertIsolatedNetns} from './netns.js'
 
@@ -61,6 +62,8 @@ export interface Lab {
   /** http://127.0.0.1:<port>: the lab's control API */
   controlUrl: string
   prometheusUrl: string
+  /** the lab's VictoriaMetrics + vmalert and their hydra configs (victoria.ts) */
+  victoria: LabVictoria
   /** running real processes by component name */
   pids(): Record<string, number>
   status(): LabStatus
@@ -121,6 +124,7 @@ class LabImpl implements Lab, LabController {
   readonly processes = new Map<string, LabProcess>()
   readonly standins = new Map<string, Standin>()
   controlUrl = ''
+  victoria!: LabVictoria & {waitForTargetsUp(timeoutMs: number): Promise<void>}
   private control?: ControlServer
   private stopping?: Promise<void>
 
@@ -273,6 +277,7 @@ class LabImpl implements Lab, LabController {
       }),
     )
     await this.waitForAllTargetsUp(Math.max(5000, this.readyTimeoutMs - (Date.now() - t0)))
+    await this.victoria.waitForTargetsUp(Math.max(5000, this.readyTimeoutMs - (Date.now() - t0)))
     this.log(`lab: up after ${Date.now() - t0}ms; config ${this.configPath}; control ${this.controlUrl}`)
   }
 
@@ -469,6 +474,12 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const sshLab = prepareLabSsh({stateDir, nodes: [...labSshNodes(LAB_NODES), ...extraSsh], dockerHost: process.env.HYDRA_LAB_DOCKER_HOST})
   for (const p of sshLab.processes) lab.processes.set(p.name, p)
   installLabFirewall({...LAB_NIXOS_FIREWALL, nixosAddresses: [...LAB_NIXOS_FIREWALL.nixosAddresses, ...extraNodes.map((n) => n.address)]})
+
+  // VictoriaMetrics + vmalert, and a bare VictoriaMetrics (issue 12): started with the rest
+  const vm = prepareVictoria({stateDir, config, configText: readFileSync(configPath, 'utf8'), scrapeInterval, rulesGlob: join(RULES_FILE, '..', '*.yml'), logsDir: logs})
+  for (const p of vm.processes) lab.processes.set(p.name, p)
+  for (const st of vm.standins) lab.standins.set(st.name, st)
+  lab.victoria = vm
 
   try {
     await lab.startAll()

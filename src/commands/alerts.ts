@@ -14,7 +14,7 @@ export default class Alerts extends HydraCommand<typeof Alerts> {
   static override description = `Firing and pending alerts from Prometheus (/api/v1/alerts), Alertmanager's view of them with its active silences (/api/v2/alerts, /api/v2/silences) when services.alertmanager is configured, and the rules whose last evaluation failed (/api/v1/rules), with their error.
 
 ${EXIT_CODES_HELP}
-  (alerts: 1 when an alert fires (unless --no-fail-on-firing), a rule fails to evaluate, or a required Alertmanager is unreachable)`
+  (alerts: 1 when an alert fires (unless --no-fail-on-firing), a rule fails to evaluate, a required Alertmanager is unreachable, or nothing evaluates rules behind services.prometheus (VictoriaMetrics without vmalert))`
   static override examples = ['<%= config.bin %> alerts', '<%= config.bin %> alerts --no-fail-on-firing --json', '<%= config.bin %> alerts --no-alertmanager']
   static override flags = {
     'fail-on-firing': Flags.boolean({summary: 'exit 1 when an alert fires (--no-fail-on-firing for cron jobs that only collect)', default: true, allowNo: true}),
@@ -28,7 +28,7 @@ ${EXIT_CODES_HELP}
       const report = await alertsReport(prom, this.cluster, am)
       const s = report.summary
       if (s.firing > 0 && this.flags['fail-on-firing']) this.setExitCode(ExitCode.FAILURE)
-      if (s.unhealthyRules > 0) this.setExitCode(ExitCode.FAILURE)
+      if (s.unhealthyRules > 0 || report.noRuleEngine) this.setExitCode(ExitCode.FAILURE)
       const amr = report.alertmanager
       if (amr && !amr.reachable) {
         this.note(`warning: Alertmanager ${amr.url}: ${amr.error}`)
@@ -44,7 +44,9 @@ ${EXIT_CODES_HELP}
   private render(report: Awaited<ReturnType<typeof alertsReport>>): void {
     const now = Date.now()
     const tty = this.term.isTTY
-    if (report.alerts.length === 0) this.print('Prometheus: no alert is firing or pending')
+    const nre = report.noRuleEngine
+    if (nre) this.print(`${nre.message}\n  fix: ${nre.hint}`)
+    else if (report.alerts.length === 0) this.print(`${report.backend?.name ?? 'Prometheus'}: no alert is firing or pending`)
     else
       this.print(
         renderTable(
@@ -96,6 +98,6 @@ ${EXIT_CODES_HELP}
       )
     }
     const s = report.summary
-    this.print(`\n${s.firing} firing, ${s.pending} pending; ${report.rules.alerting} alerting and ${report.rules.recording} recording rules in ${report.rules.groups} group(s), ${s.unhealthyRules} unhealthy`)
+    if (!nre) this.print(`\n${s.firing} firing, ${s.pending} pending; ${report.rules.alerting} alerting and ${report.rules.recording} recording rules in ${report.rules.groups} group(s), ${s.unhealthyRules} unhealthy`)
   }
 }

@@ -14,7 +14,7 @@ export default class Targets extends HydraCommand<typeof Targets> {
   static override description = `One row per active scrape target: the node it belongs to (matched from the config by address), job, instance, health, age of the last scrape, scrape duration and the last error. Errors are grouped by cause (refused, timeout, unreachable, ...). Replaces the runbook's curl /api/v1/targets | jq.
 
 ${EXIT_CODES_HELP}
-  (targets: 1 when any listed target is not up)`
+  (targets: 1 when any listed target is not up, or when services.prometheus scrapes nothing (VictoriaMetrics without -promscrape.config, Mimir): the targets live elsewhere)`
   static override examples = [
     '<%= config.bin %> targets',
     '<%= config.bin %> targets --down',
@@ -32,7 +32,7 @@ ${EXIT_CODES_HELP}
     try {
       const report = await scrapeTargets(prom, this.cluster, {job: this.flags.job, down: this.flags.down})
       const notUp = report.targets.filter((t) => t.health !== 'up').length
-      this.setExitCode(notUp > 0 ? ExitCode.FAILURE : ExitCode.OK)
+      this.setExitCode(notUp > 0 || report.notScraping ? ExitCode.FAILURE : ExitCode.OK)
       if (this.flags.textfile) {
         writeTextfile(this.flags.textfile, [
           {
@@ -52,6 +52,10 @@ ${EXIT_CODES_HELP}
   }
 
   private render(rows: TargetRow[], report: Awaited<ReturnType<typeof scrapeTargets>>): void {
+    if (report.notScraping) {
+      this.print(`${report.notScraping.message}\n  fix: ${report.notScraping.hint}`)
+      return
+    }
     if (rows.length === 0) {
       this.print(this.flags.down ? 'no target is down' : 'no targets match')
       return

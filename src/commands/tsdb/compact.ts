@@ -8,7 +8,7 @@ export default class TsdbCompact extends HydraCommand<typeof TsdbCompact> {
   static override summary = 'clean TSDB tombstones (what "force compaction" can really do)'
   static override description = `${COMPACTION_EXPLANATION}
 
-This command calls POST /api/v1/admin/tsdb/clean_tombstones (optionally after a snapshot) and reports what was done. It never calls the non-existent /api/v1/admin/tsdb/compact. Needs Prometheus started with --web.enable-admin-api.
+This command calls POST /api/v1/admin/tsdb/clean_tombstones (optionally after a snapshot) and reports what was done. It never calls the non-existent /api/v1/admin/tsdb/compact. Needs Prometheus started with --web.enable-admin-api. On VictoriaMetrics, which keeps no tombstones, it starts a forced merge (/internal/force_merge) instead; Thanos Query and Mimir have no such API (exit 1, said plainly).
 
 ${EXIT_CODES_HELP}
   (tsdb compact: 1 when the admin API is disabled or the call fails)`
@@ -23,9 +23,9 @@ ${EXIT_CODES_HELP}
     try {
       const result = await compactTsdb(prom, {snapshot: this.flags.snapshot, skipHead: this.flags['skip-head']})
       if (!this.jsonEnabled()) {
-        this.print('Prometheus compacts its blocks by itself in the background; there is no endpoint to force it.')
+        if (result.action !== 'force_merge') this.print('Prometheus compacts its blocks by itself in the background; there is no endpoint to force it.')
         if (result.snapshot) this.print(`snapshot: ${result.snapshot.name}${result.snapshot.path ? ` in ${result.snapshot.path}` : ''}`)
-        this.print(`tombstones cleaned on ${result.prometheus} (POST /api/v1/admin/tsdb/clean_tombstones)`)
+        this.print(result.done ?? `tombstones cleaned on ${result.prometheus} (POST /api/v1/admin/tsdb/clean_tombstones)`)
       }
       return result
     } finally {

@@ -6,7 +6,7 @@ import {takeSnapshot} from '../../lib/prometheus/tsdb.js'
 
 export default class TsdbSnapshot extends HydraCommand<typeof TsdbSnapshot> {
   static override summary = 'take a Prometheus TSDB snapshot'
-  static override description = `Calls POST /api/v1/admin/tsdb/snapshot and prints the snapshot's name and where it lands on the Prometheus host: <storage.tsdb.path>/snapshots/<name> (hard links to the current blocks, so it takes little space until the blocks are compacted away). Needs --web.enable-admin-api.
+  static override description = `Calls POST /api/v1/admin/tsdb/snapshot and prints the snapshot's name and where it lands on the Prometheus host: <storage.tsdb.path>/snapshots/<name> (hard links to the current blocks, so it takes little space until the blocks are compacted away). Needs --web.enable-admin-api. On VictoriaMetrics: /snapshot/create, in <-storageDataPath>/snapshots/<name>.
 
 ${EXIT_CODES_HELP}
   (tsdb snapshot: 1 when the admin API is disabled or the call fails)`
@@ -20,7 +20,7 @@ ${EXIT_CODES_HELP}
     try {
       const result = await takeSnapshot(prom, {skipHead: this.flags['skip-head']})
       this.print(`snapshot ${result.name}`)
-      this.print(result.path ? `on the Prometheus host in ${result.path}` : 'in <storage.tsdb.path>/snapshots/ on the Prometheus host (its flags are not served, so the path is unknown)')
+      this.print(result.path ? `on the server's host in ${result.path}` : "in <data dir>/snapshots/ on the server's host (its flags are not served, so the path is unknown)")
       return result
     } finally {
       await prom.close()

@@ -8,8 +8,8 @@ import {PrometheusClient} from '../../lib/prometheus/client.js'
 import {tsdbStatus} from '../../lib/prometheus/tsdb.js'
 
 export default class TsdbStatus extends HydraCommand<typeof TsdbStatus> {
-  static override summary = 'show Prometheus TSDB head stats, retention and admin API state'
-  static override description = `Head series, chunks and time range (/api/v1/status/tsdb), the metrics with the most series, the retention the server runs with (/api/v1/status/runtimeinfo and /flags) compared with services.prometheus.retention in the config, and whether the TSDB admin API (--web.enable-admin-api) is on. Note that Prometheus reads 10GB as 10GiB (base 2): the two match.
+  static override summary = 'show TSDB series, retention and admin API state (Prometheus or VictoriaMetrics)'
+  static override description = `Head series, chunks and time range (/api/v1/status/tsdb), the metrics with the most series, the retention the server runs with (/api/v1/status/runtimeinfo and /flags) compared with services.prometheus.retention in the config, and whether the TSDB admin API (--web.enable-admin-api) is on. Note that Prometheus reads 10GB as 10GiB (base 2): the two match. On VictoriaMetrics: its total series and top metrics, and its -retentionPeriod (it has no size limit); Thanos Query and Mimir offer no TSDB status (exit 1, said plainly).
 
 ${EXIT_CODES_HELP}
   (tsdb status: 1 when the retention differs from the config)`
@@ -25,8 +25,9 @@ ${EXIT_CODES_HELP}
       this.setExitCode(report.retention.ok ? ExitCode.OK : ExitCode.FAILURE)
       if (!this.jsonEnabled()) {
         const h = report.head
-        this.print(`Prometheus ${report.prometheus}${report.dataDir ? ` (data in ${report.dataDir})` : ''}`)
-        this.print(`head: ${h.series} series, ${h.chunks} chunks${h.minTime ? `, ${h.minTime} to ${h.maxTime} (${formatDuration(h.spanMs ?? 0)})` : ', no samples yet'}`)
+        this.print(`${report.backend.name} ${report.prometheus}${report.dataDir ? ` (data in ${report.dataDir})` : ''}`)
+        if (h) this.print(`head: ${h.series} series, ${h.chunks} chunks${h.minTime ? `, ${h.minTime} to ${h.maxTime} (${formatDuration(h.spanMs ?? 0)})` : ', no samples yet'}`)
+        else this.print(`series: ${report.series} (no head block: ${report.backend.name} reports its whole index)`)
         const r = report.retention
         const actual = r.actual
           ? `${r.actual.text}${r.actual.sizeBytes === undefined ? '' : ` = ${formatBytes(r.actual.sizeBytes)}`} (from ${r.actual.source})`
@@ -34,9 +35,10 @@ ${EXIT_CODES_HELP}
         const expected = [r.expected.time, r.expected.size].filter(Boolean).join(' / ') || 'not set in the config'
         this.print(`retention: ${actual}; config expects ${expected}: ${this.style(r.ok ? 'green' : 'red', r.ok ? 'ok' : 'MISMATCH')}`)
         for (const m of r.mismatches) this.print(`  ${m}`)
-        if (!r.ok) this.print('  fix: set --storage.tsdb.retention.time / --storage.tsdb.retention.size on Prometheus (they are flags, not prometheus.yml keys), or services.prometheus.retention in the hydra config')
+        if (!r.ok) this.print(`  fix: ${report.retentionFix}`)
         const admin = report.adminApiEnabled
-        this.print(`admin API: ${admin === undefined ? 'unknown (flags not served)' : admin ? 'enabled' : 'disabled (tsdb snapshot, delete-series and compact need --web.enable-admin-api)'}`)
+        if (report.admin) this.print(`admin: ${report.admin}`)
+        else this.print(`admin API: ${admin === undefined ? 'unknown (flags not served)' : admin ? 'enabled' : 'disabled (tsdb snapshot, delete-series and compact need --web.enable-admin-api)'}`)
         if (report.topSeriesByMetric.length > 0) {
           this.print('')
           this.print(renderTable([{header: 'metric', value: (m: {metric: string; series: number}) => m.metric}, {header: 'series', value: (m) => String(m.series)}], report.topSeriesByMetric, {tty: this.term.isTTY}))

@@ -95,9 +95,12 @@ const endpointShape = {
   required: z.boolean().optional(),
 }
 
-function checkEndpoint(e: {node?: string; port?: number; url?: string}, ctx: z.RefinementCtx): void {
+function checkEndpoint(e: {node?: string; port?: number; url?: string; pathPrefix?: string}, ctx: z.RefinementCtx): void {
   if (e.url && (e.node !== undefined || e.port !== undefined))
     ctx.addIssue({code: 'custom', message: 'give url, or node and port, not both', path: ['url']})
+  // the prefix would be silently dropped (or doubled, if the url already ends with it): one way to say it
+  if (e.url && e.pathPrefix !== undefined)
+    ctx.addIssue({code: 'custom', message: 'pathPrefix goes with node and port; with url, write the path in the url itself (e.g. url: https://host/vm)', path: ['pathPrefix']})
   if (!e.url && (e.node === undefined || e.port === undefined))
     ctx.addIssue({code: 'custom', message: 'give url, or node and port', path: e.node === undefined ? ['node'] : ['port']})
   if (e.url) {

@@ -5,6 +5,7 @@
 import {describeMatchers, type AlertmanagerClient, type AmAlert, type AmSilence} from '../alertmanager/api.js'
 import type {HydraConfig} from '../config/resolve.js'
 import {nodeOfSeries} from '../views/series-node.js'
+import {backendOf, noRuleEngineHint, type BackendInfo} from './backend.js'
 import type {CallOptions, PrometheusClient} from './client.js'
 
 /** GET /api/v1/alerts item. */
@@ -79,6 +80,13 @@ export interface SilenceRow {
 
 export interface AlertsReport {
   prometheus: string
+  /** which server answered (backend.ts) */
+  backend?: {kind: BackendInfo['kind']; name: string}
+  /**
+   * Set when nothing evaluates alert rules behind this server (VictoriaMetrics without
+   * -vmalert.proxyURL): an empty alert list then means "cannot tell", never "all clear".
+   */
+  noRuleEngine?: {message: string; hint: string}
   alerts: AlertRow[]
   unhealthyRules: UnhealthyRule[]
   rules: {groups: number; alerting: number; recording: number}
@@ -143,23 +151,26 @@ export function buildSilenceRows(silences: AmSilence[]): SilenceRow[] {
 
 /** GET /api/v1/rules: every rule group with each rule's health and lastError. */
 export async function ruleGroups(prom: PrometheusClient, options: CallOptions = {}): Promise<RuleGroup[]> {
-  return (await prom.api<{groups: RuleGroup[]}>('GET', '/api/v1/rules', options)).data.groups
+  return (await prom.api<{groups: RuleGroup[] | null}>('GET', '/api/v1/rules', options)).data.groups ?? []
 }
 
 /** GET /api/v1/alerts: the alerts of Prometheus's alerting rules, pending and firing. */
 export async function promAlerts(prom: PrometheusClient, options: CallOptions = {}): Promise<PromAlert[]> {
-  return (await prom.api<{alerts: PromAlert[]}>('GET', '/api/v1/alerts', options)).data.alerts
+  // vmalert answers {"alerts":null} when nothing is active
+  return (await prom.api<{alerts: PromAlert[] | null}>('GET', '/api/v1/alerts', options)).data.alerts ?? []
 }
 
 export async function alertsReport(prom: PrometheusClient, cfg: HydraConfig, am?: AlertmanagerClient): Promise<AlertsReport> {
-  const [alerts, rules, amResult] = await Promise.all([
+  const [backend, alerts, rules, amResult] = await Promise.all([
+    backendOf(prom),
     promAlerts(prom),
     ruleGroups(prom),
     am ? Promise.all([am.alerts(), am.silences()]).then((r) => ({ok: r}), (error: unknown) => ({error})) : undefined,
   ])
   const rows = buildAlertRows(cfg, alerts)
   const bad = unhealthyRules(rules)
-  const allRules = rules.flatMap((g) => g.rules)
+  const allRules = rules.flatMap((g) => g.rules ?? [])
+  const noRuleEngine = ruleEngineMissing(backend, rules.length, prom.baseUrl)
   let alertmanager: AlertsReport['alertmanager']
   if (am && amResult) {
     if ('ok' in amResult) {
@@ -172,6 +183,8 @@ export async function alertsReport(prom: PrometheusClient, cfg: HydraConfig, am?
   }
   return {
     prometheus: prom.baseUrl,
+    backend: {kind: backend.kind, name: backend.name},
+    ...(noRuleEngine ? {noRuleEngine} : {}),
     alerts: rows,
     unhealthyRules: bad,
     rules: {groups: rules.length, alerting: allRules.filter((r) => r.type === 'alerting').length, recording: allRules.filter((r) => r.type === 'recording').length},
@@ -191,4 +204,24 @@ export function markSilenced(rows: AlertRow[], amAlerts: AmAlert[]): void {
     const copy = amAlerts.find((a) => Object.entries(row.labels).every(([k, v]) => a.labels[k] === v))
     if (copy && copy.status.silencedBy.length > 0) row.silencedBy = copy.status.silencedBy
   }
+}
+
+/**
+ * Nothing evaluates rules behind this server: VictoriaMetrics started without -vmalert.proxyURL
+ * answers /api/v1/rules and /api/v1/alerts with empty stubs. When its flags cannot be read, no rule
+ * group at all is treated the same: hydra cannot tell an idle rule engine from none. Pure.
+ */
+export function ruleEngineMissing(backend: BackendInfo, groupCount: number, url: string): {message: string; hint: string} | undefined {
+  if (backend.kind !== 'victoriametrics') return undefined
+  if (backend.ruleEngine === false)
+    return {
+      message: `${backend.name} at ${url} evaluates no alert rules and no vmalert is attached (-vmalert.proxyURL is not set): hydra cannot tell whether any alert fires`,
+      hint: noRuleEngineHint(backend),
+    }
+  if (backend.ruleEngine === undefined && groupCount === 0)
+    return {
+      message: `${backend.name} at ${url} answered no rule group, and its flags cannot be read: either no vmalert is attached (-vmalert.proxyURL) or it loads no rules; hydra cannot tell whether any alert fires`,
+      hint: noRuleEngineHint(backend),
+    }
+  return undefined
 }

@@ -4,7 +4,7 @@
  */
 import {clientForEndpoint, HttpError, parseJsonBody, type HttpClient, type HttpResponse, type RequestOptions} from '../clients/http.js'
 import type {ResolvedEndpoint} from '../config/resolve.js'
-import {AuthError, HydraError, OperationError} from '../errors.js'
+import {AuthError, HydraError, OperationError, UserError} from '../errors.js'
 
 interface Envelope<T> {
   status: 'success' | 'error'
@@ -15,7 +15,16 @@ interface Envelope<T> {
   infos?: string[]
 }
 
-/** Prometheus answered with its error envelope. bad_data (a bad query) is the user's to fix: exit 2. */
+/**
+ * A rejected query or parameter: Prometheus' (and Thanos', Mimir's) `bad_data`, or VictoriaMetrics'
+ * errorType that is the HTTP status itself, "400" or "422" (lib/httpserver/prometheus.go), which it
+ * answers for every query it cannot parse or execute. Pure.
+ */
+export function isUsageErrorType(errorType: string): boolean {
+  return errorType === 'bad_data' || errorType === '400' || errorType === '422'
+}
+
+/** Prometheus answered with its error envelope. A bad query is the user's to fix: exit 2. */
 export class PrometheusApiError extends HydraError {
   constructor(
     readonly errorType: string,
@@ -23,7 +32,7 @@ export class PrometheusApiError extends HydraError {
     readonly status: number,
     readonly path: string,
   ) {
-    const usage = errorType === 'bad_data'
+    const usage = isUsageErrorType(errorType)
     super(`prometheus_${errorType}`, `Prometheus rejected ${path}: ${apiError} (${errorType}, HTTP ${status})`, {
       exitCode: usage ? 2 : 1,
       hint: errorType === 'unavailable' && apiError.includes('admin APIs disabled')
@@ -73,6 +82,13 @@ export class PrometheusClient {
         hint: 'it is starting up, replaying its WAL, or shutting down; check again in a minute, and its logs if it stays so',
       })
     }
+    if (res.status === 400 && !(res.headers['content-type'] ?? '').includes('json')) unsupportedOrPrefix(res, path, this.baseUrl)
+    if (res.status === 502 && res.body.length === 0 && /\/api\/v1\/(rules|alerts)$/.test(path)) {
+      // VictoriaMetrics proxies these to vmalert (-vmalert.proxyURL) and answers an empty 502 when it cannot reach it
+      throw new OperationError('rule_engine_unreachable', `${this.baseUrl} could not reach the rule engine it proxies ${path} to (HTTP 502, empty body)`, {
+        hint: 'on VictoriaMetrics: is vmalert running at the -vmalert.proxyURL it was started with? check vmalert and its log',
+      })
+    }
     let env: Envelope<T>
     try {
       env = parseJsonBody<Envelope<T>>(res)
@@ -95,8 +111,31 @@ export class PrometheusClient {
   }
 }
 
+/** The server does not offer this API at all (VictoriaMetrics' 400 "unsupported path requested"). */
+export class UnsupportedPathError extends OperationError {
+  constructor(
+    readonly path: string,
+    readonly url: string,
+  ) {
+    super('unsupported_by_backend', `VictoriaMetrics at ${url} does not serve ${path} (HTTP 400 "unsupported path requested")`)
+  }
+}
+
+/** VictoriaMetrics' plain-text 400s: an API it lacks, or a request outside its -http.pathPrefix. */
+function unsupportedOrPrefix(res: HttpResponse, path: string, baseUrl: string): void {
+  const text = res.text()
+  const prefix = /missing -http\.pathPrefix="([^"]*)"/.exec(text)
+  if (prefix) {
+    throw new UserError(`VictoriaMetrics at ${baseUrl} serves everything under -http.pathPrefix=${prefix[1]}, and the config does not`, {
+      code: 'path_prefix_missing',
+      hint: `set services.prometheus.pathPrefix: ${prefix[1]} (with node and port), or end services.prometheus.url with ${prefix[1]}`,
+    })
+  }
+  if (/unsupported path requested/.test(text)) throw new UnsupportedPathError(path, baseUrl)
+}
+
 /** For callers that need to tell a bad query from a server problem. */
 export function isBadQuery(err: unknown): boolean {
-  return err instanceof PrometheusApiError && err.errorType === 'bad_data'
+  return err instanceof PrometheusApiError && isUsageErrorType(err.errorType)
 }
 

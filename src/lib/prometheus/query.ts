@@ -4,7 +4,7 @@
  */
 import {parseDuration} from '../config/units.js'
 import {UserError} from '../errors.js'
-import {PrometheusApiError, type CallOptions, type PrometheusClient} from './client.js'
+import {isBadQuery, PrometheusApiError, type CallOptions, type PrometheusClient} from './client.js'
 
 export type Labels = Record<string, string>
 /** [unix seconds, "value"] as Prometheus sends it (values are strings: NaN, +Inf survive) */
@@ -161,9 +161,12 @@ export function rangeFor(options: {time?: number; sinceMs: number; stepMs?: numb
   return {start, end, stepSeconds}
 }
 
-/** Prometheus's bad_data error for a query, as the user should read it: the parse error itself. Pure. */
+/**
+ * A rejected query's error as the user should read it: the parse error itself, without Prometheus'
+ * `invalid parameter "query":` or VictoriaMetrics' `error when executing query="…" for (time=…):`. Pure.
+ */
 export function plainQueryError(apiError: string): string {
-  return apiError.replace(/^invalid parameter "query":\s*/, '')
+  return apiError.replace(/^invalid parameter "query":\s*/, '').replace(/^error when executing query=".*?" (?:on the time range|for) \([^)]*\):\s*/s, '')
 }
 
 export async function runQuery(prom: PrometheusClient, options: QueryOptions, nowMs = Date.now()): Promise<QueryResult> {
@@ -171,7 +174,7 @@ export async function runQuery(prom: PrometheusClient, options: QueryOptions, no
   try {
     return await runQueryUnchecked(prom, options, nowMs)
   } catch (error) {
-    if (error instanceof PrometheusApiError && error.errorType === 'bad_data') {
+    if (error instanceof PrometheusApiError && isBadQuery(error)) {
       throw new UserError(`bad PromQL: ${plainQueryError(error.apiError)}`, {
         code: 'prometheus_bad_data',
         hint: 'fix the expression; see https://prometheus.io/docs/prometheus/latest/querying/basics/',

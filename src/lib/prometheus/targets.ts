@@ -4,6 +4,7 @@
  */
 import {hostOfInstance, nodeForInstance, type HydraConfig} from '../config/resolve.js'
 import {resolveHosts} from '../net/hosts.js'
+import {backendOf, targetsElsewhereHint, type BackendInfo} from './backend.js'
 import type {CallOptions, PrometheusClient} from './client.js'
 
 /** GET /api/v1/targets data (web/api/v1/api.go Target / TargetDiscovery). */
@@ -50,6 +51,13 @@ export interface TargetRow {
 
 export interface TargetsReport {
   prometheus: string
+  /** which server answered (backend.ts) */
+  backend?: {kind: BackendInfo['kind']; name: string}
+  /**
+   * Set when this server scrapes nothing (VictoriaMetrics without -promscrape.config, Mimir): the
+   * targets live in whatever writes into it, so an empty list means "not here", never "none".
+   */
+  notScraping?: {message: string; hint: string}
   targets: TargetRow[]
   summary: {total: number; up: number; down: number; unknown: number}
   errorsByCause: {cause: ScrapeErrorCause; description: string; instances: string[]}[]
@@ -131,7 +139,20 @@ export async function resolveTargetHosts(cfg: HydraConfig, data: TargetsData): P
 }
 
 export async function scrapeTargets(prom: PrometheusClient, cfg: HydraConfig, filter: TargetFilter = {}, options: CallOptions = {}): Promise<TargetsReport> {
+  const backend = await backendOf(prom, options)
+  const b = {kind: backend.kind, name: backend.name}
+  if (backend.scrapes === false) return {...buildTargetsReport(prom.baseUrl, {activeTargets: []}, cfg, filter), backend: b, notScraping: notScrapingNote(backend, prom.baseUrl)}
   const {data} = await prom.api<TargetsData>('GET', '/api/v1/targets', {...options, query: {state: 'active'}})
   await resolveTargetHosts(cfg, data)
-  return buildTargetsReport(prom.baseUrl, data, cfg, filter)
+  const report = {...buildTargetsReport(prom.baseUrl, data, cfg, filter), backend: b}
+  // flags unreadable: a VictoriaMetrics with no target at all, active or dropped, scrapes nothing
+  if (backend.kind === 'victoriametrics' && (data.activeTargets ?? []).length === 0 && (data.droppedTargets ?? []).length === 0)
+    return {...report, notScraping: notScrapingNote(backend, prom.baseUrl)}
+  return report
+}
+
+/** What to say when the server scrapes nothing. Pure. */
+export function notScrapingNote(backend: BackendInfo, url: string): {message: string; hint: string} {
+  const why = backend.kind === 'victoriametrics' ? (backend.scrapes === false ? ' (started without -promscrape.config)' : ' (no scrape target, active or dropped)') : ''
+  return {message: `${backend.name} at ${url} scrapes nothing${why}: its target list is not where the targets live`, hint: targetsElsewhereHint(backend)}
 }

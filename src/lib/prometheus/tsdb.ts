@@ -8,7 +8,9 @@
 import type {HydraConfig} from '../config/resolve.js'
 import {formatBytes, formatDuration, parseByteSize, parseDuration} from '../config/units.js'
 import {OperationError, UserError} from '../errors.js'
-import {PrometheusApiError, type CallOptions, type PrometheusClient} from './client.js'
+import {backendOf, BACKEND_NAMES, retentionFix, type BackendInfo, type BackendKind} from './backend.js'
+import {PrometheusApiError, UnsupportedPathError, type CallOptions, type PrometheusClient} from './client.js'
+import {VM_DELETE_NEXT, vmCompact, vmDeleteSeriesCheck, vmRetention, vmSnapshot, vmTsdbStatus} from './tsdb-victoria.js'
 
 /** GET /api/v1/status/tsdb data (web/api/v1/api.go TSDBStatus). */
 export interface TsdbStatusData {
@@ -36,6 +38,22 @@ export interface Retention {
   /** how the server said it, e.g. "15d or 10GiB" */
   text: string
   source: 'runtimeinfo' | 'flags'
+}
+
+/** An operation this backend does not offer at all: said plainly, with where to do it instead. */
+export class BackendLacksError extends OperationError {
+  constructor(backend: Pick<BackendInfo, 'name'>, url: string, what: string, hint: string) {
+    super('unsupported_by_backend', `${backend.name} at ${url} has no ${what}`, {hint})
+  }
+}
+
+/** Thanos Query and Mimir keep no local TSDB to administer: what to do instead. */
+function lacksAdmin(backend: BackendInfo, url: string, what: string): BackendLacksError | undefined {
+  if (backend.kind === 'thanos')
+    return new BackendLacksError(backend, url, what, 'Thanos Query only queries: run this against a Prometheus behind a sidecar (its --web.enable-admin-api), and let thanos compact handle object storage')
+  if (backend.kind === 'mimir')
+    return new BackendLacksError(backend, url, what, "Mimir's storage is managed by its compactor (-compactor.blocks-retention-period); it has no TSDB admin API")
+  return undefined
 }
 
 /**
@@ -79,7 +97,7 @@ export interface RetentionCheck {
 }
 
 /** The config's `services.prometheus.retention` against what the server runs with. Pure. */
-export function compareRetention(cfg: HydraConfig, actual: Retention | undefined): RetentionCheck {
+export function compareRetention(cfg: HydraConfig, actual: Retention | undefined, backend?: Pick<BackendInfo, 'kind'>): RetentionCheck {
   const want = cfg.prometheus.retention
   const expected = {time: want.time, size: want.size}
   const mismatches: string[] = []
@@ -90,7 +108,9 @@ export function compareRetention(cfg: HydraConfig, actual: Retention | undefined
   if (want.timeMs !== undefined && actual.timeMs !== want.timeMs) {
     mismatches.push(`time: expected ${want.time}, server runs with ${actual.timeMs === undefined ? 'no time limit' : formatDuration(actual.timeMs)}`)
   }
-  if (want.sizeBytes !== undefined && actual.sizeBytes !== want.sizeBytes) {
+  if (want.sizeBytes !== undefined && backend?.kind === 'victoriametrics') {
+    mismatches.push(`size: expected ${want.size}, but VictoriaMetrics has no size-based retention (only -retentionPeriod): drop services.prometheus.retention.size for this backend`)
+  } else if (want.sizeBytes !== undefined && actual.sizeBytes !== want.sizeBytes) {
     // 10GB in the config and 10GiB on the server are the same: Prometheus reads GB as base 2
     mismatches.push(
       `size: expected ${want.size} (${formatBytes(want.sizeBytes)}), server runs with ${actual.sizeBytes === undefined ? 'no size limit' : formatBytes(actual.sizeBytes)}`,
@@ -101,9 +121,18 @@ export function compareRetention(cfg: HydraConfig, actual: Retention | undefined
 
 export interface TsdbStatusReport {
   prometheus: string
-  head: {series: number; chunks: number; labelPairs?: number; minTime?: string; maxTime?: string; spanMs?: number}
+  /** which server this is (backend.ts) */
+  backend: {kind: BackendKind; name: string}
+  /** Prometheus' head block; VictoriaMetrics has none (see `series`) */
+  head?: {series: number; chunks: number; labelPairs?: number; minTime?: string; maxTime?: string; spanMs?: number}
+  /** series in the head (Prometheus) or in the whole index (VictoriaMetrics' totalSeries) */
+  series: number
   topSeriesByMetric: {metric: string; series: number}[]
   retention: RetentionCheck
+  /** where the retention is set on this backend */
+  retentionFix: string
+  /** what the admin operations (tsdb snapshot, delete-series, compact) do on this backend */
+  admin?: string
   /** undefined when the flags endpoint is not served (e.g. a Mimir or Thanos front) */
   adminApiEnabled?: boolean
   dataDir?: string
@@ -120,13 +149,22 @@ export function buildTsdbStatus(
   tsdb: TsdbStatusData,
   flags: PrometheusFlags | undefined,
   runtime: RuntimeInfo | undefined,
+  backend: Pick<BackendInfo, 'kind' | 'name'> = {kind: 'prometheus', name: BACKEND_NAMES.prometheus},
 ): TsdbStatusReport {
   const h = tsdb.headStats
+  if (!h || typeof h.numSeries !== 'number') {
+    throw new OperationError('tsdb_status_shape', `${prometheus} answered /api/v1/status/tsdb without Prometheus' headStats: not a Prometheus TSDB`, {
+      hint: 'hydra tsdb status reads Prometheus and VictoriaMetrics; see hydra doctor --only prometheus for what this server is',
+    })
+  }
   const minTime = headTime(h.minTime)
   const maxTime = headTime(h.maxTime)
   const admin = flags?.['web.enable-admin-api']
   return {
     prometheus,
+    backend: {kind: backend.kind, name: backend.name},
+    series: h.numSeries,
+    retentionFix: retentionFix(backend),
     head: {
       series: h.numSeries,
       chunks: h.chunkCount,
@@ -136,7 +174,7 @@ export function buildTsdbStatus(
       ...(minTime && maxTime ? {spanMs: h.maxTime - h.minTime} : {}),
     },
     topSeriesByMetric: (tsdb.seriesCountByMetricName ?? []).map((e) => ({metric: e.name, series: e.value})),
-    retention: compareRetention(cfg, effectiveRetention(flags, runtime)),
+    retention: compareRetention(cfg, effectiveRetention(flags, runtime), backend),
     ...(admin === undefined ? {} : {adminApiEnabled: admin === 'true'}),
     ...(flags?.['storage.tsdb.path'] ? {dataDir: flags['storage.tsdb.path']} : {}),
   }
@@ -147,13 +185,16 @@ async function optional<T>(call: Promise<{data: T}>): Promise<T | undefined> {
   try {
     return (await call).data
   } catch (error) {
-    if (error instanceof PrometheusApiError || (error instanceof OperationError && /HTTP 404/.test(error.message))) return undefined
+    if (error instanceof PrometheusApiError || error instanceof UnsupportedPathError || (error instanceof OperationError && /HTTP 404/.test(error.message))) return undefined
     throw error
   }
 }
 
 /** The retention the server runs with (runtimeinfo, else flags); undefined when it says neither. */
 export async function serverRetention(prom: PrometheusClient, options: CallOptions = {}): Promise<Retention | undefined> {
+  // VictoriaMetrics: its -retentionPeriod, read with the backend's flags (backend.ts)
+  const backend = await backendOf(prom, options)
+  if (backend.kind === 'victoriametrics') return vmRetention(backend.flags)
   const [flags, runtime] = await Promise.all([
     optional(prom.api<PrometheusFlags>('GET', '/api/v1/status/flags', options)),
     optional(prom.api<RuntimeInfo>('GET', '/api/v1/status/runtimeinfo', options)),
@@ -164,12 +205,16 @@ export async function serverRetention(prom: PrometheusClient, options: CallOptio
 export async function tsdbStatus(prom: PrometheusClient, cfg: HydraConfig, options: {limit?: number} = {}): Promise<TsdbStatusReport> {
   const limit = options.limit ?? 10
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UserError(`--limit must be 1-10000, not ${limit}`)
+  const backend = await backendOf(prom)
+  if (backend.kind === 'victoriametrics') return vmTsdbStatus(prom, cfg, backend, limit)
+  const lacks = lacksAdmin(backend, prom.baseUrl, 'TSDB status (/api/v1/status/tsdb)')
+  if (lacks) throw lacks
   const [tsdb, flags, runtime] = await Promise.all([
     prom.api<TsdbStatusData>('GET', '/api/v1/status/tsdb', {query: {limit}}),
     optional(prom.api<PrometheusFlags>('GET', '/api/v1/status/flags')),
     optional(prom.api<RuntimeInfo>('GET', '/api/v1/status/runtimeinfo')),
   ])
-  const report = buildTsdbStatus(prom.baseUrl, cfg, tsdb.data, flags, runtime)
+  const report = buildTsdbStatus(prom.baseUrl, cfg, tsdb.data, flags, runtime, backend)
   // Prometheus before 2.4x ignores `limit`; keep the promise of --limit either way
   report.topSeriesByMetric = report.topSeriesByMetric.slice(0, limit)
   return report
@@ -188,7 +233,7 @@ function isAdminDisabled(error: unknown): boolean {
   return error instanceof PrometheusApiError && error.errorType === 'unavailable' && /admin APIs disabled/i.test(error.apiError)
 }
 
-async function adminCall<T>(prom: PrometheusClient, action: string, path: string, query?: Record<string, string | string[] | undefined>): Promise<T | undefined> {
+export async function adminCall<T>(prom: PrometheusClient, action: string, path: string, query?: Record<string, string | string[] | undefined>): Promise<T | undefined> {
   try {
     // POST bodies are not retried by the HTTP client: an admin call must not run twice
     const form: Record<string, string | string[]> = {}
@@ -206,7 +251,12 @@ async function adminCall<T>(prom: PrometheusClient, action: string, path: string
 
 export interface CleanTombstonesResult {
   prometheus: string
-  cleanedTombstones: true
+  backend?: {kind: BackendKind; name: string}
+  /** Prometheus: clean_tombstones; VictoriaMetrics: a forced merge of every partition */
+  action?: 'clean_tombstones' | 'force_merge'
+  /** what was done, in a sentence */
+  done?: string
+  cleanedTombstones: boolean
   snapshot?: SnapshotResult
   /** what the runbook's "force compaction" can and cannot do */
   explanation: string
@@ -221,20 +271,36 @@ export async function cleanTombstones(prom: PrometheusClient): Promise<void> {
 
 /** `hydra tsdb compact`: optionally a snapshot, then clean_tombstones. Never the non-existent compact route. */
 export async function compactTsdb(prom: PrometheusClient, options: {snapshot?: boolean; skipHead?: boolean} = {}): Promise<CleanTombstonesResult> {
+  const backend = await backendOf(prom)
+  if (backend.kind === 'victoriametrics') return vmCompact(prom, backend, options)
+  const lacks = lacksAdmin(backend, prom.baseUrl, 'compaction or tombstone cleaning')
+  if (lacks) throw lacks
   const snapshot = options.snapshot ? await takeSnapshot(prom, {skipHead: options.skipHead}) : undefined
   await cleanTombstones(prom)
-  return {prometheus: prom.baseUrl, cleanedTombstones: true, ...(snapshot ? {snapshot} : {}), explanation: COMPACTION_EXPLANATION}
+  return {
+    prometheus: prom.baseUrl,
+    backend: {kind: backend.kind, name: backend.name},
+    action: 'clean_tombstones',
+    done: `tombstones cleaned on ${prom.baseUrl} (POST /api/v1/admin/tsdb/clean_tombstones)`,
+    cleanedTombstones: true,
+    ...(snapshot ? {snapshot} : {}),
+    explanation: COMPACTION_EXPLANATION,
+  }
 }
 
 export interface SnapshotResult {
   name: string
-  /** <storage.tsdb.path>/snapshots/<name>, on the Prometheus host; undefined if the flags are not served */
+  /** <data dir>/snapshots/<name>, on the server's host; undefined if the flags are not served */
   path?: string
   skipHead: boolean
 }
 
 export async function takeSnapshot(prom: PrometheusClient, options: {skipHead?: boolean} = {}): Promise<SnapshotResult> {
   const skipHead = options.skipHead ?? false
+  const backend = await backendOf(prom)
+  if (backend.kind === 'victoriametrics') return vmSnapshot(prom, backend, {skipHead})
+  const lacks = lacksAdmin(backend, prom.baseUrl, 'TSDB snapshot API')
+  if (lacks) throw lacks
   const data = await adminCall<{name: string}>(prom, 'take a snapshot', '/api/v1/admin/tsdb/snapshot', {skip_head: String(skipHead)})
   if (!data?.name) throw new OperationError('snapshot_no_name', `Prometheus at ${prom.baseUrl} answered the snapshot call without a snapshot name`)
   const flags = await optional(prom.api<PrometheusFlags>('GET', '/api/v1/status/flags'))
@@ -274,6 +340,11 @@ export const DELETE_SERIES_SHOWN = 20
 
 export async function deleteSeries(prom: PrometheusClient, options: DeleteSeriesOptions): Promise<DeleteSeriesResult> {
   if (options.match.length === 0) throw new UserError('give at least one --match selector', {hint: "e.g. --match 'up{job=\"old\"}'"})
+  const backend = await backendOf(prom)
+  const vm = backend.kind === 'victoriametrics'
+  if (vm) vmDeleteSeriesCheck(options)
+  const lacks = lacksAdmin(backend, prom.baseUrl, 'series deletion API')
+  if (lacks) throw lacks
   const range = {start: options.start, end: options.end}
   // the same selectors and range delete_series will get, so the count is what would go
   const {data: series} = await prom.api<Record<string, string>[]>('GET', '/api/v1/series', {query: {'match[]': options.match, ...range}})
@@ -283,12 +354,13 @@ export async function deleteSeries(prom: PrometheusClient, options: DeleteSeries
   if (!options.yes) {
     return {...base, seriesCount: series.length, series: shown, deleted: false, reason: 'dry run: add --yes to delete'}
   }
-  await adminCall(prom, 'delete series', '/api/v1/admin/tsdb/delete_series', {'match[]': options.match, ...range})
+  // VictoriaMetrics deletes whole series and refuses start/end (checked above)
+  await adminCall(prom, 'delete series', '/api/v1/admin/tsdb/delete_series', vm ? {'match[]': options.match} : {'match[]': options.match, ...range})
   return {
     ...base,
     seriesCount: series.length,
     series: shown,
     deleted: true,
-    next: 'the data is only marked deleted (tombstones) until compaction; run hydra tsdb compact to clean the tombstones and free the space now',
+    next: vm ? VM_DELETE_NEXT : 'the data is only marked deleted (tombstones) until compaction; run hydra tsdb compact to clean the tombstones and free the space now',
   }
 }

@@ -84,14 +84,6 @@ const COMMANDS: {args: string[]; expect: Record<Backend, Expectation>}[] = [
       'victoriametrics-bare': {code: 1},
     },
   },
-  {
-    args: ['doctor', '--only', 'prometheus'],
-    expect: {
-      prometheus: {code: 0},
-      victoriametrics: {code: 0, never: /storage\.tsdb/},
-      'victoriametrics-bare': {code: 1, says: /vmalert|-vmalert\.proxyURL/, never: /storage\.tsdb/},
-    },
-  },
 ]
 
 const BACKENDS = Object.keys(CONFIGS) as Backend[]

@@ -84,6 +84,30 @@ const COMMANDS: {args: string[]; expect: Record<Backend, Expectation>}[] = [
       'victoriametrics-bare': {code: 1},
     },
   },
+  {
+    args: ['tsdb', 'snapshot'],
+    expect: {
+      prometheus: {code: 0, says: /snapshots\//},
+      victoriametrics: {code: 0, says: /victoria\/data\/snapshots\//},
+      'victoriametrics-bare': {code: 0, says: /bare-data\/snapshots\//},
+    },
+  },
+  {
+    args: ['tsdb', 'compact'],
+    expect: {
+      prometheus: {code: 0, says: /tombstones cleaned/},
+      victoriametrics: {code: 0, says: /forced merge[\s\S]*no tombstones/, never: /tombstones cleaned/},
+      'victoriametrics-bare': {code: 0, says: /forced merge/},
+    },
+  },
+  {
+    args: ['tsdb', 'delete-series', '--match', 'hydra_no_such_metric', '--start', '0'],
+    expect: {
+      prometheus: {code: 0, says: /0 series match/},
+      victoriametrics: {code: 2, says: /deletes whole series, it cannot delete a time range/},
+      'victoriametrics-bare': {code: 2, says: /cannot delete a time range/},
+    },
+  },
 ]
 
 const BACKENDS = Object.keys(CONFIGS) as Backend[]
@@ -92,7 +116,7 @@ if (table) writeFileSync(table, `| command | ${BACKENDS.join(' | ')} |\n|---|${B
 
 function firstLine(r: HydraRun): string {
   const out = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter((l) => l && !/^[-─┌└│]+$/.test(l))
-  return (out.find((l) => /scrapes nothing|no vmalert|bad PromQL|no alert|retention|VictoriaMetrics|targets:|Error/.test(l)) ?? out[0] ?? '').replace(/\|/g, '\\|').slice(0, 110)
+  return (out.find((l) => /scrapes nothing|no vmalert|bad PromQL|no alert|retention|series|snapshot|merge|tombstones|targets:|Error|ok /.test(l)) ?? out[0] ?? '').replace(/\|/g, '\\|').slice(0, 110)
 }
 
 describe('hydra against Prometheus, VictoriaMetrics + vmalert (path prefix) and a bare VictoriaMetrics', () => {

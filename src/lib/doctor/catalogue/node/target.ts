@@ -46,6 +46,7 @@ export function targetCheck(cfg: HydraConfig, node: ResolvedNode, e: ResolvedExp
     timeoutMs: cfg.timeoutMs + node.ssh.connectTimeoutMs + 4 * node.ssh.commandTimeoutMs + SLACK_MS,
     async run(ctx) {
       const report = await ctx.resources.targets()
+      if (report.notScraping) return {status: 'warn', cause: 'not_scraping', detail: `not known: ${report.notScraping.message} (see targets:prometheus)`}
       const t = targetForExporter(report.targets, e)
       if (!t) {
         return {

@@ -1,12 +1,17 @@
 /** alerts:prometheus — no alert is firing. */
 import type {HydraConfig} from '../../../config/resolve.js'
-import {promAlerts} from '../../../prometheus/alerts.js'
+import {promAlerts, ruleEngineMissing} from '../../../prometheus/alerts.js'
+import {backendOf} from '../../../prometheus/backend.js'
 import type {Check} from '../../model.js'
 import {prometheusApiCheck} from './api-check.js'
 
 export function alertsCheck(cfg: HydraConfig): Check {
   return prometheusApiCheck(cfg, 'alerts', 'no alert firing', async (ctx) => {
-    const alerts = await promAlerts(ctx.resources.prometheus(), {signal: ctx.signal, retries: 0})
+    const prom = ctx.resources.prometheus()
+    const [backend, alerts] = await Promise.all([backendOf(prom, {signal: ctx.signal}), promAlerts(prom, {signal: ctx.signal, retries: 0})])
+    // nothing evaluates rules: an empty list is "cannot tell" (the cause is reported once, by rules:prometheus)
+    if (alerts.length === 0 && ruleEngineMissing(backend, 0, prom.baseUrl))
+      return {status: 'warn', cause: 'no_rule_engine', detail: 'not known: nothing evaluates alert rules behind this server (see rules:prometheus)'}
     const firing = alerts.filter((a) => a.state === 'firing')
     const pending = alerts.filter((a) => a.state === 'pending')
     if (firing.length === 0) return {status: 'ok', detail: `nothing firing${pending.length ? ` (${pending.length} pending)` : ''}`}

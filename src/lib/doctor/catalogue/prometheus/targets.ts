@@ -9,6 +9,8 @@ export function targetsCheck(cfg: HydraConfig): Check {
   const known = cfg.nodes.flatMap((n) => n.exporters)
   return prometheusApiCheck(cfg, 'targets', 'every other Prometheus target is up', async (ctx) => {
     const report = await ctx.resources.targets()
+    // VictoriaMetrics without -promscrape.config, Mimir: the targets live elsewhere, not "all up"
+    if (report.notScraping) return {status: 'fail', cause: 'not_scraping', detail: report.notScraping.message, hint: report.notScraping.hint}
     const mine = new Set(known.map((e) => targetForExporter(report.targets, e)).filter(Boolean))
     const others = report.targets.filter((t) => !mine.has(t))
     const down = others.filter((t) => t.health === 'down')

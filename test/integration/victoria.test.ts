@@ -88,7 +88,7 @@ const COMMANDS: {args: string[]; expect: Record<Backend, Expectation>}[] = [
     args: ['doctor', '--only', 'prometheus'],
     expect: {
       prometheus: {code: 0},
-      victoriametrics: {code: 0, says: /all 5 checks passed/, never: /storage\.tsdb/},
+      victoriametrics: {code: 0, says: /all \d+ checks passed/, never: /storage\.tsdb/},
       'victoriametrics-bare': {code: 1, says: /scrapes nothing[\s\S]*no vmalert is attached/, never: /storage\.tsdb|0 rules in 0 groups|nothing firing/},
     },
   },

@@ -5,7 +5,7 @@
  */
 import type {HydraConfig} from '../../../config/resolve.js'
 import {OperationError} from '../../../errors.js'
-import {PrometheusApiError} from '../../../prometheus/client.js'
+import {PrometheusApiError, UnsupportedPathError} from '../../../prometheus/client.js'
 import {runtimeInfo, serverFlags} from '../../../prometheus/status.js'
 import {formatAge} from '../../../output/time.js'
 import type {Check} from '../../model.js'
@@ -20,7 +20,7 @@ export function configReloadCheck(cfg: HydraConfig): Check {
       info = await runtimeInfo(prom, options)
     } catch (error) {
       // a server or proxy that does not serve runtimeinfo (VictoriaMetrics, Thanos) says nothing of reloads
-      if ((error instanceof PrometheusApiError && error.status === 404) || (error instanceof OperationError && /HTTP 404/.test(error.message))) return {status: 'ok', detail: 'the server does not report config reloads (no /api/v1/status/runtimeinfo)'}
+      if (error instanceof UnsupportedPathError || (error instanceof PrometheusApiError && error.status === 404) || (error instanceof OperationError && /HTTP 404/.test(error.message))) return {status: 'ok', detail: 'the server does not report config reloads (no /api/v1/status/runtimeinfo)'}
       throw error
     }
     const loaded = info.lastConfigTime ? `${formatAge(new Date(info.lastConfigTime))} (${info.lastConfigTime})` : 'at start-up'

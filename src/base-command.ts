@@ -9,8 +9,10 @@ import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {loadConfig, type LoadedConfig} from './lib/config/loader.js'
 import {parseDuration} from './lib/config/units.js'
+import {BUILD} from './build-info.js'
 import {BugError, ExitCode, HydraError, UserError, type ExitCodeValue} from './lib/errors.js'
 import {detectTerminal, fitLines, makeStyler, type Styler, type TerminalInfo} from './lib/output/terminal.js'
+import {buildInfoMetric, writeTextfile, type Metric} from './lib/output/textfile.js'
 import {redact} from './lib/secrets.js'
 
 export type BaseFlags<T extends typeof Command> = Interfaces.InferredFlags<(typeof HydraCommand)['baseFlags'] & T['flags']>
@@ -96,6 +98,51 @@ export abstract class HydraCommand<T extends typeof Command> extends Command {
     process.stderr.write(redact(text) + (text.endsWith('\n') ? '' : '\n'))
   }
 
+  /**
+   * Queue the textfile-collector file `path` (a --textfile flag; nothing when undefined). It is
+   * written after the command's own result is out, failed runs included (the last call for a path
+   * wins), with hydra_build_info added. A file that cannot be written is a usage error (exit 2),
+   * reported after the result.
+   */
+  protected textfile(path: string | undefined, metrics: Metric[]): void {
+    if (path) this.textfiles.set(path, metrics)
+  }
+
+  private textfiles = new Map<string, Metric[]>()
+  private textfileError?: UserError
+
+  protected override async finally(err: Error | undefined): Promise<void> {
+    await super.finally(err)
+    for (const [path, metrics] of this.textfiles) {
+      try {
+        writeTextfile(path, [...metrics, buildInfoMetric(this.id ?? 'hydra', this.config.version, BUILD.commit)])
+      } catch (error) {
+        const e = error as NodeJS.ErrnoException
+        this.textfileError ??= new UserError(`cannot write the textfile ${path}: ${e.code === 'ENOENT' ? 'its directory does not exist' : e.message}`, {
+          code: 'textfile_write',
+          hint: "--textfile's directory must exist and be writable by the user running hydra (node exporter's is /var/lib/prometheus/node-exporter on Debian)",
+        })
+      }
+    }
+    if (!this.textfileError) return
+    if (err === undefined) this.setExitCode(ExitCode.USAGE)
+    // under --json without an earlier error, the result document carries it (toSuccessJson)
+    if (err !== undefined || !this.jsonEnabled()) this.reportError(this.textfileError)
+  }
+
+  protected override toSuccessJson(result: unknown): unknown {
+    if (!this.textfileError || typeof result !== 'object' || result === null) return result
+    return {...result, error: this.textfileError.toJSON()}
+  }
+
+  private reportError(hydra: HydraError, stack?: string): void {
+    const red = (s: string) => (this.term?.color ? `\u001B[31m${s}\u001B[39m` : s)
+    let text = `${red('Error:')} ${hydra.message}`
+    if (hydra.hint) text += `\nHint: ${hydra.hint}`
+    if (process.env.HYDRA_DEBUG && stack) text += `\n${stack}`
+    process.stderr.write(redact(text) + '\n')
+  }
+
   protected override logJson(json: unknown): void {
     process.stdout.write(redact(JSON.stringify(json, null, 2)) + '\n')
   }
@@ -108,11 +155,7 @@ export abstract class HydraCommand<T extends typeof Command> extends Command {
     if (this.jsonEnabled()) {
       this.logJson({error: hydra.toJSON()})
     } else {
-      const red = (s: string) => (this.term?.color ? `\u001B[31m${s}\u001B[39m` : s)
-      let text = `${red('Error:')} ${hydra.message}`
-      if (hydra.hint) text += `\nHint: ${hydra.hint}`
-      if (process.env.HYDRA_DEBUG && err.stack) text += `\n${err.stack}`
-      process.stderr.write(redact(text) + '\n')
+      this.reportError(hydra, err.stack)
     }
     this.exit(hydra.exitCode)
   }

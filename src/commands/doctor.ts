@@ -2,12 +2,13 @@ import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
 import {parseDuration} from '../lib/config/units.js'
-import {writeDoctorTextfile} from '../lib/doctor/metrics.js'
+import {doctorMetrics} from '../lib/doctor/metrics.js'
 import {progressGroups, trackProgress} from '../lib/doctor/progress.js'
 import {renderDoctorReport} from '../lib/doctor/render.js'
 import {planDoctor, runDoctor, DEFAULT_DEADLINE_MS, type DoctorReport} from '../lib/doctor/run.js'
 import {UserError} from '../lib/errors.js'
 import {startProgress} from '../lib/output/progress.js'
+import {lastSuccessMetric} from '../lib/output/textfile.js'
 
 export default class Doctor extends HydraCommand<typeof Doctor> {
   static override summary = 'run every check of the runbook at once, and name the cause of every failure'
@@ -15,7 +16,7 @@ export default class Doctor extends HydraCommand<typeof Doctor> {
 
 A failure is diagnosed along the runbook's Troubleshooting chain (node reachable → exporter running → port listening → firewall → fetch), and reported ONCE, at the first broken link, with its evidence and the command that fixes it; the checks after it are skipped because of it. A node that does not answer costs its timeout once.
 
-Without a terminal the output is plain lines fit for a cron mail. --textfile writes hydra_check_up{check,node,service} (1 ok or warn, 0 fail; skipped checks are omitted), hydra_doctor_last_run_timestamp_seconds, hydra_doctor_duration_seconds and hydra_doctor_problems for node exporter's textfile collector.
+Without a terminal the output is plain lines fit for a cron mail. --textfile writes hydra_check_up{check,node,service} (1 ok or warn, 0 fail; skipped checks are omitted), hydra_doctor_last_run_timestamp_seconds, hydra_doctor_last_success_timestamp_seconds, hydra_doctor_duration_seconds, hydra_doctor_problems, hydra_doctor_checks{status} and hydra_build_info for node exporter's textfile collector (README: Running hydra from cron).
 
 ${EXIT_CODES_HELP}
   (doctor: 0 when nothing failed, warnings allowed; 1 when any check failed, including refused credentials)`
@@ -43,7 +44,8 @@ ${EXIT_CODES_HELP}
       await progress?.close()
     }
     this.setExitCode(report.exitCode)
-    if (this.flags.textfile) writeDoctorTextfile(this.flags.textfile, report)
+    if (this.flags.textfile)
+      this.textfile(this.flags.textfile, [...doctorMetrics(report), lastSuccessMetric('hydra_doctor', 'When a hydra doctor run last found no failed check (0: never).', this.flags.textfile, report.summary.fail ? undefined : new Date(report.startedAt))])
     this.print(renderDoctorReport(report, {width: this.term.isTTY ? this.term.columns : undefined, style: this.style}))
     return report
   }

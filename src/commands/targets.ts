@@ -4,10 +4,10 @@ import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
 import {ExitCode} from '../lib/errors.js'
 import {PrometheusClient} from '../lib/prometheus/client.js'
 import {scrapeTargets, type TargetRow} from '../lib/prometheus/targets.js'
+import {targetsMetrics} from '../lib/prometheus/targets-metrics.js'
 import {renderTable} from '../lib/output/table.js'
 import {statusWord} from '../lib/output/terminal.js'
 import {formatAge, formatSeconds} from '../lib/output/time.js'
-import {writeTextfile} from '../lib/output/textfile.js'
 
 export default class Targets extends HydraCommand<typeof Targets> {
   static override summary = 'list Prometheus scrape targets and their health'
@@ -19,7 +19,7 @@ ${EXIT_CODES_HELP}
     '<%= config.bin %> targets',
     '<%= config.bin %> targets --down',
     '<%= config.bin %> targets --job node --json',
-    '<%= config.bin %> targets --textfile /var/lib/node_exporter/textfile/hydra_targets.prom',
+    '<%= config.bin %> targets --textfile /var/lib/prometheus/node-exporter/hydra_targets.prom',
   ]
   static override flags = {
     job: Flags.string({summary: 'only targets of this job (scrape pool)'}),
@@ -29,23 +29,17 @@ ${EXIT_CODES_HELP}
 
   async run() {
     const prom = new PrometheusClient(this.cluster.prometheus)
+    const runAt = new Date()
     try {
       const report = await scrapeTargets(prom, this.cluster, {job: this.flags.job, down: this.flags.down})
       const notUp = report.targets.filter((t) => t.health !== 'up').length
       this.setExitCode(notUp > 0 || report.notScraping ? ExitCode.FAILURE : ExitCode.OK)
-      if (this.flags.textfile) {
-        writeTextfile(this.flags.textfile, [
-          {
-            name: 'hydra_target_up',
-            help: 'Scrape target health as Prometheus reported it to hydra (1 up, 0 not up).',
-            type: 'gauge',
-            samples: report.targets.map((t) => ({labels: {job: t.job, instance: t.instance, node: t.node ?? ''}, value: t.health === 'up' ? 1 : 0})),
-          },
-          {name: 'hydra_targets_last_run_timestamp_seconds', help: 'When hydra targets last ran.', type: 'gauge', samples: [{value: Math.floor(Date.now() / 1000)}]},
-        ])
-      }
+      this.textfile(this.flags.textfile, targetsMetrics(report.targets, runAt))
       if (!this.jsonEnabled()) this.render(report.targets, report)
       return report
+    } catch (error) {
+      this.textfile(this.flags.textfile, targetsMetrics(undefined, runAt))
+      throw error
     } finally {
       await prom.close()
     }

@@ -119,7 +119,7 @@ describe('hydra doctor', () => {
 
     const metrics = readFileSync(textfile, 'utf8')
     expect(metrics.match(/^hydra_check_up\{/gm)).toHaveLength(r.doc.summary.total)
-    expect(metrics).toContain('hydra_check_up{check="exporter:hydra-compute/node",node="hydra-compute",service=""} 1')
+    expect(metrics).toContain('hydra_check_up{check="exporter:hydra-compute/node",node="hydra-compute"} 1')
     expect(metrics).toMatch(/^hydra_doctor_last_run_timestamp_seconds \d{10}$/m)
     expect(metrics).toMatch(/^hydra_doctor_duration_seconds [\d.]+$/m)
     expect(metrics).toMatch(/^hydra_doctor_problems 0$/m)
@@ -150,7 +150,7 @@ describe('hydra doctor', () => {
     expect(r.doc.summary.fail).toBe(1)
     expect(r.check('exporter:hydra-compute/gpu').status).toBe('ok')
     expect(r.doc.verdict).toBe(`hydra: 1 problem: exporter:hydra-compute/node unit_inactive (${r.doc.summary.skipped} skipped)`)
-    expect(readFileSync(textfile, 'utf8')).toContain('hydra_check_up{check="exporter:hydra-compute/node",node="hydra-compute",service=""} 0')
+    expect(readFileSync(textfile, 'utf8')).toContain('hydra_check_up{check="exporter:hydra-compute/node",node="hydra-compute"} 0')
     expect(readFileSync(textfile, 'utf8')).toMatch(/^hydra_doctor_problems 1$/m)
   }, 60_000)
 

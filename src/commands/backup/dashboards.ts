@@ -9,7 +9,6 @@ import {lastCompleteBackupTime} from '../../lib/backup/verify.js'
 import {ExitCode, UserError} from '../../lib/errors.js'
 import {BACKUP_KINDS, parseOnly} from '../../lib/backup/grafana-objects.js'
 import {GrafanaClient} from '../../lib/grafana/client.js'
-import {writeTextfile} from '../../lib/output/textfile.js'
 
 function describeProgress(p: BackupProgress): string {
   switch (p.phase) {
@@ -35,7 +34,7 @@ ${EXIT_CODES_HELP}
   static override examples = [
     '<%= config.bin %> backup dashboards',
     '<%= config.bin %> backup dashboards --dir /mnt/user/backups/grafana --keep 30',
-    '<%= config.bin %> backup dashboards --json --textfile /var/lib/node_exporter/textfile/hydra_backup.prom',
+    '<%= config.bin %> backup dashboards --json --textfile /var/lib/prometheus/node-exporter/hydra_backup.prom',
   ]
   static override flags = {
     dir: Flags.string({summary: 'folder holding the backups (default: backup.dashboards.dir)'}),
@@ -90,13 +89,20 @@ ${EXIT_CODES_HELP}
       this.setExitCode(result.status === 'complete' ? ExitCode.OK : result.status === 'partial' ? ExitCode.PARTIAL : ExitCode.FAILURE)
       if (this.flags.textfile) {
         const lastSuccess = result.status === 'complete' ? new Date(result.finishedAt) : await lastCompleteBackupTime(root)
-        writeTextfile(
+        this.textfile(
           this.flags.textfile,
           backupMetrics({lastSuccess, runAt, saved: result.saved, failed: result.failed.length, durationSeconds: result.durationSeconds, complete: result.status === 'complete'}),
         )
       }
       if (!this.jsonEnabled()) this.render(result)
       return result
+    } catch (error) {
+      // refused credentials, Grafana down, an unwritable folder: the file says so, and keeps the last success
+      if (this.flags.textfile) {
+        const lastSuccess = await lastCompleteBackupTime(root).catch(() => undefined)
+        this.textfile(this.flags.textfile, backupMetrics({lastSuccess, runAt, saved: 0, failed: 0, durationSeconds: (Date.now() - runAt.getTime()) / 1000, complete: false}))
+      }
+      throw error
     } finally {
       await grafana.close()
     }

@@ -26,8 +26,8 @@ export function backupMetrics(input: BackupMetricsInput): Metric[] {
     },
     {name: 'hydra_backup_dashboards_last_run_timestamp_seconds', help: 'When hydra backup dashboards last ran.', type: 'gauge', samples: [{value: seconds(input.runAt)}]},
     {name: 'hydra_backup_dashboards_last_run_complete', help: 'Whether the last run saved every dashboard (1) or not (0).', type: 'gauge', samples: [{value: input.complete ? 1 : 0}]},
-    {name: 'hydra_backup_dashboards_total', help: 'Dashboards saved by the last run.', type: 'gauge', samples: [{value: input.saved}]},
+    {name: 'hydra_backup_dashboards_saved', help: 'Dashboards saved by the last run.', type: 'gauge', samples: [{value: input.saved}]},
     {name: 'hydra_backup_dashboards_failed', help: 'Dashboards the last run could not save.', type: 'gauge', samples: [{value: input.failed}]},
-    {name: 'hydra_backup_duration_seconds', help: 'How long the last dashboard backup run took.', type: 'gauge', samples: [{value: input.durationSeconds}]},
+    {name: 'hydra_backup_dashboards_duration_seconds', help: 'How long the last dashboard backup run took.', type: 'gauge', samples: [{value: input.durationSeconds}]},
   ]
 }

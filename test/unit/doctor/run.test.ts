@@ -22,9 +22,9 @@ describe('verdict and metrics', () => {
   it('hydra_check_up: 1 ok/warn, 0 fail, skipped left out; the run metrics', () => {
     const report: DoctorReport = {cluster: 'c', startedAt: '2026-11-24T00:00:00.000Z', durationMs: 1500, deadlineMs: 30_000, checks: [...results], summary: summarize([...results]), verdict: '', exitCode: 1}
     const text = renderMetrics(doctorMetrics(report))
-    expect(text).toContain('hydra_check_up{check="ssh:a",node="a",service=""} 1\n')
-    expect(text).toContain('hydra_check_up{check="exporter:a/node",node="a",service=""} 0\n')
-    expect(text).toContain('hydra_check_up{check="retention:prometheus",node="",service="prometheus"} 1\n')
+    expect(text).toContain('hydra_check_up{check="ssh:a",node="a"} 1\n')
+    expect(text).toContain('hydra_check_up{check="exporter:a/node",node="a"} 0\n')
+    expect(text).toContain('hydra_check_up{check="retention:prometheus",service="prometheus"} 1\n')
     expect(text).not.toContain('fetch:a/node')
     expect(text).toContain('hydra_doctor_last_run_timestamp_seconds 1795478400\n')
     expect(text).toContain('hydra_doctor_duration_seconds 1.5\n')

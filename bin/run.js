@@ -1,4 +1,14 @@
 #!/usr/bin/env node
+// `hydra --version` (and -v) answers before oclif loads: the version and the commit baked in at
+// build time (dist/build-info.js), in oclif's user-agent shape plus the commit.
+const argv = process.argv.slice(2)
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
+  const {readFileSync} = await import('node:fs')
+  const {version} = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+  const {BUILD} = await import('../dist/build-info.js')
+  process.stdout.write(`hydra/${version} (commit ${BUILD.commit}${BUILD.dirty ? '+dirty' : ''}) ${process.platform}-${process.arch} node-${process.version}\n`)
+  process.exit(0)
+}
 // File work (a backup writes and syncs a file per dashboard, 64 at a time) runs on libuv's thread
 // pool, 4 threads by default; it must be sized before its first use, so before oclif loads.
 process.env.UV_THREADPOOL_SIZE ??= '16'

@@ -127,7 +127,7 @@ afterAll(async () => {
 
 describe('hydra tsdb', () => {
   it('status: head stats, retention 15d/10GiB matching the config\'s 10GB, admin API on', async () => {
-    const r = await hydra(['tsdb', 'status', '--json', '--limit', '5'])
+    const r = await hydra(['tsdb', 'status', '--json', '--top', '5'])
     expect(r.code).toBe(0)
     const doc = r.json()
     expect(doc.head.series).toBeGreaterThan(100)

@@ -13,15 +13,16 @@ export default class TsdbStatus extends HydraCommand<typeof TsdbStatus> {
 
 ${EXIT_CODES_HELP}
   (tsdb status: 1 when the retention differs from the config)`
-  static override examples = ['<%= config.bin %> tsdb status', '<%= config.bin %> tsdb status --limit 25', '<%= config.bin %> tsdb status --json']
+  static override examples = ['<%= config.bin %> tsdb status', '<%= config.bin %> tsdb status --top 25', '<%= config.bin %> tsdb status --json']
   static override flags = {
-    limit: Flags.integer({summary: 'how many metrics to list by series count (1-10000)', default: 10}),
+    // --limit means lines everywhere else (logs); the old spelling still works, with a warning
+    top: Flags.integer({summary: 'how many metrics to list by series count (1-10000)', default: 10, aliases: ['limit'], deprecateAliases: true}),
   }
 
   async run() {
     const prom = new PrometheusClient(this.cluster.prometheus)
     try {
-      const report = await tsdbStatus(prom, this.cluster, {limit: this.flags.limit})
+      const report = await tsdbStatus(prom, this.cluster, {limit: this.flags.top})
       this.setExitCode(report.retention.ok ? ExitCode.OK : ExitCode.FAILURE)
       if (!this.jsonEnabled()) {
         const h = report.head

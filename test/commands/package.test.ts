@@ -1,0 +1,54 @@
+/**
+ * The package as a user gets it: `npm pack` (of the build, with the npm-shrinkwrap.json prepack
+ * writes), `npm install -g --prefix <tmp>` of the tarball (dependencies from the npm cache that
+ * `npm ci` filled, the registry only for what it lacks), then `hydra --version`, `hydra config
+ * init` and `hydra config validate` from the installed copy. Also what the tarball must and must
+ * not hold. No hydra command here touches the network (config init/validate read only files).
+ */
+import {execFileSync, spawnSync} from 'node:child_process'
+import {mkdtempSync, readdirSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterAll, describe, expect, it} from 'vitest'
+
+import {REPO} from '../helpers/run-hydra.js'
+
+const work = mkdtempSync(join(tmpdir(), 'hydra-pack-'))
+afterAll(() => rmSync(work, {recursive: true, force: true}), 120_000)
+
+describe('the npm package', () => {
+  it('packs, installs globally into a prefix, and runs from there', () => {
+    execFileSync(process.execPath, ['scripts/pack-shrinkwrap.mjs'], {cwd: REPO})
+    let packed: {filename: string; size: number; files: {path: string}[]}
+    try {
+      const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {cwd: REPO, encoding: 'utf8'})
+      packed = (JSON.parse(out) as (typeof packed)[])[0]!
+    } finally {
+      rmSync(join(REPO, 'npm-shrinkwrap.json'), {force: true})
+    }
+    const files = packed.files.map((f) => f.path)
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'bin/run.js', 'docs/hydra-cron-alerts.yml', 'npm-shrinkwrap.json', 'oclif.manifest.json', 'dist/build-info.js']))
+    expect(files.filter((f) => f.endsWith('.map') || f === 'bin/dev.js' || f.startsWith('src/') || f.startsWith('test/'))).toEqual([])
+
+    const prefix = join(work, 'prefix')
+    const install = spawnSync('npm', ['install', '-g', '--prefix', prefix, join(work, packed.filename), '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+      encoding: 'utf8',
+      timeout: 400_000,
+    })
+    expect(install.status, install.stderr).toBe(0)
+    const hydra = join(prefix, 'bin', 'hydra')
+    const env = {...process.env, HYDRA_CONFIG: undefined, NO_COLOR: '1'}
+    const run = (...args: string[]) => spawnSync(hydra, args, {cwd: work, env, encoding: 'utf8', timeout: 60_000})
+
+    const version = run('--version')
+    expect(version.status, version.stderr).toBe(0)
+    expect(version.stdout).toMatch(/^hydra\/\d+\.\d+\.\d+ \(commit [0-9a-f]{12}(\+dirty)?\) /)
+    const init = run('config', 'init', join(work, 'hydra.yaml'))
+    expect(init.status, init.stderr).toBe(0)
+    const validate = run('config', 'validate', join(work, 'hydra.yaml'))
+    expect(validate.status, validate.stdout + validate.stderr).toBe(0)
+    // the dependencies came from the shrinkwrap: exactly the versions hydra was tested with
+    expect(readdirSync(join(prefix, 'lib', 'node_modules', 'hydra-ops', 'node_modules'))).toContain('@oclif')
+  }, 480_000)
+})

@@ -6,7 +6,7 @@ import {describe, expect, it} from 'vitest'
 import {backupMetrics} from '../../../src/lib/backup/metrics.js'
 import {targetsMetrics} from '../../../src/lib/prometheus/targets-metrics.js'
 import {buildInfoMetric, lastSuccessMetric} from '../../../src/lib/output/textfile.js'
-import {doctorMetrics} from '../../../src/lib/doctor/run.js'
+import {doctorMetrics} from '../../../src/lib/doctor/metrics.js'
 
 describe("README's metrics table", () => {
   it('lists every metric of every textfile', () => {

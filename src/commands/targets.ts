@@ -35,7 +35,7 @@ ${EXIT_CODES_HELP}
       const notUp = report.targets.filter((t) => t.health !== 'up').length
       this.setExitCode(notUp > 0 || report.notScraping ? ExitCode.FAILURE : ExitCode.OK)
       this.textfile(this.flags.textfile, targetsMetrics(report.targets, runAt))
-      if (!this.jsonEnabled()) this.render(report.targets, report)
+      if (!this.jsonEnabled()) this.render(report)
       return report
     } catch (error) {
       this.textfile(this.flags.textfile, targetsMetrics(undefined, runAt))
@@ -45,11 +45,9 @@ ${EXIT_CODES_HELP}
     }
   }
 
-  private render(rows: TargetRow[], report: Awaited<ReturnType<typeof scrapeTargets>>): void {
-    if (report.notScraping) {
-      this.print(`${report.notScraping.message}\n  fix: ${report.notScraping.hint}`)
-      return
-    }
+  private render(report: Awaited<ReturnType<typeof scrapeTargets>>): void {
+    const rows = report.targets
+    if (report.notScraping) return this.print(`${report.notScraping.message}\n  fix: ${report.notScraping.hint}`)
     if (rows.length === 0) {
       this.print(this.flags.down ? 'no target is down' : 'no targets match')
       return

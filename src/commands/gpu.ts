@@ -1,5 +1,5 @@
 import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
-import {formatBytes} from '../lib/config/units.js'
+import {formatBytes} from '../lib/format.js'
 import {ExitCode} from '../lib/errors.js'
 import {renderTable} from '../lib/output/table.js'
 import {PrometheusClient} from '../lib/prometheus/client.js'

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
-import {formatBytes, formatDuration} from '../../lib/config/units.js'
+import {formatBytes, formatDuration} from '../../lib/format.js'
 import {ExitCode} from '../../lib/errors.js'
 import {renderTable} from '../../lib/output/table.js'
 import {PrometheusClient} from '../../lib/prometheus/client.js'

@@ -1,7 +1,7 @@
 /**
  * Alertmanager API v2 (api-facts.md §4): alerts and silences. Errors are plain strings, not JSON.
  */
-import {clientForEndpoint, HttpError, parseJsonBody, type HttpClient} from '../clients/http.js'
+import {clientForEndpoint, httpError, parseJsonBody, type HttpClient} from '../clients/http/index.js'
 import type {ResolvedEndpoint} from '../config/resolve.js'
 
 /** GET /api/v2/alerts item (gettableAlert in api/v2/openapi.yaml). */
@@ -46,7 +46,7 @@ export class AlertmanagerClient {
   private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, json?: unknown): Promise<T> {
     const res = await this.http.request(method, path, {okStatus: 'any', headers: {accept: 'application/json'}, ...(json === undefined ? {} : {json})})
     if (res.status >= 400) {
-      const err = new HttpError({
+      const err = httpError({
         failure: 'http_status',
         url: res.url,
         method,

@@ -14,7 +14,7 @@ import type {AnyAuthMethod, Client, ClientChannel} from 'ssh2'
 import type {HydraConfig, ResolvedNode} from '../config/resolve.js'
 import {redact} from '../secrets.js'
 import {commandLine, type RemoteCommand} from '../ssh/commands.js'
-import {SshError, type SshFailure} from '../ssh/errors.js'
+import {sshError, type SshError, type SshFailure} from '../ssh/errors.js'
 import {appendKnownHost, checkHostKey, fingerprintOfBlob, keyTypeOfBlob, readKnownHosts, type HostKeyVerdict} from '../ssh/known-hosts.js'
 import {sshTargetForNode, type SshTarget, type TargetEnvironment} from '../ssh/target.js'
 
@@ -155,11 +155,10 @@ export class SshSession {
     }
     if (t.agentSocket) auth.push({type: 'agent', username: t.user, agent: t.agentSocket})
     if (auth.length === 0) {
-      throw new SshError('key_file', t.node, `no usable SSH credentials for ${t.user}@${t.host}${keyProblems.length ? `: ${keyProblems.join('; ')}` : ''}`, {
+      throw sshError('key_file', t.node, `no usable SSH credentials for ${t.user}@${t.host}${keyProblems.length ? `: ${keyProblems.join('; ')}` : ''}`, {
         hint: keyProblems.some((p) => p.includes('passphrase'))
           ? 'load the key into ssh-agent (ssh-add) and make sure SSH_AUTH_SOCK is set for hydra'
           : 'set nodes.<node>.ssh.identityFile (or defaults.ssh.identityFile), or start ssh-agent with the key loaded',
-        exitCode: 4,
       })
     }
 
@@ -178,7 +177,7 @@ export class SshSession {
         settled = true
         if (this.closed) {
           client.end()
-          reject(new SshError('closed', t.node, `the SSH session to ${t.node} was closed`))
+          reject(sshError('closed', t.node, `the SSH session to ${t.node} was closed`))
           return
         }
         this.client = client
@@ -189,7 +188,7 @@ export class SshSession {
       })
       client.on('close', () => {
         this.client = undefined
-        fail(new SshError('closed', t.node, `${t.host}:${t.port} closed the connection before the SSH handshake finished`))
+        fail(sshError('closed', t.node, `${t.host}:${t.port} closed the connection before the SSH handshake finished`))
       })
       client.connect({
         host: t.host,
@@ -225,7 +224,7 @@ export class SshSession {
           /* the server may not support signals; closing the channel still ends the session */
         }
         channel?.close()
-        reject(new SshError('command_timeout', t.node, `${t.node}: \`${line}\` did not finish within ${timeoutMs}ms`, {
+        reject(sshError('command_timeout', t.node, `${t.node}: \`${line}\` did not finish within ${timeoutMs}ms`, {
           hint: 'raise ssh.commandTimeout for this node, or check whether the command hangs there (e.g. a stale xtables lock)',
           details: {command: line, timeoutMs},
         }))
@@ -238,7 +237,7 @@ export class SshSession {
         if (error) {
           settled = true
           clearTimeout(timer)
-          reject(new SshError('ssh', t.node, `${t.node}: cannot run \`${line}\`: ${redact(error.message)}`, {cause: error}))
+          reject(sshError('ssh', t.node, `${t.node}: cannot run \`${line}\`: ${redact(error.message)}`, {cause: error}))
           return
         }
         channel = ch
@@ -254,7 +253,7 @@ export class SshSession {
               settled = true
               clearTimeout(timer)
               ch.close()
-              reject(new SshError('command_failed', t.node, `${t.node}: \`${line}\` printed more than ${maxBytes} bytes`))
+              reject(sshError('command_failed', t.node, `${t.node}: \`${line}\` printed more than ${maxBytes} bytes`))
             }
             return
           }
@@ -310,18 +309,18 @@ function classifyConnectError(
     const v = hostKey.verdict
     const details = {host: t.host, port: t.port, keyType: type, fingerprint: fp, knownHosts: t.knownHostsFile}
     if (v.status === 'changed') {
-      return new SshError('host_key_changed', t.node, `${t.node}: the ${type} host key of ${name} has CHANGED: it is now ${fp}, which does not match ${t.knownHostsFile}:${v.line}. Someone could be intercepting the connection, or the host was reinstalled.`, {
+      return sshError('host_key_changed', t.node, `${t.node}: the ${type} host key of ${name} has CHANGED: it is now ${fp}, which does not match ${t.knownHostsFile}:${v.line}. Someone could be intercepting the connection, or the host was reinstalled.`, {
         hint: `if the change is expected, remove the old key with: ssh-keygen -R '${name}' -f ${t.knownHostsFile} (then connect again to record the new one)`,
         details,
       })
     }
     if (v.status === 'revoked') {
-      return new SshError('host_key_revoked', t.node, `${t.node}: the ${type} host key ${fp} of ${name} is marked @revoked in ${t.knownHostsFile}:${v.line}`, {
+      return sshError('host_key_revoked', t.node, `${t.node}: the ${type} host key ${fp} of ${name} is marked @revoked in ${t.knownHostsFile}:${v.line}`, {
         hint: 'the host presents a key you have revoked: do not connect until the host has a new key',
         details,
       })
     }
-    return new SshError('host_key_unknown', t.node, `${t.node}: the ${type} host key of ${name} is not in ${t.knownHostsFile}: ${fp}${v.otherTypesKnown.length ? ` (keys of other types are known: ${v.otherTypesKnown.join(', ')})` : ''}`, {
+    return sshError('host_key_unknown', t.node, `${t.node}: the ${type} host key of ${name} is not in ${t.knownHostsFile}: ${fp}${v.otherTypesKnown.length ? ` (keys of other types are known: ${v.otherTypesKnown.join(', ')})` : ''}`, {
       hint: `compare ${fp} with the host's own (ssh-keygen -lf /etc/ssh/ssh_host_${type.replace(/^ssh-/, '').replace(/^ecdsa-sha2-nistp\d+$/, 'ecdsa')}_key.pub on the node), then record it: ssh-keyscan -p ${t.port} -t ${type} ${t.host} >> ${t.knownHostsFile}, or set ssh.hostKeys: accept-new for this node`,
       details,
     })
@@ -346,26 +345,26 @@ function classifyConnectError(
   const keys = t.identityFiles.length ? t.identityFiles.join(', ') : 'no key file'
   switch (failure) {
     case 'auth':
-      return new SshError('auth', t.node, `${t.node}: ${where} refused hydra's login as ${t.user} (tried: ${keys}${t.agentSocket ? ', ssh-agent' : ''})${keyProblems.length ? `; ${keyProblems.join('; ')}` : ''}`, {
+      return sshError('auth', t.node, `${t.node}: ${where} refused hydra's login as ${t.user} (tried: ${keys}${t.agentSocket ? ', ssh-agent' : ''})${keyProblems.length ? `; ${keyProblems.join('; ')}` : ''}`, {
         hint: `check that the public key of ${t.identityFiles[0] ?? 'your key'} is in ~${t.user}/.ssh/authorized_keys on ${t.node}, and that ssh.user is right (try: ssh -p ${t.port} -i ${t.identityFiles[0] ?? '~/.ssh/id_ed25519'} ${t.user}@${t.host} true)`,
         details: {user: t.user, host: t.host, port: t.port, identityFiles: t.identityFiles},
       })
     case 'timeout':
-      return new SshError('timeout', t.node, `${t.node}: no SSH handshake with ${t.host}:${t.port} within ${t.connectTimeoutMs}ms`, {
+      return sshError('timeout', t.node, `${t.node}: no SSH handshake with ${t.host}:${t.port} within ${t.connectTimeoutMs}ms`, {
         hint: `the host is down, blackholed or firewalled on port ${t.port}; raise ssh.connectTimeout if the link is slow`,
       })
     case 'refused':
-      return new SshError('refused', t.node, `${t.node}: ${t.host}:${t.port} refused the connection (no sshd listening)`, {
+      return sshError('refused', t.node, `${t.node}: ${t.host}:${t.port} refused the connection (no sshd listening)`, {
         hint: `start sshd on ${t.node}, or fix ssh.port (now ${t.port})`,
       })
     case 'unreachable':
-      return new SshError('unreachable', t.node, `${t.node}: no route to ${t.host} (${code})`, {hint: 'is the node up and on the network?'})
+      return sshError('unreachable', t.node, `${t.node}: no route to ${t.host} (${code})`, {hint: 'is the node up and on the network?'})
     case 'dns':
-      return new SshError('dns', t.node, `${t.node}: cannot resolve ${t.host}`, {hint: 'check the address (or the alias in ~/.ssh/config)'})
+      return sshError('dns', t.node, `${t.node}: cannot resolve ${t.host}`, {hint: 'check the address (or the alias in ~/.ssh/config)'})
     case 'reset':
-      return new SshError('reset', t.node, `${t.node}: ${t.host}:${t.port} reset the connection`, {hint: 'sshd may limit connections (MaxStartups) or a firewall resets them'})
+      return sshError('reset', t.node, `${t.node}: ${t.host}:${t.port} reset the connection`, {hint: 'sshd may limit connections (MaxStartups) or a firewall resets them'})
     default:
-      return new SshError('ssh', t.node, `${t.node}: SSH to ${t.host}:${t.port} failed: ${redact(error.message)}`, {cause: error})
+      return sshError('ssh', t.node, `${t.node}: SSH to ${t.host}:${t.port} failed: ${redact(error.message)}`, {cause: error})
   }
 }
 
@@ -376,7 +375,7 @@ function commandError(t: SshTarget, result: ExecResult, sudo: boolean): SshError
   if (sudo && /sudo: (a password is required|a terminal is required|no tty present)/.test(stderr)) {
     const inner = result.command.replace(/^sudo -n -- /, '')
     const [program, ...rest] = inner.split(' ')
-    return new SshError('sudo_password', t.node, `${t.node}: sudo wants a password for \`${inner}\` (hydra runs sudo -n and never types one)`, {
+    return sshError('sudo_password', t.node, `${t.node}: sudo wants a password for \`${inner}\` (hydra runs sudo -n and never types one)`, {
       hint: `allow exactly this command without a password, e.g. in /etc/sudoers.d/hydra (edit with visudo): ${t.user} ALL=(root) NOPASSWD: $(command -v ${program}) ${rest.join(' ')}` +
         '; on NixOS via security.sudo.extraRules',
       details,
@@ -384,12 +383,12 @@ function commandError(t: SshTarget, result: ExecResult, sudo: boolean): SshError
   }
   if (result.exitCode === 127) {
     const program = result.command.replace(/^sudo -n -- /, '').split(' ')[0]
-    return new SshError('command_missing', t.node, `${t.node}: \`${program}\` is not installed or not on the PATH of a non-interactive SSH session`, {
+    return sshError('command_missing', t.node, `${t.node}: \`${program}\` is not installed or not on the PATH of a non-interactive SSH session`, {
       hint: `install ${program} on ${t.node}, or make it reachable on the PATH sshd gives to ${t.user}`,
       details,
     })
   }
-  return new SshError('command_failed', t.node, `${t.node}: \`${result.command}\` exited ${result.exitCode ?? `on signal ${result.signal}`}${firstLine ? `: ${firstLine}` : ''}`, {details})
+  return sshError('command_failed', t.node, `${t.node}: \`${result.command}\` exited ${result.exitCode ?? `on signal ${result.signal}`}${firstLine ? `: ${firstLine}` : ''}`, {details})
 }
 
 export interface SshPoolOptions extends TargetEnvironment {

@@ -1,5 +1,6 @@
 /**
- * Durations and sizes as the config and Prometheus write them.
+ * Durations and sizes as the config and Prometheus write them, parsed. (Written for people:
+ * ../format.ts.)
  *
  * Sizes follow Prometheus's own parser (alecthomas/units ParseBase2Bytes): "GB" and "GiB" both mean
  * 2^30 bytes. That is why the runbook's `retention.size: 10GB` comes back from
@@ -25,20 +26,6 @@ export function parseDuration(text: string): number | undefined {
   return total
 }
 
-/** 5400000 → "1h30m"; 15d stays "15d". Used to show durations the way Prometheus does. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)}ms`
-  const parts: string[] = []
-  let rest = Math.round(ms / 1000)
-  for (const [unit, secs] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {
-    if (rest >= secs) {
-      parts.push(`${Math.floor(rest / secs)}${unit}`)
-      rest %= secs
-    }
-  }
-  return parts.join('') || '0s'
-}
-
 const SIZE_UNITS: Record<string, number> = {
   B: 1,
   KB: 2 ** 10,
@@ -61,17 +48,4 @@ export function parseByteSize(text: string): number | undefined {
   if (!m) return undefined
   const unit = SIZE_UNITS[m[2]!.toUpperCase()]
   return unit === undefined ? undefined : Number(m[1]) * unit
-}
-
-/** 10737418240 → "10GiB". */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return String(bytes)
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB']
-  let v = bytes
-  let i = 0
-  while (Math.abs(v) >= 1024 && i < units.length - 1) {
-    v /= 1024
-    i++
-  }
-  return `${Number.isInteger(v) ? v : v.toFixed(1)}${units[i]}`
 }

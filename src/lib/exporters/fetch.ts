@@ -1,6 +1,6 @@
 /** hydra's own view of an exporter: can it GET the metrics path (runbook step 3, "test connectivity")? */
 import type {ResolvedExporter} from '../config/resolve.js'
-import {HttpClient, HttpError} from '../clients/http.js'
+import {HttpClient, isHttpError} from '../clients/http/index.js'
 import type {FetchResult} from './status.js'
 
 export async function fetchExporterMetrics(e: ResolvedExporter, timeoutMs: number): Promise<FetchResult> {
@@ -18,7 +18,7 @@ export async function fetchExporterMetrics(e: ResolvedExporter, timeoutMs: numbe
       : {ok: false, status: res.status, latencyMs, detail: `HTTP ${res.status} but the body is not Prometheus metrics`}
   } catch (error) {
     const latencyMs = Math.round(performance.now() - started)
-    if (error instanceof HttpError) return {ok: false, latencyMs, detail: error.summary}
+    if (isHttpError(error)) return {ok: false, latencyMs, detail: error.summary}
     return {ok: false, latencyMs, detail: (error as Error).message}
   } finally {
     await client.close()

@@ -10,7 +10,7 @@ import type {SshPool, SshSession} from '../clients/ssh.js'
 import {parseContainerStateText, isNoSuchContainer, type ContainerStateInfo} from '../docker/inspect.js'
 import {hostAliases, resolveHosts} from '../net/hosts.js'
 import {remoteCommands} from '../ssh/commands.js'
-import {SshError, isSshError} from '../ssh/errors.js'
+import {isSshError, type SshError} from '../ssh/errors.js'
 import {describeUnitState, parseSystemctlShow, unitCondition, type ServiceCondition} from '../systemd/show.js'
 import {findListener, findProcesses, listenersElsewhere, listenersOfPids, parsePsTable, parseSsListening, type ListeningSocket, type ProcessEntry} from './sockets.js'
 
@@ -156,7 +156,7 @@ async function nodeStatus(cfg: HydraConfig, session: SshSession, node: ResolvedN
       let listenAddress: string | undefined
       let listenDetail: string
       let portMismatch: ExporterStatusRow['portMismatch']
-      if (socketList instanceof SshError) {
+      if (isSshError(socketList)) {
         listenDetail = `not checked: ${socketList.message}`
         error ??= sshErrorInfo(socketList)
       } else {

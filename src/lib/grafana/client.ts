@@ -4,7 +4,7 @@
  * a folder. A refused credential (401/403) becomes an AuthError naming the credential that was
  * tried (never its value) and what the server said.
  */
-import {clientForEndpoint, HttpError, parseJsonBody, type HttpClient, type HttpResponse, type RequestOptions} from '../clients/http.js'
+import {clientForEndpoint, isHttpError, parseJsonBody, type HttpClient, type HttpResponse, type RequestOptions} from '../clients/http/index.js'
 import type {ResolvedEndpoint} from '../config/resolve.js'
 import {AuthError, OperationError, UserError} from '../errors.js'
 import {describeSecretRef, redact} from '../secrets.js'
@@ -301,8 +301,8 @@ export class GrafanaClient {
       if (res.status === 401 || res.status === 403) throw this.authError(res.status, res.text(), permission)
       return res
     } catch (error) {
-      if (error instanceof HttpError && error.isAuth()) throw this.authError(error.status!, error.body, permission)
-      if (error instanceof HttpError && error.status === 422) {
+      if (isHttpError(error) && error.isAuth()) throw this.authError(error.status!, error.body, permission)
+      if (isHttpError(error) && error.status === 422) {
         const {message} = grafanaErrorMessage(error.body)
         throw new UserError(`Grafana rejected ${path}: ${message ?? error.summary}`, {code: 'grafana_rejected'})
       }

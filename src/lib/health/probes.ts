@@ -9,7 +9,7 @@
  */
 import {connect} from 'node:net'
 
-import {clientForEndpoint, HttpError, type HttpResponse} from '../clients/http.js'
+import {clientForEndpoint, isHttpError, type HttpResponse} from '../clients/http/index.js'
 import type {HydraConfig, ResolvedEndpoint} from '../config/resolve.js'
 
 export interface Verdict {
@@ -250,7 +250,7 @@ export async function probeHealth(probe: HealthProbe, signal?: AbortSignal): Pro
     return result
   } catch (error) {
     const latencyMs = Math.round(performance.now() - started)
-    if (error instanceof HttpError) {
+    if (isHttpError(error)) {
       let cause: string = error.failure
       let detail = error.summary
       if ((cause === 'timeout' || cause === 'connect_timeout') && !signal?.aborted) {

@@ -7,8 +7,8 @@
  */
 import {randomBytes} from 'node:crypto'
 
-import {HttpError} from '../clients/http.js'
-import {formatDuration} from '../config/units.js'
+import {isHttpError} from '../clients/http/index.js'
+import {formatDuration} from '../format.js'
 import {HydraError, OperationError} from '../errors.js'
 import type {LokiClient} from './client.js'
 import {guardStartup} from './guard.js'
@@ -119,6 +119,6 @@ function message(error: unknown): string {
 
 function hintOf(error: unknown): string | undefined {
   if (error instanceof HydraError) return error.hint
-  if (error instanceof HttpError) return error.hint
+  if (isHttpError(error)) return error.hint
   return undefined
 }

@@ -9,9 +9,9 @@
  * endpoint's short timeout. Pushes go to `pushUrl` when the config names one (the write path of
  * a simple-scalable Loki, or its gateway).
  */
-import {clientForEndpoint, HttpError, parseJsonBody, type HttpClient, type RequestOptions} from '../clients/http.js'
+import {clientForEndpoint, isHttpError, parseJsonBody, type HttpClient, type RequestOptions} from '../clients/http/index.js'
 import type {HydraConfig, ResolvedEndpoint} from '../config/resolve.js'
-import {formatDuration} from '../config/units.js'
+import {formatDuration} from '../format.js'
 import {AuthError, OperationError, UserError} from '../errors.js'
 
 export type LokiEndpoint = ResolvedEndpoint & {tenant?: string; pushUrl?: string; queryTimeoutMs?: number}
@@ -78,7 +78,7 @@ export class LokiClient {
     try {
       res = await this.http.request('GET', path, {query, okStatus: 'any', headers: {accept: 'application/json'}, signal: call.signal, timeoutMs, ...(call.query ? {retries: 0} : {})})
     } catch (error) {
-      if (call.query && error instanceof HttpError && error.failure === 'timeout' && !call.signal?.aborted) throw this.queryTimeoutError(error)
+      if (call.query && isHttpError(error) && error.failure === 'timeout' && !call.signal?.aborted) throw this.queryTimeoutError(error)
       throw error
     }
     if (res.status >= 400) throw lokiError(res.status, res.text(), this.baseUrl, this.tenant)
@@ -104,7 +104,7 @@ export class LokiClient {
         const info = parseJsonBody<{version?: unknown}>(res)
         return typeof info.version === 'string' ? parseBuildVersion(info.version) : undefined
       } catch (error) {
-        if (error instanceof HttpError && (error.failure === 'not_json' || error.failure === 'html')) return undefined
+        if (isHttpError(error) && (error.failure === 'not_json' || error.failure === 'html')) return undefined
         throw error
       }
     })()

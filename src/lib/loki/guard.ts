@@ -9,7 +9,7 @@
  *   2.8 answers 200 with nothing and 3.4 answers 500 `multiple org IDs present` after ≈18 s. The
  *   running config (`GET /config`) says which; without it an empty answer carries a note.
  */
-import {HttpError} from '../clients/http.js'
+import {isHttpError} from '../clients/http/index.js'
 import {OperationError} from '../errors.js'
 import {multiTenantOffError, type LokiClient} from './client.js'
 
@@ -90,7 +90,7 @@ export async function checkTenancy(loki: LokiClient, signal?: AbortSignal): Prom
   try {
     yaml = await loki.runningConfig(signal)
   } catch (error) {
-    if (!(error instanceof HttpError)) throw error
+    if (!isHttpError(error)) throw error
     return {}
   }
   const on = yaml === undefined ? undefined : await multiTenantSetting(yaml)

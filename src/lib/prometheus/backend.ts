@@ -6,7 +6,7 @@
  * give it away. Thanos Query answers buildinfo with its own version and serves Thanos flags; Mimir's
  * buildinfo names "Grafana Mimir" and carries `features` (Grafana's own heuristic).
  */
-import type {HttpResponse} from '../clients/http.js'
+import type {HttpResponse} from '../clients/http/index.js'
 import {parseDuration} from '../config/units.js'
 import type {PrometheusClient} from './client.js'
 

@@ -2,7 +2,7 @@
  * A thin Prometheus HTTP API client: the JSON envelope of docs/querying/api.md, its errorType,
  * and the plain-text 503 "Service Unavailable" a server answers on /api/v1/* until it is ready.
  */
-import {clientForEndpoint, HttpError, parseJsonBody, type HttpClient, type HttpResponse, type RequestOptions} from '../clients/http.js'
+import {clientForEndpoint, isHttpError, parseJsonBody, type HttpClient, type HttpResponse, type RequestOptions} from '../clients/http/index.js'
 import type {ResolvedEndpoint} from '../config/resolve.js'
 import {AuthError, HydraError, OperationError, UserError} from '../errors.js'
 
@@ -93,7 +93,7 @@ export class PrometheusClient {
     try {
       env = parseJsonBody<Envelope<T>>(res)
     } catch (error) {
-      if (error instanceof HttpError && res.status >= 400) {
+      if (isHttpError(error) && res.status >= 400) {
         throw new OperationError('prometheus_http', `${method} ${res.url}: HTTP ${res.status} ${res.statusText}: ${res.text().trim().split('\n')[0]?.slice(0, 200) ?? ''}`, {
           cause: error,
         })

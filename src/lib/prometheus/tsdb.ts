@@ -6,7 +6,8 @@
  * here ever calls one.
  */
 import type {HydraConfig} from '../config/resolve.js'
-import {formatBytes, formatDuration, parseByteSize, parseDuration} from '../config/units.js'
+import {parseByteSize, parseDuration} from '../config/units.js'
+import {formatBytes, formatDuration} from '../format.js'
 import {OperationError, UserError} from '../errors.js'
 import {backendOf, BACKEND_NAMES, retentionFix, type BackendInfo, type BackendKind} from './backend.js'
 import {PrometheusApiError, UnsupportedPathError, type CallOptions, type PrometheusClient} from './client.js'

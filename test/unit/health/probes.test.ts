@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import type {HttpResponse} from '../../../src/lib/clients/http.js'
+import type {HttpResponse} from '../../../src/lib/clients/http/index.js'
 import {parseConfigText} from '../../../src/lib/config/loader.js'
 import {DEFAULT_CONFIG_YAML} from '../../../src/lib/config/default-config.js'
 import {resolveConfig} from '../../../src/lib/config/resolve.js'

@@ -4,7 +4,8 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {formatBytes, formatDuration, parseByteSize, parseDuration} from '../../../src/lib/config/units.js'
+import {parseByteSize, parseDuration} from '../../../src/lib/config/units.js'
+import {formatBytes, formatDuration} from '../../../src/lib/format.js'
 import {renderTable} from '../../../src/lib/output/table.js'
 import {detectTerminal} from '../../../src/lib/output/terminal.js'
 import {renderMetrics, writeTextfile} from '../../../src/lib/output/textfile.js'

@@ -1,7 +1,7 @@
 /** backup:grafana — the latest dashboard backup is complete, young enough and matches its manifest. */
 import type {HydraConfig} from '../../../config/resolve.js'
 import {latestCompleteBackup, readBackupManifest, verifyBackup} from '../../../backup/verify.js'
-import {formatDuration} from '../../../config/units.js'
+import {formatDuration} from '../../../format.js'
 import {HydraError} from '../../../errors.js'
 import {formatAge} from '../../../output/time.js'
 import type {Check} from '../../model.js'

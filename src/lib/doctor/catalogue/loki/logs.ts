@@ -1,6 +1,6 @@
 /** logs:<container> — Loki has a line from the container within logs.recentWithin. */
 import type {HydraConfig} from '../../../config/resolve.js'
-import {formatDuration} from '../../../config/units.js'
+import {formatDuration} from '../../../format.js'
 import {LokiClient, type LokiEndpoint} from '../../../loki/client.js'
 import {queryLogs} from '../../../loki/logs.js'
 import {formatAge} from '../../../output/time.js'

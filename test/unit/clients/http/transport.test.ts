@@ -13,12 +13,16 @@ import {
   clientForEndpoint,
   HttpClient,
   type HttpClientOptions,
+  HttpAuthError,
   HttpError,
+  httpError,
+  type HttpFailure,
   type HttpResponse,
+  isHttpError,
   parseJsonBody,
-} from '../../../src/lib/clients/http.js'
-import {ExitCode, UserError} from '../../../src/lib/errors.js'
-import {forgetSecrets} from '../../../src/lib/secrets.js'
+} from '../../../../src/lib/clients/http/index.js'
+import {AuthError, ExitCode, UserError} from '../../../../src/lib/errors.js'
+import {forgetSecrets} from '../../../../src/lib/secrets.js'
 
 // ---- local servers (127.0.0.1, port 0 only) -------------------------------------------------
 
@@ -79,11 +83,11 @@ function client(options: Partial<HttpClientOptions> & {baseUrl: string}): HttpCl
   return c
 }
 
-async function failure(p: Promise<unknown>): Promise<HttpError> {
+async function failure(p: Promise<unknown>): Promise<HttpFailure> {
   try {
     await p
   } catch (error) {
-    if (error instanceof HttpError) return error
+    if (isHttpError(error)) return error
     throw error
   }
   throw new Error('expected an HttpError, the call succeeded')
@@ -296,7 +300,7 @@ describe('HttpClient: transport failures', () => {
     })
     const e = await failure(client({baseUrl: srv.url, maxBodyBytes: 20_000}).get('/'))
     expect(e.failure).toBe('too_large')
-    expect(e.summary).toContain('19.5 KiB limit')
+    expect(e.summary).toContain('19.5KiB limit')
   })
 
   it('too_large: a declared Content-Length over the cap fails before reading', async () => {
@@ -392,7 +396,7 @@ describe('HttpClient: HTTP status and body classification', () => {
       } catch (error) {
         caught = error
       }
-      expect((caught as HttpError).failure, cut).toBe('truncated')
+      expect((caught as HttpFailure).failure, cut).toBe('truncated')
     }
     expect(() => parseJsonBody(res(''))).toThrow(/empty body/)
     expect(() => parseJsonBody(res('{"a":1} trailing'))).toThrow(HttpError)
@@ -511,7 +515,7 @@ describe('HttpClient: auth and redaction', () => {
     return {srv, seen}
   }
 
-  function assertNoSecret(e: HttpError, ...secrets: string[]): void {
+  function assertNoSecret(e: HttpFailure, ...secrets: string[]): void {
     const texts = [e.message, e.summary, e.body ?? '', e.url, e.hint ?? '', JSON.stringify(e.toJSON())]
     for (const s of secrets) for (const t of texts) expect(t).not.toContain(s)
   }
@@ -525,6 +529,8 @@ describe('HttpClient: auth and redaction', () => {
     expect(e.status).toBe(401)
     expect(e.isAuth()).toBe(true)
     expect(e.exitCode).toBe(ExitCode.AUTH)
+    expect(e).toBeInstanceOf(AuthError)
+    expect(e).toBeInstanceOf(HttpAuthError)
     expect(e.summary).toBe('HTTP 401 Unauthorized: invalid credentials: Bearer ***')
     assertNoSecret(e, TOKEN)
     for (const path of ['/html', '/garbage']) assertNoSecret(await failure(c.getJson(path)), TOKEN)
@@ -661,5 +667,30 @@ describe('HttpError', () => {
     expect(e.message).toBe('GET http://127.0.0.1:9090/x: host unreachable')
     expect(e.elapsedMs).toBe(12)
     expect(e.toJSON()).toMatchObject({code: 'http_unreachable', details: {failure: 'unreachable', method: 'GET'}})
+  })
+})
+
+describe('httpError: one auth error type, chosen at construction', () => {
+  const init = {failure: 'http_status' as const, url: 'http://127.0.0.1:9090/api', method: 'GET', body: 'no'}
+  it.each([401, 403])('HTTP %i is an AuthError with exit 4 and the HTTP fields', (status) => {
+    const e = httpError({...init, status})
+    expect(e).toBeInstanceOf(AuthError)
+    expect(e).not.toBeInstanceOf(HttpError)
+    expect(e.exitCode).toBe(ExitCode.AUTH)
+    expect(e.code).toBe('http_http_status')
+    expect(e.status).toBe(status)
+    expect(e.isAuth()).toBe(true)
+    expect(isHttpError(e)).toBe(true)
+  })
+  it.each([undefined, 400, 404, 500, 503])('status %s is an HttpError with exit 1', (status) => {
+    const e = httpError({...init, status})
+    expect(e).toBeInstanceOf(HttpError)
+    expect(e).not.toBeInstanceOf(AuthError)
+    expect(e.exitCode).toBe(ExitCode.FAILURE)
+    expect(e.isAuth()).toBe(false)
+  })
+  it('isHttpError rejects anything else', () => {
+    expect(isHttpError(new AuthError('no'))).toBe(false)
+    expect(isHttpError(new Error('x'))).toBe(false)
   })
 })

@@ -1,0 +1,14 @@
+/**
+ * The one HTTP client every service module uses, split by concern:
+ *   errors.ts    the error model (HttpError exit 1; HttpAuthError, an AuthError, exit 4)
+ *   transport.ts undici transport, deadlines, retries, TLS, size cap (HttpClient)
+ *   auth.ts      the Authorization header from a config auth block
+ *   classify.ts  which cause a failure is, its summary and hint, whether to retry
+ *   body.ts      body sniffing: JSON, HTML pages, truncated documents
+ */
+export {authorizationHeader} from './auth.js'
+export {parseJsonBody} from './body.js'
+export {classifyError} from './classify.js'
+export {HttpAuthError, HttpError, httpError, isAuthStatus, isHttpError, type HttpErrorInit, type HttpFailure, type HttpFailureCause} from './errors.js'
+export {clientForEndpoint, HttpClient} from './transport.js'
+export type {HttpClientOptions, HttpResponse, RequestOptions} from './types.js'

@@ -8,8 +8,8 @@
 import {Command, Errors, Flags, type Interfaces} from '@oclif/core'
 
 import {loadConfig, type LoadedConfig} from './lib/config/loader.js'
-import {parseDuration} from './lib/config/units.js'
 import {BUILD} from './build-info.js'
+import {durationFlag} from './flags.js'
 import {BugError, ExitCode, HydraError, UserError, type ExitCodeValue} from './lib/errors.js'
 import {detectTerminal, fitLines, makeStyler, type Styler, type TerminalInfo} from './lib/output/terminal.js'
 import {buildInfoMetric, writeTextfile, type Metric} from './lib/output/textfile.js'
@@ -34,8 +34,8 @@ export abstract class HydraCommand<T extends typeof Command> extends Command {
       summary: 'Cluster config file (default: $HYDRA_CONFIG, ./hydra.yaml, ~/.config/hydra/config.yaml, then the embedded Hydra default).',
       helpGroup: 'GLOBAL',
     }),
-    timeout: Flags.string({
-      summary: 'Timeout for each network call, e.g. 5s or 800ms (overrides defaults.timeout).',
+    timeout: durationFlag({
+      summary: 'Timeout for each network call, e.g. 5s, 800ms or 2 (seconds) (overrides defaults.timeout).',
       helpGroup: 'GLOBAL',
     }),
     'no-color': Flags.boolean({summary: 'Do not colour output (NO_COLOR is honoured too).', helpGroup: 'GLOBAL'}),
@@ -59,11 +59,7 @@ export abstract class HydraCommand<T extends typeof Command> extends Command {
 
   /** --timeout in ms, validated. */
   protected timeoutMs(): number | undefined {
-    const t = this.flags.timeout as string | undefined
-    if (t === undefined) return undefined
-    const ms = parseDuration(t)
-    if (ms === undefined || ms <= 0) throw new UserError(`--timeout ${JSON.stringify(t)} is not a duration`, {hint: 'use e.g. --timeout 5s or --timeout 800ms'})
-    return ms
+    return this.flags.timeout as number | undefined
   }
 
   /** The resolved cluster config, loaded once. */
@@ -163,7 +159,12 @@ export abstract class HydraCommand<T extends typeof Command> extends Command {
 
 /** Any thrown thing → a HydraError with the right exit code. */
 export function toHydraError(err: unknown): HydraError {
-  if (err instanceof HydraError) return err
+  if (err instanceof HydraError) {
+    // oclif wraps the message of an error thrown by a flag's parse function; ours already names the flag
+    const wrapped = /^Parsing --\S+ \n\t([\s\S]*)\nSee more help with --help$/.exec(err.message)
+    if (wrapped) err.message = wrapped[1]!
+    return err
+  }
   const e = err as Error & {oclif?: {exit?: number}; code?: string}
   // oclif's own parse errors (unknown flag, missing arg, bad option) are usage errors
   if (e && typeof e === 'object' && 'oclif' in e) {

@@ -1,12 +1,11 @@
 import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
-import {parseDuration} from '../lib/config/units.js'
 import {doctorMetrics} from '../lib/doctor/metrics.js'
+import {durationFlag} from '../flags.js'
 import {progressGroups, trackProgress} from '../lib/doctor/progress.js'
 import {renderDoctorReport} from '../lib/doctor/render.js'
 import {planDoctor, runDoctor, DEFAULT_DEADLINE_MS, type DoctorReport} from '../lib/doctor/run.js'
-import {UserError} from '../lib/errors.js'
 import {startProgress} from '../lib/output/progress.js'
 import {lastSuccessMetric} from '../lib/output/textfile.js'
 
@@ -27,14 +26,14 @@ ${EXIT_CODES_HELP}
     '<%= config.bin %> doctor --json --textfile /var/lib/prometheus/node-exporter/hydra_doctor.prom',
   ]
   static override flags = {
-    deadline: Flags.string({summary: `the whole run ends by then; checks still running fail with cause "deadline" (default ${DEFAULT_DEADLINE_MS / 1000}s)`}),
+    deadline: durationFlag({summary: `the whole run ends by then; checks still running fail with cause "deadline" (default ${DEFAULT_DEADLINE_MS / 1000}s)`}),
     only: Flags.string({summary: 'run only checks of this node, service, kind (ssh, firewall, backup, …) or id; repeatable', multiple: true}),
     skip: Flags.string({summary: 'leave out checks of this node, service, kind or id; repeatable', multiple: true}),
     textfile: Flags.string({summary: 'also write Prometheus metrics for the textfile collector to this path (atomically)'}),
   }
 
   async run(): Promise<DoctorReport> {
-    const deadlineMs = this.deadlineMs()
+    const deadlineMs = this.flags.deadline ?? DEFAULT_DEADLINE_MS
     const checks = planDoctor(this.cluster, {only: this.flags.only, skip: this.flags.skip})
     const progress = await startProgress(progressGroups(checks).titles, {enabled: process.stderr.isTTY && !this.jsonEnabled()})
     let report: DoctorReport
@@ -48,13 +47,5 @@ ${EXIT_CODES_HELP}
       this.textfile(this.flags.textfile, [...doctorMetrics(report), lastSuccessMetric('hydra_doctor', 'When a hydra doctor run last found no failed check (0: never).', this.flags.textfile, report.summary.fail ? undefined : new Date(report.startedAt))])
     this.print(renderDoctorReport(report, {width: this.term.isTTY ? this.term.columns : undefined, style: this.style}))
     return report
-  }
-
-  private deadlineMs(): number {
-    const text = this.flags.deadline
-    if (text === undefined) return DEFAULT_DEADLINE_MS
-    const ms = parseDuration(text)
-    if (ms === undefined || ms <= 0) throw new UserError(`--deadline ${JSON.stringify(text)} is not a duration`, {hint: 'use e.g. --deadline 30s or --deadline 2m'})
-    return ms
   }
 }

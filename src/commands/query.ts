@@ -1,11 +1,10 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
-import {parseDuration} from '../lib/config/units.js'
-import {UserError} from '../lib/errors.js'
+import {durationFlag, timeFlag} from '../flags.js'
 import {renderTable} from '../lib/output/table.js'
 import {PrometheusClient} from '../lib/prometheus/client.js'
-import {formatSeries, formatValue, parseTimeArg, runQuery, type QueryRow} from '../lib/prometheus/query.js'
+import {formatSeries, formatValue, runQuery, type QueryRow} from '../lib/prometheus/query.js'
 
 export default class Query extends HydraCommand<typeof Query> {
   static override summary = 'run a PromQL query'
@@ -22,23 +21,17 @@ ${EXIT_CODES_HELP}
     promql: Args.string({description: 'the PromQL expression', required: true}),
   }
   static override flags = {
-    since: Flags.string({summary: 'a range query over this long before --time (e.g. 1h)'}),
-    step: Flags.string({summary: 'range query resolution (e.g. 30s; default: the range / 60)', dependsOn: ['since']}),
-    time: Flags.string({summary: 'evaluation time, or the end of the range (RFC3339, unix seconds, or a duration ago)'}),
+    since: durationFlag({summary: 'a range query over this long before --time (e.g. 1h)', timer: false}),
+    step: durationFlag({timer: false, summary: 'range query resolution (e.g. 30s; default: the range / 60)', dependsOn: ['since']}),
+    time: timeFlag({summary: 'evaluation time, or the end of the range (RFC 3339, now, a duration ago, or unix seconds)'}),
   }
 
   async run() {
-    const duration = (flag: string, v?: string) => {
-      if (v === undefined) return undefined
-      const ms = parseDuration(v)
-      if (ms === undefined) throw new UserError(`${flag} ${JSON.stringify(v)} is not a duration`, {hint: 'e.g. 1h, 30m, 15s'})
-      return ms
-    }
     const options = {
       query: this.args.promql,
-      sinceMs: duration('--since', this.flags.since),
-      stepMs: duration('--step', this.flags.step),
-      time: this.flags.time === undefined ? undefined : parseTimeArg(this.flags.time, Date.now(), '--time'),
+      sinceMs: this.flags.since,
+      stepMs: this.flags.step,
+      time: this.flags.time === undefined ? undefined : this.flags.time / 1000,
     }
     const prom = new PrometheusClient(this.cluster.prometheus)
     try {

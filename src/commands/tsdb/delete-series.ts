@@ -1,8 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
+import {timeFlag} from '../../flags.js'
 import {PrometheusClient} from '../../lib/prometheus/client.js'
-import {formatSeries, parseTimeArg} from '../../lib/prometheus/query.js'
+import {formatSeries} from '../../lib/prometheus/query.js'
 import {deleteSeries} from '../../lib/prometheus/tsdb.js'
 
 export default class TsdbDeleteSeries extends HydraCommand<typeof TsdbDeleteSeries> {
@@ -17,17 +18,16 @@ ${EXIT_CODES_HELP}
   ]
   static override flags = {
     match: Flags.string({summary: 'series selector (repeatable)', multiple: true, required: true}),
-    start: Flags.string({summary: 'only samples from this time (RFC3339, unix seconds, or a duration ago such as 7d)'}),
-    end: Flags.string({summary: 'only samples up to this time'}),
+    start: timeFlag({summary: 'only samples from this time (RFC 3339, now, a duration ago such as 7d, or unix seconds)'}),
+    end: timeFlag({summary: 'only samples up to this time'}),
     yes: Flags.boolean({summary: 'really delete (without it: a dry run)'}),
   }
 
   async run() {
-    const now = Date.now()
-    const time = (flag: string, v?: string) => (v === undefined ? undefined : String(parseTimeArg(v, now, flag)))
+    const time = (ms?: number) => (ms === undefined ? undefined : String(ms / 1000))
     const prom = new PrometheusClient(this.cluster.prometheus)
     try {
-      const result = await deleteSeries(prom, {match: this.flags.match, start: time('--start', this.flags.start), end: time('--end', this.flags.end), yes: this.flags.yes})
+      const result = await deleteSeries(prom, {match: this.flags.match, start: time(this.flags.start), end: time(this.flags.end), yes: this.flags.yes})
       if (!this.jsonEnabled()) {
         this.print(`${result.seriesCount} series match ${result.match.join(' or ')}`)
         for (const s of result.series) {

@@ -7,7 +7,7 @@
  */
 import {z} from 'zod'
 
-import {parseByteSize, parseDuration} from './units.js'
+import {parseByteSize, parseDuration, timerProblem} from './units.js'
 
 const SECRET_KEYS = new Set(['token', 'password', 'apiKey', 'api_key', 'secret', 'bearer', 'key'])
 const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'api-key', 'x-admin-key', 'cookie', 'x-grafana-token'])
@@ -22,6 +22,12 @@ const PROCESS_RE = /^[A-Za-z0-9_.+-]{1,64}$/
 const duration = z
   .string({error: 'expected a duration such as 5s, 500ms, 2m, 36h or 15d'})
   .refine((s) => parseDuration(s) !== undefined, {error: 'expected a duration such as 5s, 500ms, 2m, 36h or 15d'})
+
+/** A duration that becomes a timer (a timeout): at most MAX_TIMER_MS. Retention or a max age are plain `duration`s. */
+const timerDuration = duration.superRefine((s, ctx) => {
+  const problem = timerProblem(parseDuration(s) ?? 0)
+  if (problem) ctx.addIssue({code: 'custom', message: `${s} is ${problem}; a timeout must be shorter`})
+})
 
 const byteSize = z
   .string({error: 'expected a size such as 10GB, 512MiB'})
@@ -90,7 +96,7 @@ const endpointShape = {
   headers: headers.optional(),
   auth: AuthSchema.optional(),
   tls: TlsSchema.optional(),
-  timeout: duration.optional(),
+  timeout: timerDuration.optional(),
   /** false: report this service but do not fail the run when it is down (Alertmanager is optional) */
   required: z.boolean().optional(),
 }
@@ -159,8 +165,8 @@ export const SshSchema = z.strictObject({
   knownHosts: filePath.optional(),
   /** the file of ~/.ssh/config to honour; false to ignore it */
   sshConfig: z.union([filePath, z.literal(false)]).optional(),
-  connectTimeout: duration.optional(),
-  commandTimeout: duration.optional(),
+  connectTimeout: timerDuration.optional(),
+  commandTimeout: timerDuration.optional(),
   /** run commands that need root through `sudo -n` */
   sudo: z.boolean().optional(),
 })
@@ -236,7 +242,7 @@ export const ConfigSchema = z
     cluster: name('cluster name').default('hydra'),
     defaults: z
       .strictObject({
-        timeout: duration.optional(),
+        timeout: timerDuration.optional(),
         ssh: SshSchema.optional(),
         /** how many nodes to talk to at once over SSH */
         concurrency: z.number().int().min(1).max(256).optional(),

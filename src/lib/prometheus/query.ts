@@ -2,7 +2,6 @@
  * PromQL queries (the runbook's "run query in Prometheus UI"): instant and range, their results
  * reduced to rows a table can show. Parsers and summarisers are pure.
  */
-import {parseDuration} from '../config/units.js'
 import {UserError} from '../errors.js'
 import {isBadQuery, PrometheusApiError, type CallOptions, type PrometheusClient} from './client.js'
 
@@ -117,21 +116,6 @@ export function formatValue(v: number): string {
   const a = Math.abs(v)
   if (a !== 0 && (a < 1e-3 || a >= 1e15)) return v.toExponential(3)
   return String(Number(v.toPrecision(4)))
-}
-
-/**
- * A time flag: RFC3339, unix seconds, `now`, or a duration meaning "that long ago" (`1h`).
- * Returns unix seconds. Pure given `nowMs`.
- */
-export function parseTimeArg(text: string, nowMs: number, flag: string): number {
-  const s = text.trim()
-  if (s === 'now') return nowMs / 1000
-  if (/^\d+(\.\d+)?$/.test(s)) return Number(s)
-  const ago = parseDuration(s)
-  if (ago !== undefined) return (nowMs - ago) / 1000
-  const t = Date.parse(s)
-  if (/^\d{4}-\d{2}-\d{2}/.test(s) && Number.isFinite(t)) return t / 1000
-  throw new UserError(`${flag} ${JSON.stringify(text)} is not a time`, {hint: 'use RFC3339 (2026-01-02T15:04:05Z), unix seconds, now, or a duration ago such as 1h'})
 }
 
 export interface QueryOptions {

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {formatSeries, formatValue, parseTimeArg, plainQueryError, queryRows, rangeFor, type QueryData} from '../../../src/lib/prometheus/query.js'
+import {formatSeries, formatValue, plainQueryError, queryRows, rangeFor, type QueryData} from '../../../src/lib/prometheus/query.js'
 import {fixture, fixtureText} from './fixture-config.js'
 
 // answers of the real Prometheus 2.42
@@ -75,24 +75,8 @@ describe('formatting', () => {
   })
 })
 
-describe('time arguments', () => {
+describe('range queries', () => {
   const now = Date.parse('2026-01-02T03:04:05Z')
-
-  it('takes RFC3339, unix seconds, now and durations ago', () => {
-    expect(parseTimeArg('2026-01-02T03:04:05Z', now, '--time')).toBe(now / 1000)
-    expect(parseTimeArg('1767323045', now, '--time')).toBe(1767323045)
-    expect(parseTimeArg('now', now, '--time')).toBe(now / 1000)
-    expect(parseTimeArg('1h', now, '--time')).toBe(now / 1000 - 3600)
-  })
-
-  it('refuses anything else with a usage error', () => {
-    expect(() => parseTimeArg('yesterday', now, '--start')).toThrow(/--start "yesterday" is not a time/)
-    try {
-      parseTimeArg('soon', now, '--time')
-    } catch (error) {
-      expect((error as {exitCode: number}).exitCode).toBe(2)
-    }
-  })
 
   it('derives a step of range/60 and refuses more than 11000 points', () => {
     expect(rangeFor({sinceMs: 3_600_000}, now)).toEqual({start: now / 1000 - 3600, end: now / 1000, stepSeconds: 60})

@@ -79,9 +79,12 @@ describe('config files are read with limits: exit 2, the file and the reason', (
 
   it('an unreadable file: permission denied, with a hint that fits (not "create one")', {timeout: 60_000}, () => {
     const p = file('secret.yaml', DEFAULT_CONFIG_YAML)
-    chmodSync(p, 0o600)
-    // tests run as root, who reads anything: run hydra as nobody
-    const r = spawnSync(process.execPath, [BIN, 'config', 'validate', p], {cwd: REPO, uid: 65534, gid: 65534, encoding: 'utf8', timeout: 50_000, env: {...process.env, NO_COLOR: '1', HOME: dir}})
+    chmodSync(p, 0o000)
+    // tests run as root, who reads anything: run hydra as root WITHOUT the capabilities that bypass file
+    // permissions (util-linux setpriv), so the open fails with EACCES as it would for an operator's own
+    // user. (Switching to uid nobody instead breaks wherever the checkout itself is not world-readable.)
+    const drop = '-dac_override,-dac_read_search'
+    const r = spawnSync('setpriv', [`--bounding-set=${drop}`, `--inh-caps=${drop}`, process.execPath, BIN, 'config', 'validate', p], {cwd: REPO, encoding: 'utf8', timeout: 50_000, env: {...process.env, NO_COLOR: '1', HOME: dir}})
     expect(r.status).toBe(2)
     expect(r.stderr).toContain(`${p}: cannot read config: permission denied`)
     expect(r.stderr).toMatch(/make it readable by the user running hydra/)

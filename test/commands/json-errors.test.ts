@@ -26,6 +26,8 @@ const ARGS: Record<string, string[]> = {
   'tsdb:delete-series': ['--match', 'up'],
   'config:validate': [bad],
   'dashboards:import': ['dashboard.json'],
+  'silence:add': ['--node', 'a', '--for', '1h', '--comment', 'planned work'],
+  'silence:expire': ['5f0c1d2e-3a4b-4c5d-8e9f-0123456789ab'],
 }
 // config init writes the embedded default and version shows the build: they read no config, nothing to refuse
 const ids = Object.keys(manifest.commands).filter((id) => !['help', 'autocomplete', 'config:init', 'version'].includes(id))

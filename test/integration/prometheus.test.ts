@@ -199,7 +199,7 @@ describe('hydra tsdb', () => {
     expect(existsSync(doc.path)).toBe(true)
     const human = await hydra(['tsdb', 'snapshot', '--skip-head'])
     expect(human.code).toBe(0)
-    expect(human.stdout).toMatch(/^snapshot \d{8}T\d{6}Z-[0-9a-f]{16}\non the Prometheus host in .*\/snapshots\//)
+    expect(human.stdout).toMatch(/^snapshot \d{8}T\d{6}Z-[0-9a-f]{16}\non the server's host in .*\/snapshots\//)
   })
 
   it('snapshot with the admin API off → exit 1 naming the flag', async () => {

@@ -178,7 +178,7 @@ describe('issue 10: diagnosis on real-cluster faults', () => {
 
     it('backup-deadline: a Grafana that answers slowly is bounded by --deadline as a whole → partial, exit 3, the deadline named', async () => {
       await grafana({...fresh, seed: {dashboards: 400, folders: 2}, delayMs: 400})
-      const r = await hydra(['backup', 'dashboards', '--config', backupConfig, '--deadline', '4s', '--concurrency', '4', '--json'])
+      const r = await hydra(['backup', 'dashboards', '--config', backupConfig, '--deadline', '4s', '--concurrency', '4', '--only', 'dashboards', '--json'])
       const j = r.json()
       expect(j.aborted).toMatch(/the --deadline of 4s passed: \d+ dashboards saved/)
       expect(j.status).toBe('partial')

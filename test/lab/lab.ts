@@ -379,6 +379,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
         `--web.listen-address=${promAddress}:${LAB_PORTS.prometheus}`,
         '--web.enable-admin-api',
         '--web.enable-lifecycle',
+        // a firing alert is re-sent on every evaluation, not once a minute: a send that lands while
+        // Alertmanager is restarting (another scenario stops it) is retried within seconds
+        '--rules.alert.resend-delay=2s',
         `--storage.tsdb.retention.time=${prom.retention.time ?? '15d'}`,
         `--storage.tsdb.retention.size=${prom.retention.size ?? '10GB'}`,
       ],

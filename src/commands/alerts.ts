@@ -6,7 +6,7 @@ import {ExitCode} from '../lib/errors.js'
 import {renderTable} from '../lib/output/table.js'
 import {statusWord} from '../lib/output/terminal.js'
 import {formatAge} from '../lib/output/time.js'
-import {alertsReport, type AlertRow, type AmAlertRow, type UnhealthyRule} from '../lib/prometheus/alerts.js'
+import {AM_FAILURE_WORDS, alertsReport, type AlertRow, type AmAlertRow, type UnhealthyRule} from '../lib/prometheus/alerts.js'
 import {PrometheusClient} from '../lib/prometheus/client.js'
 
 export default class Alerts extends HydraCommand<typeof Alerts> {
@@ -14,7 +14,7 @@ export default class Alerts extends HydraCommand<typeof Alerts> {
   static override description = `Firing and pending alerts from Prometheus (/api/v1/alerts), Alertmanager's view of them with its active silences (/api/v2/alerts, /api/v2/silences) when services.alertmanager is configured, and the rules whose last evaluation failed (/api/v1/rules), with their error.
 
 ${EXIT_CODES_HELP}
-  (alerts: 1 when an alert fires (unless --no-fail-on-firing), a rule fails to evaluate, a required Alertmanager is unreachable, or nothing evaluates rules behind services.prometheus (VictoriaMetrics without vmalert))`
+  (alerts: 1 when an alert fires (unless --no-fail-on-firing), a rule fails to evaluate, a required Alertmanager does not answer with its API; 4 when Alertmanager refuses the credentials, or nothing evaluates rules behind services.prometheus (VictoriaMetrics without vmalert))`
   static override examples = ['<%= config.bin %> alerts', '<%= config.bin %> alerts --no-fail-on-firing --json', '<%= config.bin %> alerts --no-alertmanager']
   static override flags = {
     'fail-on-firing': Flags.boolean({summary: 'exit 1 when an alert fires (--no-fail-on-firing for cron jobs that only collect)', default: true, allowNo: true}),
@@ -31,8 +31,9 @@ ${EXIT_CODES_HELP}
       if (s.unhealthyRules > 0 || report.noRuleEngine) this.setExitCode(ExitCode.FAILURE)
       const amr = report.alertmanager
       if (amr && !amr.reachable) {
-        this.note(`warning: Alertmanager ${amr.url}: ${amr.error}`)
-        if (amr.required) this.setExitCode(ExitCode.FAILURE)
+        this.note(`warning: Alertmanager ${amr.url} ${AM_FAILURE_WORDS[amr.cause]}: ${amr.error}${amr.hint ? `\n  fix: ${amr.hint}` : ''}`)
+        if (amr.cause === 'auth') this.setExitCode(ExitCode.AUTH)
+        else if (amr.required) this.setExitCode(ExitCode.FAILURE)
       }
       if (!this.jsonEnabled()) this.render(report)
       return report
@@ -81,7 +82,7 @@ ${EXIT_CODES_HELP}
           ),
         )
       for (const si of amr.silences) this.print(`  silence ${si.id} (${si.state}) ${si.matchers} until ${si.endsAt} by ${si.createdBy}: ${si.comment}`)
-    } else if (amr) this.print(`\nAlertmanager ${amr.url}: unreachable (${amr.error})`)
+    } else if (amr) this.print(`\nAlertmanager ${amr.url}: ${AM_FAILURE_WORDS[amr.cause]} (${amr.error})`)
     if (report.unhealthyRules.length > 0) {
       this.print(`\n${report.unhealthyRules.length} rule(s) fail to evaluate:`)
       this.print(

@@ -161,6 +161,53 @@ describe('issue 10: diagnosis on real-cluster faults', () => {
     }, 120_000)
   })
 
+  describe('a proxy in front of the real Alertmanager (items 5, 10)', () => {
+    let proxy: FaultProxy
+    let viaProxy: string
+    beforeAll(async () => {
+      const lab = loadConfig({flag: configPath}).config
+      proxy = new FaultProxy({host: '127.0.0.9', port: 19093, upstream: lab.alertmanager!.baseUrl, name: 'alertmanager-proxy'})
+      await proxy.start()
+      viaProxy = variantConfig('alertmanager-via-proxy', (doc) => {
+        delete doc.services.alertmanager.node
+        delete doc.services.alertmanager.port
+        doc.services.alertmanager.url = proxy.url
+        doc.services.alertmanager.required = true
+      })
+    })
+    afterAll(async () => {
+      await proxy.stop()
+    })
+
+    it('alerts-am-faults: a 401 is exit 4 "refused hydra\'s credentials"; a 500, an HTML page and a hang are named as such, not "unreachable"', async () => {
+      const alerts = async (...extra: string[]) => hydra(['alerts', '--config', viaProxy, '--no-fail-on-firing', ...extra])
+      await proxy.setFault('status401')
+      const auth = await alerts('--json')
+      expect(auth.code).toBe(4)
+      expect(auth.json().alertmanager).toMatchObject({reachable: false, cause: 'auth'})
+      expect(auth.stderr).toMatch(/Alertmanager http:\/\/127\.0\.0\.9:19093\S* refused hydra's credentials: .*HTTP 401: an HTML page \("401 Authorization Required"\)/)
+      expect(auth.stderr).toMatch(/fix: the config gives Alertmanager no credential/)
+
+      await proxy.setFault('status500')
+      const e500 = await alerts()
+      expect(e500.code).toBe(1)
+      expect(e500.stdout).toMatch(/: answered with an error \(.*HTTP 500/)
+      expect(e500.stdout + e500.stderr).not.toMatch(/unreachable/)
+
+      await proxy.setFault('html200')
+      const html = await alerts()
+      expect(html.code).toBe(1)
+      expect(html.stdout).toMatch(/answered, but not with Alertmanager's API \(.*HTML/)
+
+      await proxy.setFault('hang')
+      const hang = await alerts('--timeout', '2s')
+      expect(hang.stdout).toMatch(/accepted the connection but did not answer/)
+
+      await proxy.setFault(undefined)
+      expect((await alerts()).code).toBe(0)
+    }, 120_000)
+  })
+
   describe('backup and restore (item 9)', () => {
     const grafana = (patch: Record<string, unknown>) => lab.setState('grafana', patch)
     const fresh = {empty: true, deny: null, delayMs: 0, database: 'ok'}

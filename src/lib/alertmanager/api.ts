@@ -29,6 +29,16 @@ export interface AmSilence {
   comment: string
 }
 
+/** An error body in one short line: Alertmanager's quoted string as it is, an HTML page by its title. */
+export function errorText(body: string): string {
+  const text = body.trim()
+  if (/^<(!doctype|html|head|body)/i.test(text)) {
+    const title = /<title>([^<]*)<\/title>/i.exec(text)?.[1]?.trim()
+    return `an HTML page${title ? ` ("${title}")` : ''}`
+  }
+  return text.replace(/^"(.*)"$/, '$1').slice(0, 200)
+}
+
 export class AlertmanagerClient {
   readonly http: HttpClient
   constructor(readonly endpoint: ResolvedEndpoint, http?: HttpClient) {
@@ -52,8 +62,16 @@ export class AlertmanagerClient {
         method,
         status: res.status,
         body: res.text(),
-        // Alertmanager's errors are a bare (JSON-quoted) string: show it as it is
-        summary: `HTTP ${res.status}: ${res.text().trim().replace(/^"(.*)"$/, '$1').slice(0, 200)}`,
+        // Alertmanager's errors are a bare (JSON-quoted) string: show it as it is; an HTML page
+        // (a proxy's error or login page) by its title only
+        summary: `HTTP ${res.status}: ${errorText(res.text())}`,
+        ...(res.status === 401 || res.status === 403
+          ? {
+              hint: this.endpoint.auth
+                ? `the credential services.alertmanager.auth names was refused: check that it is current and allowed to ${method === 'GET' ? 'read' : 'change'} ${path}`
+                : 'the config gives Alertmanager no credential: Alertmanager asks for one only with --web.config.file, so a proxy or login in front of it probably does; point services.alertmanager.url past it, or add services.alertmanager.auth',
+            }
+          : {}),
       })
       throw err
     }

@@ -4,6 +4,7 @@
  */
 import {describeMatchers, type AlertmanagerClient, type AmAlert, type AmSilence} from '../alertmanager/api.js'
 import type {HydraConfig} from '../config/resolve.js'
+import {ExitCode, isHydraError} from '../errors.js'
 import {nodeOfSeries} from '../views/series-node.js'
 import {backendOf, noRuleEngineHint, type BackendInfo} from './backend.js'
 import type {CallOptions, PrometheusClient} from './client.js'
@@ -92,8 +93,51 @@ export interface AlertsReport {
   rules: {groups: number; alerting: number; recording: number}
   alertmanager?:
     | {url: string; reachable: true; alerts: AmAlertRow[]; silences: SilenceRow[]}
-    | {url: string; reachable: false; error: string; required: boolean}
+    | {url: string; reachable: false; error: string; required: boolean; cause: AmFailure; hint?: string}
   summary: {firing: number; pending: number; unhealthyRules: number; silenced: number}
+}
+
+/**
+ * Why Alertmanager gave no answer, in the words an operator acts on: it refused hydra's
+ * credentials (exit 4), it was not reached at all, it hung, it answered with an error status, or
+ * something that is not its API (a login page, a proxy's HTML, a cut-off body) answered instead.
+ */
+export type AmFailure = 'auth' | 'unreachable' | 'not_answering' | 'error_status' | 'not_its_api' | 'error'
+
+export function amFailure(e: unknown): AmFailure {
+  if (isHydraError(e) && e.exitCode === ExitCode.AUTH) return 'auth'
+  const failure = (e as {failure?: unknown} | undefined)?.failure
+  switch (failure) {
+    case 'refused':
+    case 'connect_timeout':
+    case 'dns':
+    case 'unreachable':
+    case 'tls':
+    case 'reset':
+    case 'network':
+      return 'unreachable'
+    case 'timeout':
+      return 'not_answering'
+    case 'http_status':
+      return 'error_status'
+    case 'html':
+    case 'not_json':
+    case 'truncated':
+    case 'too_large':
+      return 'not_its_api'
+    default:
+      return 'error'
+  }
+}
+
+/** The human phrase for an AmFailure. */
+export const AM_FAILURE_WORDS: Record<AmFailure, string> = {
+  auth: 'refused hydra\'s credentials',
+  unreachable: 'unreachable',
+  not_answering: 'accepted the connection but did not answer',
+  error_status: 'answered with an error',
+  not_its_api: "answered, but not with Alertmanager's API",
+  error: 'failed',
 }
 
 /** Prometheus's active alerts → rows, firing first. Pure. */
@@ -178,7 +222,8 @@ export async function alertsReport(prom: PrometheusClient, cfg: HydraConfig, am?
       markSilenced(rows, amResult.ok[0])
     } else {
       const e = amResult.error
-      alertmanager = {url: am.baseUrl, reachable: false, error: e instanceof Error ? e.message : String(e), required: am.endpoint.required}
+      const hint = isHydraError(e) ? e.hint : undefined
+      alertmanager = {url: am.baseUrl, reachable: false, error: e instanceof Error ? e.message : String(e), required: am.endpoint.required, cause: amFailure(e), ...(hint ? {hint} : {})}
     }
   }
   return {

@@ -1,7 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
-import type {AmAlert, AmSilence} from '../../../src/lib/alertmanager/api.js'
-import {buildAlertRows, buildAmRows, buildSilenceRows, unhealthyRules, type PromAlert, type RuleGroup} from '../../../src/lib/prometheus/alerts.js'
+import {errorText, type AmAlert, type AmSilence} from '../../../src/lib/alertmanager/api.js'
+import {httpError, type HttpFailureCause} from '../../../src/lib/clients/http/index.js'
+import {amFailure, buildAlertRows, buildAmRows, buildSilenceRows, unhealthyRules, type PromAlert, type RuleGroup} from '../../../src/lib/prometheus/alerts.js'
 import {clusterConfig, fixture} from './fixture-config.js'
 
 // the real Prometheus 2.42 with node exporter 127.0.0.3 stopped (NodeDown firing, NodeDownForAnHour
@@ -50,5 +51,33 @@ describe('Alertmanager', () => {
     expect(rows).toEqual([
       {id: '434f11e2-0361-484d-8ed8-80531ec2959f', state: 'active', matchers: 'alertname="Maintenance"', endsAt: '2026-11-24T02:38:57.000Z', createdBy: 'hydra-test', comment: 'planned maintenance'},
     ])
+  })
+})
+
+describe('amFailure: why Alertmanager gave no answer, in the words an operator acts on', () => {
+  const http = (failure: HttpFailureCause, status?: number) => httpError({failure, url: 'http://am:9093/api/v2/alerts', method: 'GET', ...(status ? {status} : {})})
+  it.each([
+    [http('http_status', 401), 'auth'],
+    [http('http_status', 403), 'auth'],
+    [http('refused'), 'unreachable'],
+    [http('connect_timeout'), 'unreachable'],
+    [http('dns'), 'unreachable'],
+    [http('timeout'), 'not_answering'],
+    [http('http_status', 500), 'error_status'],
+    [http('html'), 'not_its_api'],
+    [http('truncated'), 'not_its_api'],
+    [new Error('boom'), 'error'],
+  ] as const)('%s → %s', (error, cause) => {
+    expect(amFailure(error)).toBe(cause)
+  })
+})
+
+describe('errorText: an error body in one line', () => {
+  it("keeps Alertmanager's quoted string", () => {
+    expect(errorText('"silence not found"\n')).toBe('silence not found')
+  })
+  it('names an HTML page by its title, never dumps it', () => {
+    expect(errorText('<html>\n<head><title>401 Authorization Required</title></head><body>…</body></html>')).toBe('an HTML page ("401 Authorization Required")')
+    expect(errorText('<!DOCTYPE html><p>x</p>')).toBe('an HTML page')
   })
 })

@@ -276,12 +276,19 @@ export interface StoredStream {
 function extract(parser: 'json' | 'logfmt', line: string): Record<string, string> {
   const out: Record<string, string> = {}
   if (parser === 'json') {
+    // Loki's JSONParser (buger/jsonparser ObjectEach): a line that is not an object fails at once;
+    // a broken object keeps the fields read before the break. Both set __error__ and __error_details__.
+    if (!line.trimStart().startsWith('{')) return {__error__: 'JSONParserErr', __error_details__: "Value looks like object, but can't find closing '}' symbol"}
     try {
       const v = JSON.parse(line) as unknown
       if (v && typeof v === 'object' && !Array.isArray(v))
         for (const [k, x] of Object.entries(v)) if (x === null || typeof x !== 'object') out[k.replace(/[^A-Za-z0-9_]/g, '_')] = String(x)
     } catch {
+      const field = /\s*"((?:[^"\\]|\\.)*)"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*|true|false)\s*[,}]/y
+      field.lastIndex = line.indexOf('{') + 1
+      for (let m = field.exec(line); m; m = field.exec(line)) out[m[1]!.replace(/[^A-Za-z0-9_]/g, '_')] = m[2]!.startsWith('"') ? (JSON.parse(m[2]!) as string) : m[2]!
       out.__error__ = 'JSONParserErr'
+      out.__error_details__ = 'Malformed JSON error'
     }
     return out
   }

@@ -135,6 +135,8 @@ describe.each(['3.4.2', '2.8.0'] as LokiVersion[])('real Loki %s', (version) => 
     const runbook = await hydra(['logs', '{job="docker"} |= "error" | level="error"'], cfg)
     expect(runbook.code).toBe(0)
     expect(runbook.stdout).toMatch(/^no log lines for/)
+    // the tenant has streams, the query matched none: no word about tenants
+    expect(runbook.stderr).not.toMatch(/tenant/)
   })
 
   it('a multi-tenant tenant (hydra|other) with multi-tenant queries off says why, exit 2, never an empty answer', async () => {
@@ -187,6 +189,11 @@ describe.each(['3.4.2', '2.8.0'] as LokiVersion[])('real Loki %s', (version) => 
     const none = await hydra(['loki', 'labels', 'container_name', '--org-id', 'nobody-here', '--json'], cfg)
     expect(none.code).toBe(0)
     expect(none.json().values).toEqual([])
+    // a wrong tenant: Loki answers 200 with nothing; hydra says the tenant has no stream at all
+    const wrong = await hydra(['logs', '{container_name=~".+"}', '--org-id', 'nobody-here'], cfg)
+    expect(wrong.code).toBe(0)
+    expect(wrong.stdout).toMatch(/^no log lines for/)
+    expect(wrong.stderr).toMatch(/Note: Loki has no log stream at all for the tenant "nobody-here" in this window: .*X-Scope-OrgID.*--org-id/)
   })
 
   it('logs --follow prints a line pushed after it started (tail WebSocket), until SIGTERM', async () => {

@@ -103,3 +103,24 @@ export function emptyAnswerNote(tenant: string | undefined, check: TenancyCheck)
   if (!tenant?.includes('|') || check.multiTenantQueries === true) return undefined
   return `nothing came back for the multi-tenant "${tenant}", and Loki does not show whether its querier.multi_tenant_queries_enabled is on: with it off (the default) Loki 2.x answers exactly like this; try one tenant with --org-id ${tenant.split('|')[0]}`
 }
+
+/**
+ * An empty answer for one tenant (or none): ask whether that tenant has any stream at all in the
+ * window (/loki/api/v1/labels, the same X-Scope-OrgID). None at all is what a wrong tenant looks
+ * like — Loki keeps each tenant's logs apart and answers 200 with nothing — so say so; streams that
+ * exist but did not match are the query's business. Best effort: no note when Loki will not say.
+ */
+export async function emptyTenantNote(loki: LokiClient, window: {startNs: bigint; endNs: bigint}, signal?: AbortSignal): Promise<string | undefined> {
+  const tenant = loki.tenant
+  if (tenant?.includes('|')) return undefined
+  let labels: string[] | null | undefined
+  try {
+    labels = await loki.getJson<string[] | null | undefined>('/loki/api/v1/labels', {start: window.startNs.toString(), end: window.endNs.toString()}, {signal})
+  } catch {
+    return undefined
+  }
+  if ((labels ?? []).length > 0) return undefined
+  return tenant
+    ? `Loki has no log stream at all for the tenant "${tenant}" in this window: Loki keeps each tenant's logs apart (X-Scope-OrgID) and answers a tenant it has nothing for with an empty result; check that "${tenant}" (services.loki.tenant) is the tenant your log shippers push as, or try another with --org-id`
+    : 'Loki has no log stream at all in this window: is anything pushing to it? (hydra loki canary; hydra doctor --only logs)'
+}

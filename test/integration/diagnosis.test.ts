@@ -258,6 +258,8 @@ describe('issue 10: diagnosis on real-cluster faults', () => {
       const d0 = dry.json().dashboards.find((d: any) => d.uid === 'clash-000000')
       expect(d0).toMatchObject({action: 'conflict', grafanaStatus: 'name-exists', nameClash: {uid: 'by-hand'}})
       expect(d0.detail).toMatch(/a different dashboard "clash dashboard 0" \(uid by-hand\) has the same title in the folder: Grafana would refuse it \(412 name-exists\)/)
+      // the dry run exits as the real run would: one of three refused → partial
+      expect(dry.code).toBe(3)
 
       const over = await hydra(['restore', 'dashboards', dir, '--overwrite', '--config', backupConfig, '--json'])
       const o0 = over.json().dashboards.find((d: any) => d.uid === 'clash-000000')

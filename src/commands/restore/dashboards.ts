@@ -24,7 +24,7 @@ ${EXIT_CODES_HELP}
   static override flags = {
     only: Flags.string({summary: `restore only these kinds (comma-separated or repeated): ${BACKUP_KINDS.join(', ')}; default: all the backup holds`, multiple: true}),
     overwrite: Flags.boolean({summary: 'replace dashboards that changed in Grafana since the backup'}),
-    'dry-run': Flags.boolean({summary: 'show what would be created, updated or left unchanged; change nothing'}),
+    'dry-run': Flags.boolean({summary: 'show what would be created, updated or left unchanged; change nothing; exit as the real run would (a conflict counts as a failure)'}),
   }
 
   async run(): Promise<RestoreResult> {
@@ -41,8 +41,9 @@ ${EXIT_CODES_HELP}
         concurrency: cluster.backup.dashboards?.concurrency ?? 8,
       })
       const s = result.summary
-      const ok = s.total - s.failed
-      this.setExitCode(s.failed === 0 && s.foldersFailed === 0 && s.objectsFailed === 0 ? ExitCode.OK : ok === 0 && s.total > 0 ? ExitCode.FAILURE : ExitCode.PARTIAL)
+      const failed = s.failed + (result.dryRun ? s.conflict : 0) // a dry run exits as the real run would
+      const ok = s.total - failed
+      this.setExitCode(failed === 0 && s.foldersFailed === 0 && s.objectsFailed === 0 ? ExitCode.OK : ok === 0 && s.total > 0 ? ExitCode.FAILURE : ExitCode.PARTIAL)
       if (!this.jsonEnabled()) this.render(result)
       return result
     } finally {

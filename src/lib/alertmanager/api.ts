@@ -39,6 +39,13 @@ export function errorText(body: string): string {
   return text.replace(/^"(.*)"$/, '$1').slice(0, 200)
 }
 
+/** Per-call limits: the caller's cancellation and timeout (e.g. a doctor run's deadline). */
+export interface CallOptions {
+  signal?: AbortSignal
+  timeoutMs?: number
+  retries?: number
+}
+
 export class AlertmanagerClient {
   readonly http: HttpClient
   constructor(readonly endpoint: ResolvedEndpoint, http?: HttpClient) {
@@ -49,12 +56,12 @@ export class AlertmanagerClient {
     return this.http.baseUrl
   }
 
-  private async get<T>(path: string): Promise<T> {
-    return this.call<T>('GET', path)
+  private async get<T>(path: string, options: CallOptions = {}): Promise<T> {
+    return this.call<T>('GET', path, undefined, options)
   }
 
-  private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, json?: unknown): Promise<T> {
-    const res = await this.http.request(method, path, {okStatus: 'any', headers: {accept: 'application/json'}, ...(json === undefined ? {} : {json})})
+  private async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, json?: unknown, options: CallOptions = {}): Promise<T> {
+    const res = await this.http.request(method, path, {okStatus: 'any', headers: {accept: 'application/json'}, ...(json === undefined ? {} : {json}), ...options})
     if (res.status >= 400) {
       const err = httpError({
         failure: 'http_status',
@@ -93,8 +100,9 @@ export class AlertmanagerClient {
     return this.get<AmAlert[]>('/api/v2/alerts')
   }
 
-  silences(): Promise<AmSilence[]> {
-    return this.get<AmSilence[]>('/api/v2/silences')
+  /** Every silence Alertmanager knows (active, pending and expired ones still retained). */
+  silences(options: CallOptions = {}): Promise<AmSilence[]> {
+    return this.get<AmSilence[]>('/api/v2/silences', options)
   }
 
   async close(): Promise<void> {

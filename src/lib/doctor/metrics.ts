@@ -18,6 +18,12 @@ export function doctorMetrics(report: DoctorReport, runAt: Date = new Date(repor
         .filter((c) => c.status !== 'skipped')
         .map((c) => ({labels: {check: c.id, node: c.node ?? '', service: c.service ?? ''}, value: c.status === 'fail' ? 0 : 1})),
     },
+    {
+      name: 'hydra_check_silenced',
+      help: 'A failed hydra doctor check whose alerts an active Alertmanager silence mutes (1); only such checks are listed.',
+      type: 'gauge',
+      samples: report.checks.filter((c) => c.status === 'fail' && c.silenced?.length).map((c) => ({labels: {check: c.id, node: c.node ?? '', service: c.service ?? ''}, value: 1})),
+    },
     {name: 'hydra_doctor_last_run_timestamp_seconds', help: 'When hydra doctor last ran.', type: 'gauge', samples: [{value: Math.floor(runAt.getTime() / 1000)}]},
     {name: 'hydra_doctor_duration_seconds', help: 'How long the last hydra doctor run took.', type: 'gauge', samples: [{value: report.durationMs / 1000}]},
     {name: 'hydra_doctor_problems', help: 'Checks that failed in the last hydra doctor run.', type: 'gauge', samples: [{value: report.summary.fail}]},

@@ -20,6 +20,18 @@ export interface CheckOutcome {
   evidence?: string[]
   /** the next command to run or the change to make */
   hint?: string
+  /** the labels of the alerts this failure is about, when the check knows them (e.g. the firing alerts): silence matching uses them (silenced.ts) */
+  alertLabels?: Record<string, string>[]
+}
+
+/** An Alertmanager silence that mutes a failed check's alerts: who, why, until when. */
+export interface SilenceRef {
+  id: string
+  createdBy: string
+  comment: string
+  endsAt: string
+  /** its matchers, as `name="value"`, `name=~"re"`, … */
+  matchers: string
 }
 
 /**
@@ -69,6 +81,9 @@ export interface CheckResult extends Pick<Check, 'id' | 'kind' | 'group' | 'node
   cause?: string
   evidence?: string[]
   hint?: string
+  alertLabels?: Record<string, string>[]
+  /** a failure someone silenced in Alertmanager (still a failure: the exit code does not change) */
+  silenced?: SilenceRef[]
   durationMs: number
 }
 

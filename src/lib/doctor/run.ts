@@ -8,6 +8,7 @@ import {buildCatalogue} from './catalogue/index.js'
 import type {Check, CheckResult} from './model.js'
 import {runChecks, type DoctorEvent} from './runner.js'
 import {selectChecks, type SelectOptions} from './select.js'
+import {markSilenced, readSilences, type SilencesRead} from './silenced.js'
 
 export const DEFAULT_DEADLINE_MS = 30_000
 
@@ -27,6 +28,8 @@ export interface DoctorReport {
   checks: CheckResult[]
   summary: DoctorSummary
   verdict: string
+  /** Alertmanager's silences, read once: failures they mute carry `silenced` (silenced.ts) */
+  silences?: SilencesRead
   exitCode: ExitCodeValue
 }
 
@@ -35,6 +38,8 @@ export interface DoctorOptions extends SelectOptions {
   onEvent?: (event: DoctorEvent) => void
   /** the checks to run (from planDoctor); default: the whole catalogue, filtered by only/skip */
   checks?: Check[]
+  /** for tests: the silences instead of Alertmanager's */
+  readSilences?: typeof readSilences
 }
 
 /** The checks a run will make, so a caller can lay out its progress display before the run. */
@@ -55,7 +60,7 @@ export function verdictLine(results: CheckResult[]): string {
     const ran = s.ok + s.warn
     return `hydra: all ${ran} check${ran === 1 ? '' : 's'} passed${extras ? ` (${extras})` : ''}`
   }
-  const problems = results.filter((r) => r.status === 'fail').map((r) => `${r.id} ${r.cause ?? 'failed'}`)
+  const problems = results.filter((r) => r.status === 'fail').map((r) => `${r.id} ${r.cause ?? 'failed'}${r.silenced?.length ? ' (silenced)' : ''}`)
   return `hydra: ${s.fail} problem${s.fail === 1 ? '' : 's'}: ${problems.join(', ')}${extras ? ` (${extras})` : ''}`
 }
 
@@ -65,7 +70,17 @@ export async function runDoctor(cfg: HydraConfig, options: DoctorOptions = {}): 
   const checks = options.checks ?? planDoctor(cfg, options)
   const startedAt = new Date()
   const t0 = performance.now()
-  const results = await runChecks(checks, {cfg, deadlineMs, onEvent: options.onEvent})
+  // the silences are read alongside the checks, within the same deadline, and waited for only if something failed
+  const stopSilences = new AbortController()
+  const silencesRead = (options.readSilences ?? readSilences)(cfg, {signal: AbortSignal.any([stopSilences.signal, AbortSignal.timeout(deadlineMs)]), timeoutMs: deadlineMs})
+  const checked = await runChecks(checks, {cfg, deadlineMs, onEvent: options.onEvent})
+  let silences: SilencesRead = {status: 'not_needed', active: 0}
+  let results = checked
+  if (checked.some((r) => r.status === 'fail')) {
+    const read = await silencesRead
+    silences = read.read
+    results = markSilenced(cfg, checked, read.silences)
+  } else stopSilences.abort()
   const summary = summarize(results)
   return {
     cluster: cfg.cluster,
@@ -75,6 +90,8 @@ export async function runDoctor(cfg: HydraConfig, options: DoctorOptions = {}): 
     checks: results,
     summary,
     verdict: verdictLine(results),
+    silences,
+    // a silenced failure is still a failure: the silence explains it, it does not make it pass
     exitCode: summary.fail > 0 ? ExitCode.FAILURE : ExitCode.OK,
   }
 }

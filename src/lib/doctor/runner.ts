@@ -33,6 +33,7 @@ function resultOf(check: Check, outcome: CheckOutcome | {status: 'skipped'; deta
     ...(outcome.cause ? {cause: outcome.cause} : {}),
     ...('evidence' in outcome && outcome.evidence?.length ? {evidence: outcome.evidence} : {}),
     ...('hint' in outcome && outcome.hint ? {hint: outcome.hint} : {}),
+    ...('alertLabels' in outcome && outcome.alertLabels?.length ? {alertLabels: outcome.alertLabels} : {}),
     durationMs: Math.round(durationMs),
   }
 }

@@ -22,6 +22,7 @@ export function alertsCheck(cfg: HydraConfig): Check {
       detail: `${firing.length} alert${firing.length === 1 ? '' : 's'} firing: ${names.join(', ')}`,
       evidence: firing.map((a) => `${a.labels.alertname}${a.labels.instance ? ` ${a.labels.instance}` : ''}${a.annotations?.summary ? `: ${a.annotations.summary}` : ''}`),
       hint: 'see them with: hydra alerts',
+      alertLabels: firing.map((a) => a.labels),
     }
   })
 }

@@ -10,7 +10,7 @@ import type {GpuExporterKind} from '../../lib/views/gpu.js'
 
 export default class RulesDiff extends HydraCommand<typeof RulesDiff> {
   static override summary = 'compare the rendered alert rules with the rules Prometheus has loaded'
-  static override description = `Renders the rules as \`hydra rules render\` does (asking Prometheus which exporters it scrapes), then compares them, alert by alert, with GET /api/v1/rules: rules missing from Prometheus, rules it has that hydra does not render, and rules whose expression, \`for\` or labels differ. Works against VictoriaMetrics too, which answers /api/v1/rules for vmalert (-vmalert.proxyURL).
+  static override description = `Renders the rules as \`hydra rules render\` does (asking Prometheus which exporters it scrapes), then compares them, alert by alert, with GET /api/v1/rules: rules missing from Prometheus, rules it has that hydra does not render, and rules whose expression, \`for\` or labels differ. Works against VictoriaMetrics too, which answers /api/v1/rules for vmalert (-vmalert.proxyURL); a VictoriaMetrics with no vmalert attached is said so (exit 1), not reported as every rule missing.
 
 ${EXIT_CODES_HELP}
   (rules diff: 1 when the loaded rules differ from the rendered ones)`
@@ -34,7 +34,7 @@ ${EXIT_CODES_HELP}
       drift.inSync = drift.missing.length === 0 && drift.extra.length === 0 && drift.changed.length === 0
       this.setExitCode(drift.inSync ? ExitCode.OK : ExitCode.FAILURE)
       if (drift.inSync) this.print(`in sync: ${drift.server} has loaded the ${drift.compared} rendered rules, as rendered, and no other alerting rule`)
-      for (const m of drift.missing) this.print(`missing from Prometheus: ${m.alert} (group ${m.group})`)
+      for (const m of drift.missing) this.print(`missing from ${drift.engine ?? 'Prometheus'}: ${m.alert} (group ${m.group})`)
       for (const e of drift.extra) this.print(`not rendered by hydra: ${e.alert} (group ${e.group}${e.file ? `, ${e.file}` : ''})`)
       for (const c of drift.changed) this.print(`changed: ${c.alert} ${c.field}: rendered ${c.rendered}, loaded ${c.live}`)
       if (!drift.inSync) this.print('next: hydra rules render -o hydra-rules.yml, review, copy it to the rule_files of Prometheus and reload it')

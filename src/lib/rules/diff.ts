@@ -4,8 +4,19 @@
  * (by alert name): missing, extra, and changed expression, `for` or labels — like
  * `config scrape --diff`. Prometheus returns each expression re-printed from its parse tree; both
  * sides are compared after normalizing whitespace.
+ *
+ * vmalert (1.79.5, measured; fixture test/fixtures/victoria/vmalert-rules-rendered.json) answers
+ * the same shape with these differences: it ignores `type=alert` (recording rules come too, with
+ * `type:"recording"`, so rules are filtered by their own `type`); `query` is the expression as
+ * written, not re-printed; groups carry `type:"prometheus"` (the datasource, not the rule type),
+ * `id`, `concurrency`, and rules `id`, `group_id`, `datasourceType`, `lastSamples`. A
+ * VictoriaMetrics without vmalert answers an empty stub: that is "nothing evaluates rules", not
+ * "every rule missing".
  */
 import {parseDuration} from '../config/units.js'
+import {OperationError} from '../errors.js'
+import {ruleEngineMissing} from '../prometheus/alerts.js'
+import {backendOf} from '../prometheus/backend.js'
 import type {PrometheusClient} from '../prometheus/client.js'
 import type {RenderedGroup} from './model.js'
 import {normalizeExpr} from './promql.js'
@@ -36,6 +47,8 @@ export interface RuleChange {
 
 export interface RulesDrift {
   server: string
+  /** what evaluates the rules: Prometheus, or vmalert (behind VictoriaMetrics) */
+  engine?: string
   missing: {alert: string; group: string}[]
   extra: {alert: string; group: string; file?: string}[]
   changed: RuleChange[]
@@ -77,6 +90,9 @@ export function compareRules(server: string, rendered: RenderedGroup[], live: Li
 }
 
 export async function rulesDrift(prom: PrometheusClient, rendered: RenderedGroup[]): Promise<RulesDrift> {
-  const {data} = await prom.api<{groups: LiveGroup[]}>('GET', '/api/v1/rules', {query: {type: 'alert'}})
-  return compareRules(prom.baseUrl, rendered, data.groups ?? [])
+  const [backend, {data}] = await Promise.all([backendOf(prom), prom.api<{groups: LiveGroup[] | null}>('GET', '/api/v1/rules', {query: {type: 'alert'}})])
+  const groups = data.groups ?? []
+  const none = ruleEngineMissing(backend, groups.length, prom.baseUrl)
+  if (none) throw new OperationError('no_rule_engine', `cannot compare the rules: ${none.message}`, {hint: none.hint})
+  return {...compareRules(prom.baseUrl, rendered, groups), engine: backend.kind === 'victoriametrics' ? `vmalert (behind ${backend.name})` : backend.name}
 }

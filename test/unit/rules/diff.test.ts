@@ -1,9 +1,13 @@
 /** rules diff, as a pure function of GET /api/v1/rules (shape measured on Prometheus 2.42, api-facts.md §14). */
+import {readFileSync} from 'node:fs'
+
 import {describe, expect, it} from 'vitest'
 
 import {compareRules, type LiveGroup} from '../../../src/lib/rules/diff.js'
 import type {RenderedGroup} from '../../../src/lib/rules/model.js'
 import {normalizeExpr} from '../../../src/lib/rules/promql.js'
+import {rulesFromConfig} from '../../../src/lib/rules/render.js'
+import {labConfig} from '../doctor/lab-config.js'
 
 const rendered: RenderedGroup[] = [
   {
@@ -46,5 +50,26 @@ describe('compareRules', () => {
   it('normalizes only whitespace: a multi-line expression equals its one-line print', () => {
     expect(normalizeExpr('max by (job) (\n  up{job="loki", x="y"}\n) == 1')).toBe(normalizeExpr('max by (job) (up{job="loki",x="y"}) == 1'))
     expect(normalizeExpr('up == 1')).not.toBe(normalizeExpr('up == 0'))
+  })
+})
+
+describe('compareRules against vmalert 1.79.5 (GET /api/v1/rules?type=alert, captured with the lab rules rendered and one recording group loaded)', () => {
+  const vmalert = (JSON.parse(readFileSync(new URL('../../fixtures/victoria/vmalert-rules-rendered.json', import.meta.url), 'utf8')) as {data: {groups: LiveGroup[]}}).data.groups
+  const labRendered = rulesFromConfig(labConfig(), {maxForMs: 2000}, {nodeJobs: ['node'], gpuExporters: ['nvidia_smi'], lokiJob: 'loki'}).groups
+
+  it('its shape: type=alert is ignored (a recording group comes too), groups carry the datasource type', () => {
+    expect(vmalert.flatMap((g) => g.rules.map((r) => r.type))).toContain('recording')
+    expect(vmalert.map((g) => (g as unknown as {type: string}).type)).toEqual(vmalert.map(() => 'prometheus'))
+  })
+
+  it('in sync with what was rendered: recording rules are not counted as extra', () => {
+    expect(compareRules('vm', labRendered, vmalert)).toMatchObject({inSync: true, compared: 13, missing: [], extra: [], changed: []})
+  })
+
+  it('one rule edited in the loaded file is the one change', () => {
+    const edited = vmalert.map((g) => ({...g, rules: g.rules.map((r) => (r.name === 'RootDiskSpaceLow' ? {...r, query: r.query.replace(/< 10$/, '< 25')} : r))}))
+    const d = compareRules('vm', labRendered, edited)
+    expect(d.changed).toEqual([expect.objectContaining({alert: 'RootDiskSpaceLow', field: 'expr'})])
+    expect(d.changed[0]!.live).toMatch(/< 25$/)
   })
 })

@@ -28,7 +28,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const started = Date.now()
   const lab = await startLab({log: verbose ? (line) => process.stderr.write(`${line}\n`) : undefined})
   process.stderr.write(`hydra test lab up in ${Date.now() - started}ms (state ${lab.stateDir}, control ${lab.controlUrl})\n`)
-  project.provide('lab', {configPath: lab.configPath, controlUrl: lab.controlUrl, stateDir: lab.stateDir, victoria: {configPath: lab.victoria.configPath, bareConfigPath: lab.victoria.bareConfigPath, url: lab.victoria.url, vmalertUrl: lab.victoria.vmalertUrl, bareUrl: lab.victoria.bareUrl}})
+  project.provide('lab', {configPath: lab.configPath, controlUrl: lab.controlUrl, stateDir: lab.stateDir, victoria: {configPath: lab.victoria.configPath, bareConfigPath: lab.victoria.bareConfigPath, url: lab.victoria.url, vmalertUrl: lab.victoria.vmalertUrl, bareUrl: lab.victoria.bareUrl, vmalertRulesDir: lab.victoria.vmalertRulesDir}})
   return async () => {
     await lab.stop()
   }

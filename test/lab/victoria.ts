@@ -17,8 +17,8 @@
  * through `inject('lab').victoria` (global-setup.ts), e.g. the rules helper runs `hydra rules diff`
  * with `HYDRA_CONFIG=victoria.configPath` against vmalert, or reads `victoria.vmalertUrl`.
  */
-import {mkdirSync, writeFileSync} from 'node:fs'
-import {join} from 'node:path'
+import {copyFileSync, mkdirSync, readdirSync, writeFileSync} from 'node:fs'
+import {dirname, join} from 'node:path'
 
 import {parseDocument, stringify} from 'yaml'
 
@@ -44,6 +44,8 @@ export interface LabVictoria {
   vmalertUrl: string
   /** http://127.0.0.2:8429 */
   bareUrl: string
+  /** vmalert's -rule directory (every *.yml in it; a copy of test/lab/rules/ at start): a test may swap rule files in and GET vmalertUrl/-/reload */
+  vmalertRulesDir: string
 }
 
 /** Where vmalert sends its notifications: accepts Alertmanager's POST /api/v2/alerts and keeps the last batch. */
@@ -87,7 +89,7 @@ export interface VictoriaOptions {
   /** the lab's hydra config text, to derive the two variants from */
   configText: string
   scrapeInterval: string
-  /** vmalert -rule glob, e.g. <test/lab/rules>/*.yml */
+  /** the lab's rules, e.g. <test/lab/rules>/*.yml: copied into the state dir, which vmalert's -rule reads */
   rulesGlob: string
   logsDir: string
 }
@@ -108,6 +110,10 @@ export function prepareVictoria(o: VictoriaOptions): PreparedVictoria {
   const url = `http://${host}:${p.victoria}${VICTORIA_PATH_PREFIX}`
   const bareUrl = `http://${host}:${p.victoriaBare}`
   const vmalertUrl = `http://${host}:${p.vmalert}`
+  // vmalert reads its rules from the state dir, so a scenario can swap in rendered rules (as for Prometheus)
+  const vmalertRulesDir = join(dir, 'rules')
+  mkdirSync(vmalertRulesDir, {recursive: true})
+  for (const f of readdirSync(dirname(o.rulesGlob)).filter((n) => n.endsWith('.yml'))) copyFileSync(join(dirname(o.rulesGlob), f), join(vmalertRulesDir, f))
 
   // only global.scrape_interval and scrape_configs: -promscrape.config is strict about unknown keys
   const scrapeConfigPath = join(dir, 'scrape.yml')
@@ -173,7 +179,7 @@ export function prepareVictoria(o: VictoriaOptions): PreparedVictoria {
       `-httpListenAddr=${host}:${p.vmalert}`,
       `-datasource.url=${url}`,
       `-remoteWrite.url=${url}`,
-      `-rule=${o.rulesGlob}`,
+      `-rule=${join(vmalertRulesDir, '*.yml')}`,
       `-evaluationInterval=${o.scrapeInterval}`,
       `-notifier.url=http://${host}:${p.vmalertNotifier}`,
       '-loggerLevel=ERROR',
@@ -199,6 +205,7 @@ export function prepareVictoria(o: VictoriaOptions): PreparedVictoria {
     url,
     vmalertUrl,
     bareUrl,
+    vmalertRulesDir,
     processes: [victoria, vmalert, bare],
     standins: [new VmalertNotifierSink(host, p.vmalertNotifier)],
     async waitForTargetsUp(timeoutMs: number) {

@@ -15,7 +15,7 @@ export default class Doctor extends HydraCommand<typeof Doctor> {
 
 A failure is diagnosed along the runbook's Troubleshooting chain (node reachable → exporter running → port listening → firewall → fetch), and reported ONCE, at the first broken link, with its evidence and the command that fixes it; the checks after it are skipped because of it. A node that does not answer costs its timeout once.
 
-A failure whose alerts someone has silenced in Alertmanager (hydra silence add) is shown as silenced, with who, why and until when: it is still a failure (same exit code, hydra_check_up 0), now an explained one. The silences are read once per run, and only waited for when a check failed; an Alertmanager that does not answer is said once.
+A failure whose alerts someone has silenced in Alertmanager (hydra silence add) is shown as silenced, with who, why and until when: it is still a failure (same exit code, hydra_check_up 0), now an explained one. The silences are read once per run, alongside the checks, and only waited for (at most 1 s past them) when a check failed; an Alertmanager that does not answer is said once.
 
 Without a terminal the output is plain lines fit for a cron mail. --textfile writes hydra_check_up{check,node,service} (1 ok or warn, 0 fail; skipped checks are omitted), hydra_doctor_last_run_timestamp_seconds, hydra_doctor_last_success_timestamp_seconds, hydra_doctor_duration_seconds, hydra_doctor_problems, hydra_doctor_checks{status}, hydra_check_silenced{check,node,service} and hydra_build_info for node exporter's textfile collector (README: Running hydra from cron).
 

@@ -11,6 +11,8 @@ import {selectChecks, type SelectOptions} from './select.js'
 import {markSilenced, readSilences, type SilencesRead} from './silenced.js'
 
 export const DEFAULT_DEADLINE_MS = 30_000
+/** How long the silences may still take once the checks are done (they were asked for at the start). */
+export const SILENCES_GRACE_MS = 1000
 
 export interface DoctorSummary {
   total: number
@@ -77,7 +79,9 @@ export async function runDoctor(cfg: HydraConfig, options: DoctorOptions = {}): 
   let silences: SilencesRead = {status: 'not_needed', active: 0}
   let results = checked
   if (checked.some((r) => r.status === 'fail')) {
+    const grace = setTimeout(() => stopSilences.abort(), SILENCES_GRACE_MS)
     const read = await silencesRead
+    clearTimeout(grace)
     silences = read.read
     results = markSilenced(cfg, checked, read.silences)
   } else stopSilences.abort()

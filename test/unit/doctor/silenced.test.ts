@@ -130,3 +130,17 @@ describe('runDoctor with silences', () => {
     expect(aborted).toBe(true)
   })
 })
+
+describe('runDoctor: a slow Alertmanager', () => {
+  it('costs at most the grace after the checks: then the silences are said not read', async () => {
+    const t0 = Date.now()
+    const report = await runDoctor(labConfig(), {
+      checks: [{id: 'ssh:hydra-compute', kind: 'ssh', group: 'hydra-compute', node: 'hydra-compute', title: '', dependsOn: [], timeoutMs: 1000, run: async () => ({status: 'fail', cause: 'timeout', detail: 'x'})}],
+      readSilences: (_cfg, {signal}) =>
+        new Promise((resolve) => signal.addEventListener('abort', () => resolve({read: {status: 'unreachable', active: 0, error: 'timed out'}, silences: []}))),
+    })
+    expect(Date.now() - t0).toBeLessThan(5000)
+    expect(report.exitCode).toBe(1)
+    expect(report.silences).toMatchObject({status: 'unreachable'})
+  })
+})

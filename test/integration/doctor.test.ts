@@ -15,6 +15,7 @@ import {afterAll, afterEach, beforeAll, describe, expect, inject, it} from 'vite
 
 import {LabControl, waitFor} from '../lab/control.js'
 import {labDockerHost} from '../lab/docker.js'
+import {LAB_NODES, LAB_PORTS} from '../lab/lab-config.js'
 import {variantConfig as variantConfigOf} from '../helpers/config-variant.js'
 import {runHydra, STACK_LINE} from '../helpers/run-hydra.js'
 
@@ -152,7 +153,24 @@ describe('hydra doctor', () => {
     expect(r.doc.verdict).toBe(`hydra: 1 problem: exporter:hydra-compute/node unit_inactive (${r.doc.summary.skipped} skipped)`)
     expect(readFileSync(textfile, 'utf8')).toContain('hydra_check_up{check="exporter:hydra-compute/node",node="hydra-compute"} 0')
     expect(readFileSync(textfile, 'utf8')).toMatch(/^hydra_doctor_problems 1$/m)
-  }, 60_000)
+
+    // one fault, one problem: once the lab's real Prometheus fires NodeExporterDown for it, the
+    // alert is evidence of the exporter's failure, not a second problem (issue 10, item 6)
+    const promUrl = `http://${LAB_NODES['hydra-storage']}:${LAB_PORTS.prometheus}`
+    await waitFor(
+      async () => {
+        const body = (await (await fetch(`${promUrl}/api/v1/alerts`)).json()) as {data: {alerts: {labels: Record<string, string>; state: string}[]}}
+        return body.data.alerts.some((a) => a.labels.alertname === 'NodeExporterDown' && a.labels.instance === '127.0.0.3:9100' && a.state === 'firing')
+      },
+      30_000,
+      {description: 'NodeExporterDown to fire for 127.0.0.3:9100'},
+    )
+    const folded = await doctor(healthyConfig, '--only', 'hydra-compute', '--only', 'alerts')
+    expect(folded.code).toBe(1)
+    expect(folded.check('alerts:prometheus')).toMatchObject({status: 'ok', detail: expect.stringMatching(/explained by a failed check \(exporter:hydra-compute\/node\)/)})
+    expect(folded.check('exporter:hydra-compute/node').evidence).toContain('Prometheus fires NodeExporterDown 127.0.0.3:9100: explained by this failure')
+    expect(folded.doc.verdict).toMatch(/^hydra: 1 problem: exporter:hydra-compute\/node unit_inactive/)
+  }, 90_000)
 
   it("3. iptables drops the node's 9100 → the firewall is the cause, naming the rule", async () => {
     iptables(['INPUT', '-d', '127.0.0.3', '-p', 'tcp', '--dport', '9100', '-j', 'DROP'])

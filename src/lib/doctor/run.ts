@@ -5,6 +5,7 @@
 import type {HydraConfig} from '../config/resolve.js'
 import {ExitCode, type ExitCodeValue} from '../errors.js'
 import {buildCatalogue} from './catalogue/index.js'
+import {foldExplainedAlerts} from './explained.js'
 import type {Check, CheckResult} from './model.js'
 import {runChecks, type DoctorEvent} from './runner.js'
 import {selectChecks, type SelectOptions} from './select.js'
@@ -75,7 +76,8 @@ export async function runDoctor(cfg: HydraConfig, options: DoctorOptions = {}): 
   // the silences are read alongside the checks, within the same deadline, and waited for only if something failed
   const stopSilences = new AbortController()
   const silencesRead = (options.readSilences ?? readSilences)(cfg, {signal: AbortSignal.any([stopSilences.signal, AbortSignal.timeout(deadlineMs)]), timeoutMs: deadlineMs})
-  const checked = await runChecks(checks, {cfg, deadlineMs, onEvent: options.onEvent})
+  // a firing alert that a failed check explains is that check's evidence, not a second problem
+  const checked = foldExplainedAlerts(cfg, await runChecks(checks, {cfg, deadlineMs, onEvent: options.onEvent}))
   let silences: SilencesRead = {status: 'not_needed', active: 0}
   let results = checked
   if (checked.some((r) => r.status === 'fail')) {

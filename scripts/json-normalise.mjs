@@ -12,7 +12,7 @@ if (stored) {
   code = stored[1]
   raw = raw.slice(stored[0].length)
 }
-const VOLATILE_KEY = /(^|[a-z_])(ms|Ms|durationMs|duration|seconds|elapsed|latency|took|age|ageMs|time|timestamp|Time|At|at|lastScrape|lastScrapeDuration|lastEvaluation|evaluationTime|uptime|startsAt|endsAt|updatedAt|activeAt|value|values|bytes|Bytes|size|sizeBytes|mtime|pid|snapshot|name_dir|Percent|percent|Celsius|Watts|usage|Usage|series|chunks|samples|points)$/
+const VOLATILE_KEY = /(^|[a-z_])(ms|Ms|durationMs|duration|seconds|elapsed|latency|took|age|ageMs|time|timestamp|Time|At|at|lastScrape|lastScrapeDuration|lastEvaluation|evaluationTime|uptime|startsAt|endsAt|updatedAt|activeAt|value|values|bytes|Bytes|size|sizeBytes|mtime|pid|snapshot|name_dir|Percent|percent|Celsius|Watts|usage|Usage|series|chunks|samples|points|Seconds|labelPairs)$/
 const ISO = /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?/g
 const STAMP = /\d{8}T\d{6}Z/g
 function maskString(s) {

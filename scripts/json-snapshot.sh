@@ -72,6 +72,17 @@ all_commands() {
   snap restore-dry restore dashboards "${b:-$work/none}" --dry-run
   snap doctor doctor
   snap timeout-bad health --timeout nonsense
+  snap version version
+  snap dashboards-list dashboards list
+  snap dashboards-check dashboards check
+  snap dashboards-generate dashboards generate
+  snap datasources datasources
+  snap rules-render rules render --offline
+  snap rules-diff rules diff
+  snap silence-list silence list
+  snap silence-add-dry silence add --node hydra-compute --for 1h --comment 'json snapshot' --dry-run
+  snap silence-expire-dry silence expire 5f0c1d2e-3a4b-4c5d-8e9f-0123456789ab --dry-run
+  snap loki-canary loki canary
 }
 
 lab POST /reset
@@ -91,6 +102,9 @@ snap cluster cluster
 snap gpu gpu
 snap exporter-status exporter status
 snap doctor doctor
+snap logs logs '{job=~".+"}' --since 1h --limit 5
+snap loki-labels loki labels
+snap datasources datasources
 lab POST /reset
 sleep 2
 

@@ -11,6 +11,7 @@ import {loadConfig, type LoadedConfig} from './lib/config/loader.js'
 import {BUILD} from './build-info.js'
 import {durationFlag} from './flags.js'
 import {BugError, ExitCode, HydraError, UserError, type ExitCodeValue} from './lib/errors.js'
+import {commandName, envelope} from './lib/output/json/envelope.js'
 import {detectTerminal, fitLines, makeStyler, type Styler, type TerminalInfo} from './lib/output/terminal.js'
 import {buildInfoMetric, writeTextfile, type Metric} from './lib/output/textfile.js'
 import {redact} from './lib/secrets.js'
@@ -75,6 +76,21 @@ export abstract class HydraCommand<T extends typeof Command> extends Command {
     return this.config_().config
   }
 
+  /**
+   * oclif's run loop, plus the exit code: a command returns its lib report, and the report's own
+   * `exitCode` (lib reports carry one) becomes the process's, the worst one winning.
+   */
+  public override async _run<R>(): Promise<R> {
+    const result = await super._run<R>()
+    this.adoptExitCode(result)
+    return result
+  }
+
+  private adoptExitCode(result: unknown): void {
+    const code = (result as {exitCode?: unknown} | undefined)?.exitCode
+    if (isExitCode(code)) this.setExitCode(code)
+  }
+
   /** Record the run's exit code; the worst one wins. */
   protected setExitCode(code: ExitCodeValue): void {
     const rank = (c: ExitCodeValue) => [ExitCode.OK, ExitCode.PARTIAL, ExitCode.FAILURE, ExitCode.AUTH, ExitCode.USAGE].indexOf(c)
@@ -126,9 +142,11 @@ export abstract class HydraCommand<T extends typeof Command> extends Command {
     if (err !== undefined || !this.jsonEnabled()) this.reportError(this.textfileError)
   }
 
+  /** The result document: the envelope (src/lib/output/json/envelope.ts), then the report. */
   protected override toSuccessJson(result: unknown): unknown {
-    if (!this.textfileError || typeof result !== 'object' || result === null) return result
-    return {...result, error: this.textfileError.toJSON()}
+    this.adoptExitCode(result) // oclif prints before _run returns
+    const doc = envelope(commandName(this.id), this.exitCodeSet, result)
+    return this.textfileError ? {...doc, error: this.textfileError.toJSON()} : doc
   }
 
   private reportError(hydra: HydraError, stack?: string): void {
@@ -149,12 +167,16 @@ export abstract class HydraCommand<T extends typeof Command> extends Command {
     const hydra = toHydraError(err)
     process.exitCode = hydra.exitCode
     if (this.jsonEnabled()) {
-      this.logJson({error: hydra.toJSON()})
+      this.logJson({...envelope(commandName(this.id), hydra.exitCode, {}), error: hydra.toJSON()})
     } else {
       this.reportError(hydra, err.stack)
     }
     this.exit(hydra.exitCode)
   }
+}
+
+function isExitCode(code: unknown): code is ExitCodeValue {
+  return typeof code === 'number' && (Object.values(ExitCode) as number[]).includes(code)
 }
 
 /** Any thrown thing → a HydraError with the right exit code. */

@@ -7,9 +7,16 @@ import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
+import {createRequire} from 'node:module'
+
+import {Ajv2020} from 'ajv/dist/2020.js'
 import {describe, expect, it} from 'vitest'
 
 import {REPO, runHydra, STACK_LINE} from '../helpers/run-hydra.js'
+
+const addFormats = createRequire(import.meta.url)('ajv-formats') as typeof import('ajv-formats').default
+const ajv = new Ajv2020({strict: true, allErrors: true})
+addFormats(ajv)
 
 const dir = mkdtempSync(join(tmpdir(), 'hydra-json-'))
 const bad = join(dir, 'bad.yaml')
@@ -32,11 +39,15 @@ const ARGS: Record<string, string[]> = {
 // config init writes the embedded default and version shows the build: they read no config, nothing to refuse
 const ids = Object.keys(manifest.commands).filter((id) => !['help', 'autocomplete', 'config:init', 'version'].includes(id))
 
-describe('--json with a bad config: one JSON error document, exit 2', () => {
+describe('--json with a bad config: one JSON error document in the envelope, valid against docs/json/, exit 2', () => {
   it.each(ids)('%s', async (id) => {
     const r = await runHydra([...id.split(':'), ...(ARGS[id] ?? []), '--json', '--config', bad])
     expect(r.code, r.stderr).toBe(2)
     const doc = r.json()
+    const command = id.split(':').join(' ')
+    expect(doc).toMatchObject({schemaVersion: 1, command, exitCode: 2})
+    const validate = ajv.compile(JSON.parse(readFileSync(join(REPO, 'docs', 'json', `${command.split(' ').join('-')}.schema.json`), 'utf8')))
+    expect(validate(doc), JSON.stringify(validate.errors)).toBe(true)
     expect(doc.error).toMatchObject({code: 'config_invalid', exitCode: 2})
     expect(doc.error.message).toContain(`${bad}:3:27 at nodes.a.colour: unknown key "colour"`)
     expect(r.stdout + r.stderr).not.toMatch(STACK_LINE)

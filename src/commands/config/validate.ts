@@ -31,6 +31,6 @@ export default class ConfigValidate extends HydraCommand<typeof ConfigValidate> 
     this.print(
       `${this.style('green', 'valid')}: ${file} (${summary.nodes} nodes, ${summary.exporters} exporters, ${summary.services} services, ${summary.apps} apps)`,
     )
-    return {valid: true, file, ...summary}
+    return {valid: true as const, file, ...summary}
   }
 }

@@ -17,7 +17,7 @@ ${EXIT_CODES_HELP}`
   ]
   static override flags = {output: Flags.string({char: 'o', summary: 'write the JSON to this file instead of stdout'})}
 
-  async run(): Promise<Record<string, unknown>> {
+  async run(): Promise<{dashboard: Record<string, unknown>}> {
     const prom = new PrometheusClient(this.cluster.prometheus)
     try {
       const model = await generateControlPlane(prom, this.cluster)
@@ -26,7 +26,7 @@ ${EXIT_CODES_HELP}`
         writeFileSync(this.flags.output, text, {mode: 0o644})
         this.note(`wrote ${this.flags.output}`)
       } else if (!this.jsonEnabled()) process.stdout.write(text)
-      return model
+      return {dashboard: model} // under --json the model has a key of its own: its schemaVersion is Grafana's
     } finally {
       await prom.close()
     }

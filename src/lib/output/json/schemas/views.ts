@@ -1,6 +1,8 @@
 /** Bodies of the overview commands: health, cluster, gpu, inference. */
 import {z} from './common.js'
 
+const optNum = z.number().optional()
+
 export const health = z.object({
   results: z.array(
     z.object({
@@ -20,10 +22,17 @@ export const health = z.object({
   summary: z.object({total: z.number().int(), ok: z.number().int(), failed: z.number().int(), requiredFailed: z.number().int()}),
 })
 
-const optNum = z.number().optional()
 export const cluster = z.object({
   prometheus: z.string(),
-  thresholds: z.object({rootDiskFreePercent: z.number(), memoryAvailablePercent: z.number()}),
+  thresholds: z
+    .object({
+      rootDiskFreePercent: z.number(),
+      memoryAvailablePercent: z.number(),
+      gpuTemperatureCelsius: optNum,
+      gpuMemoryUsedPercent: optNum,
+      tsdbRetentionSizePercent: optNum,
+    })
+    .describe("the config's thresholds; this command judges the first two"),
   queries: z.object({up: z.string(), disk: z.string(), memory: z.string()}).describe('the PromQL behind each column'),
   rows: z.array(
     z.object({

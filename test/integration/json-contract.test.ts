@@ -136,7 +136,7 @@ describe('every --json document keeps the contract (envelope + docs/json schema)
         ['docker logdriver'],
         ['docker logs', ['tabbyapi', '--tail', '3']],
         ['backup verify', [backups]],
-        ['restore dashboards', [backups, '--dry-run']],
+        ['restore dashboards', [backup!.doc?.dir ?? backups, '--dry-run']],
         ['dashboards list'],
         ['dashboards check'],
         ['dashboards import', [dashboard, '--dry-run']],

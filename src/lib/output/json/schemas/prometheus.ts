@@ -65,7 +65,14 @@ export const alerts = z.object({
         ),
         silences: z.array(z.object({id: z.string(), state: z.enum(['expired', 'active', 'pending']), matchers: z.string(), endsAt: z.string(), createdBy: z.string(), comment: z.string()})),
       }),
-      z.object({url: z.string(), reachable: z.literal(false), error: z.string(), required: z.boolean()}),
+      z.object({
+        url: z.string(),
+        reachable: z.literal(false),
+        error: z.string(),
+        required: z.boolean(),
+        cause: z.enum(['auth', 'unreachable', 'not_answering', 'error_status', 'not_its_api', 'error']),
+        hint: z.string().optional(),
+      }),
     ])
     .optional()
     .describe('absent with --no-alertmanager or when the config has none'),

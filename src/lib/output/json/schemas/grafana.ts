@@ -40,7 +40,7 @@ const dashboardAction = z.enum(['created', 'updated', 'unchanged', 'would-create
 export const restoreDashboards = z.object({
   dir: z.string(),
   dryRun: z.boolean(),
-  overwrite: z.boolean(),
+  overwrite: z.boolean().optional().describe('true with --overwrite; absent without it'),
   folders: z.array(
     z.object({uid: z.string(), title: z.string(), parentUid: z.string().optional(), action: z.enum(['created', 'exists', 'would-create', 'failed']), detail: z.string().optional()}),
   ),

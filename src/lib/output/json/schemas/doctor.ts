@@ -1,5 +1,5 @@
 /** The body of doctor. */
-import {textfileError, z} from './common.js'
+import {labels, textfileError, z} from './common.js'
 
 const count = z.number().int()
 export const doctor = z.object({
@@ -20,10 +20,23 @@ export const doctor = z.object({
       cause: z.string().optional(),
       evidence: z.array(z.string()).optional(),
       hint: z.string().optional(),
+      alertLabels: z.array(labels).optional().describe('the labels of the alerts this failure is about, when the check knows them (silence matching uses them)'),
+      silenced: z
+        .array(z.object({id: z.string(), createdBy: z.string(), comment: z.string(), endsAt: z.string(), matchers: z.string().describe('as name="value", name=~"re", …')}))
+        .optional()
+        .describe('Alertmanager silences that mute this failure (it is still a failure: the exit code does not change)'),
       durationMs: z.number(),
     }),
   ),
   summary: z.object({total: count, ok: count, warn: count, fail: count, skipped: count}),
   verdict: z.string().describe('one line: the run in words'),
+  silences: z
+    .object({
+      status: z.enum(['read', 'not_configured', 'unreachable', 'not_needed']).describe('not_needed: nothing failed, so the silences were not waited for'),
+      active: z.number().int(),
+      error: z.string().optional(),
+    })
+    .optional()
+    .describe("Alertmanager's silences, read once for the run"),
   ...textfileError,
 })

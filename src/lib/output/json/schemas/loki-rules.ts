@@ -102,6 +102,7 @@ export const rulesDiff = z.object({
   changed: z.array(z.object({...alertRef.shape, field: z.enum(['expr', 'for', 'labels']), rendered: z.string(), live: z.string()})),
   compared: z.number().int(),
   inSync: z.boolean(),
+  engine: z.string().optional().describe('what evaluates the rules: Prometheus, or vmalert behind VictoriaMetrics'),
 })
 
 const silenceState = z.enum(['expired', 'active', 'pending'])

@@ -160,7 +160,7 @@ describe('every --json document keeps the contract (envelope + docs/json schema)
     // a healthy lab's answers are results, not error documents (backup is whole: exit 0)
     expect(outcomes.filter((o) => o.doc?.error).map((o) => `${o.command}: ${o.doc.error.message}`)).toEqual([])
     expect(backup!.run.code).toBe(0)
-  }, 300_000)
+  }, 600_000)
 
   it('failing and partial runs: one per family', async () => {
     await Promise.all([
@@ -194,7 +194,7 @@ describe('every --json document keeps the contract (envelope + docs/json schema)
     expect(codes['query up{']).toBe(2)
     expect(codes.datasources).toBe(4)
     expect(outcomes.find((o) => o.command === 'alerts')!.doc.alertmanager).toMatchObject({reachable: false})
-  }, 300_000)
+  }, 600_000)
 
   it('together the two rounds ran every command that has --json', () => {
     expect([...ran].sort()).toEqual(JSON_COMMANDS)

@@ -2,7 +2,8 @@
  * The JSON contract (README "JSON output"): the envelope, one schema per command with --json,
  * docs/json/ in step with the zod schemas, and each schema tied to its command's result type:
  * the `link` calls below stop `tsc` when a command's run() result no longer fits its schema's body
- * (a key removed or renamed, a type or an enum changed). Added keys are caught by the lab test
+ * (a key added, removed or renamed, a type or an enum changed). What types cannot tell (a key the
+ * type declares but JSON drops, NaN printed as null) the lab test catches
  * (test/integration/json-contract.test.ts): the schemas are closed.
  */
 import {readdirSync, readFileSync} from 'node:fs'
@@ -69,51 +70,72 @@ const REGENERATE = 'run `npm run json-schemas` and commit docs/json/ (if a comma
 
 /** what a command's run() resolves to */
 type Out<C> = C extends {prototype: {run(): Promise<infer R>}} ? R : never
-/** a body schema's value (several bodies: any one of them) */
-type In<S> = S extends readonly z.ZodObject[] ? z.input<S[number]> : S extends z.ZodObject ? z.input<S> : never
-/** compiles only when the command's result fits the body schema */
-function link<A, B>(..._: [A] extends [B] ? [] : [{error: "this command's run() result does not fit its JSON body schema"; result: A; schema: B}]): true {
+/** a body schema's value (several bodies: any one of them); a report's own exitCode is the envelope's */
+type In<S> = (S extends readonly z.ZodObject[] ? z.input<S[number]> : S extends z.ZodObject ? z.input<S> : never) & {exitCode?: number}
+type KeysOf<T> = T extends unknown ? keyof T : never
+type Prop<T, K> = T extends unknown ? (K extends keyof T ? T[K] : never) : never
+type Item<T> = T extends readonly (infer X)[] ? X : never
+/** the paths of keys the result type has and the schema does not (never: none) */
+type Excess<A, B, P extends string = ''> = unknown extends B
+  ? never
+  : A extends readonly (infer X)[]
+    ? Excess<X, Item<B>, `${P}[]`>
+    : A extends object
+      ? {[K in keyof A & string]-?: K extends KeysOf<B> ? Excess<A[K], Prop<B, K>, `${P}.${K}`> : `${P}.${K}`}[keyof A & string]
+      : never
+/**
+ * Compiles only when the command's result fits the body schema (every key it may print has the
+ * schema's type) and has no key the schema lacks: tsc names the paths. Fix: change the body in
+ * src/lib/output/json/schemas/, then `npm run json-schemas`.
+ */
+type Verdict<A, B> = [A] extends [B]
+  ? [Excess<A, B>] extends [never]
+    ? true
+    : {error: 'the result has keys its JSON schema lacks: add them to its body in src/lib/output/json/schemas/, then npm run json-schemas'; keys: Excess<A, B>}
+  : {error: "the result does not fit its JSON schema's body (src/lib/output/json/schemas/): change the body, then npm run json-schemas"; result: A; schema: B}
+function link<A, B>(ok: Verdict<A, B>): true {
+  expect(ok).toBe(true)
   return true
 }
 
 const LINKED: Record<string, true> = {
-  alerts: link<Out<typeof Alerts>, In<typeof p.alerts>>(),
-  'backup dashboards': link<Out<typeof BackupDashboards>, In<typeof g.backupDashboards>>(),
-  'backup verify': link<Out<typeof BackupVerify>, In<typeof g.backupVerify>>(),
-  cluster: link<Out<typeof Cluster>, In<typeof v.cluster>>(),
-  'config init': link<Out<typeof ConfigInit>, In<typeof c.configInit>>(),
-  'config scrape': link<Out<typeof ConfigScrape>, In<typeof p.configScrape>>(),
-  'config show': link<Out<typeof ConfigShow>, In<typeof c.configShow>>(),
-  'config validate': link<Out<typeof ConfigValidate>, In<typeof c.configValidate>>(),
-  'dashboards check': link<Out<typeof DashboardsCheck>, In<typeof g.dashboardsCheck>>(),
-  'dashboards generate': link<Out<typeof DashboardsGenerate>, In<typeof g.dashboardsGenerate>>(),
-  'dashboards import': link<Out<typeof DashboardsImport>, In<typeof g.dashboardsImport>>(),
-  'dashboards list': link<Out<typeof DashboardsList>, In<typeof g.dashboardsList>>(),
-  datasources: link<Out<typeof Datasources>, In<typeof g.datasources>>(),
-  'docker logdriver': link<Out<typeof DockerLogdriver>, In<typeof n.dockerLogdriver>>(),
-  'docker logs': link<Out<typeof DockerLogs>, In<typeof n.dockerLogs>>(),
-  doctor: link<Out<typeof Doctor>, In<typeof d.doctor>>(),
-  'exporter status': link<Out<typeof ExporterStatus>, In<typeof n.exporterStatus>>(),
-  'firewall check': link<Out<typeof FirewallCheck>, In<typeof n.firewallCheck>>(),
-  gpu: link<Out<typeof Gpu>, In<typeof v.gpu>>(),
-  health: link<Out<typeof Health>, In<typeof v.health>>(),
-  inference: link<Out<typeof Inference>, In<typeof v.inference>>(),
-  logs: link<Out<typeof Logs>, In<typeof l.logs>>(),
-  'loki canary': link<Out<typeof LokiCanary>, In<typeof l.lokiCanary>>(),
-  'loki labels': link<Out<typeof LokiLabels>, In<typeof l.lokiLabels>>(),
-  query: link<Out<typeof Query>, In<typeof p.query>>(),
-  'restore dashboards': link<Out<typeof RestoreDashboards>, In<typeof g.restoreDashboards>>(),
-  'rules diff': link<Out<typeof RulesDiff>, In<typeof l.rulesDiff>>(),
-  'rules render': link<Out<typeof RulesRender>, In<typeof l.rulesRender>>(),
-  'silence add': link<Out<typeof SilenceAdd>, In<typeof l.silenceAdd>>(),
-  'silence expire': link<Out<typeof SilenceExpire>, In<typeof l.silenceExpire>>(),
-  'silence list': link<Out<typeof SilenceList>, In<typeof l.silenceList>>(),
-  targets: link<Out<typeof Targets>, In<typeof p.targets>>(),
-  'tsdb compact': link<Out<typeof TsdbCompact>, In<typeof p.tsdbCompact>>(),
-  'tsdb delete-series': link<Out<typeof TsdbDeleteSeries>, In<typeof p.tsdbDeleteSeries>>(),
-  'tsdb snapshot': link<Out<typeof TsdbSnapshot>, In<typeof p.tsdbSnapshot>>(),
-  'tsdb status': link<Out<typeof TsdbStatus>, In<typeof p.tsdbStatus>>(),
-  version: link<Out<typeof Version>, In<typeof c.version>>(),
+  alerts: link<Out<typeof Alerts>, In<typeof p.alerts>>(true),
+  'backup dashboards': link<Out<typeof BackupDashboards>, In<typeof g.backupDashboards>>(true),
+  'backup verify': link<Out<typeof BackupVerify>, In<typeof g.backupVerify>>(true),
+  cluster: link<Out<typeof Cluster>, In<typeof v.cluster>>(true),
+  'config init': link<Out<typeof ConfigInit>, In<typeof c.configInit>>(true),
+  'config scrape': link<Out<typeof ConfigScrape>, In<typeof p.configScrape>>(true),
+  'config show': link<Out<typeof ConfigShow>, In<typeof c.configShow>>(true),
+  'config validate': link<Out<typeof ConfigValidate>, In<typeof c.configValidate>>(true),
+  'dashboards check': link<Out<typeof DashboardsCheck>, In<typeof g.dashboardsCheck>>(true),
+  'dashboards generate': link<Out<typeof DashboardsGenerate>, In<typeof g.dashboardsGenerate>>(true),
+  'dashboards import': link<Out<typeof DashboardsImport>, In<typeof g.dashboardsImport>>(true),
+  'dashboards list': link<Out<typeof DashboardsList>, In<typeof g.dashboardsList>>(true),
+  datasources: link<Out<typeof Datasources>, In<typeof g.datasources>>(true),
+  'docker logdriver': link<Out<typeof DockerLogdriver>, In<typeof n.dockerLogdriver>>(true),
+  'docker logs': link<Out<typeof DockerLogs>, In<typeof n.dockerLogs>>(true),
+  doctor: link<Out<typeof Doctor>, In<typeof d.doctor>>(true),
+  'exporter status': link<Out<typeof ExporterStatus>, In<typeof n.exporterStatus>>(true),
+  'firewall check': link<Out<typeof FirewallCheck>, In<typeof n.firewallCheck>>(true),
+  gpu: link<Out<typeof Gpu>, In<typeof v.gpu>>(true),
+  health: link<Out<typeof Health>, In<typeof v.health>>(true),
+  inference: link<Out<typeof Inference>, In<typeof v.inference>>(true),
+  logs: link<Out<typeof Logs>, In<typeof l.logs>>(true),
+  'loki canary': link<Out<typeof LokiCanary>, In<typeof l.lokiCanary>>(true),
+  'loki labels': link<Out<typeof LokiLabels>, In<typeof l.lokiLabels>>(true),
+  query: link<Out<typeof Query>, In<typeof p.query>>(true),
+  'restore dashboards': link<Out<typeof RestoreDashboards>, In<typeof g.restoreDashboards>>(true),
+  'rules diff': link<Out<typeof RulesDiff>, In<typeof l.rulesDiff>>(true),
+  'rules render': link<Out<typeof RulesRender>, In<typeof l.rulesRender>>(true),
+  'silence add': link<Out<typeof SilenceAdd>, In<typeof l.silenceAdd>>(true),
+  'silence expire': link<Out<typeof SilenceExpire>, In<typeof l.silenceExpire>>(true),
+  'silence list': link<Out<typeof SilenceList>, In<typeof l.silenceList>>(true),
+  targets: link<Out<typeof Targets>, In<typeof p.targets>>(true),
+  'tsdb compact': link<Out<typeof TsdbCompact>, In<typeof p.tsdbCompact>>(true),
+  'tsdb delete-series': link<Out<typeof TsdbDeleteSeries>, In<typeof p.tsdbDeleteSeries>>(true),
+  'tsdb snapshot': link<Out<typeof TsdbSnapshot>, In<typeof p.tsdbSnapshot>>(true),
+  'tsdb status': link<Out<typeof TsdbStatus>, In<typeof p.tsdbStatus>>(true),
+  version: link<Out<typeof Version>, In<typeof c.version>>(true),
 }
 
 const manifest = JSON.parse(readFileSync(join(REPO, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {enableJsonFlag?: boolean}>}

@@ -182,6 +182,7 @@ describe('every --json document keeps the contract (envelope + docs/json schema)
       ['datasources'],
       ['backup dashboards', ['--dir', join(work, 'backups-refused')]],
       ['backup verify', [join(work, 'no-backup-here')]],
+      ['targets', ['--textfile', join(work, 'no-such-dir', 'hydra_targets.prom')]],
       ['logs', ['{job=~".+"}', '--since', '1h']],
       ['loki labels'],
       ['doctor'],
@@ -194,6 +195,10 @@ describe('every --json document keeps the contract (envelope + docs/json schema)
     expect(codes['query up{']).toBe(2)
     expect(codes.datasources).toBe(4)
     expect(outcomes.find((o) => o.command === 'alerts')!.doc.alertmanager).toMatchObject({reachable: false})
+    // the work done, its --textfile not written: the result document with error, exit 2
+    const textfile = outcomes.find((o) => o.args[0] === '--textfile')!
+    expect(textfile.run.code).toBe(2)
+    expect(textfile.doc).toMatchObject({exitCode: 2, summary: {down: 1}, error: {code: 'textfile_write'}})
   }, 600_000)
 
   it('together the two rounds ran every command that has --json', () => {

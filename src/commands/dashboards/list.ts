@@ -1,7 +1,7 @@
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {UserError} from '../../lib/errors.js'
 import {GrafanaClient} from '../../lib/grafana/client.js'
-import {listDashboards, type DashboardListReport, type ListedDashboard} from '../../lib/grafana/expected.js'
+import {addCommand, listDashboards, type DashboardListReport, type ListedDashboard} from '../../lib/grafana/expected.js'
 import {renderTable} from '../../lib/output/table.js'
 
 export default class DashboardsList extends HydraCommand<typeof DashboardsList> {
@@ -42,6 +42,6 @@ ${EXIT_CODES_HELP}
     this.print(`\n${r.dashboards.length} dashboards; ${r.expected.length - r.missing} of ${r.expected.length} expected present`)
     const missing = r.expected.filter((e) => !e.present)
     if (missing.length > 0)
-      this.print(`next: ${missing.map((m) => (m.gnetId ? `hydra dashboards import ${m.gnetId}` : m.uid === 'hydra-ai-control-plane' ? 'hydra dashboards generate | hydra dashboards import -' : `import "${m.title}"`)).join('; ')}`)
+      this.print(`next: ${missing.map((m) => addCommand(m)).join('; ')}`)
   }
 }

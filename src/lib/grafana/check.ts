@@ -9,7 +9,7 @@ import type {HydraConfig} from '../config/resolve.js'
 import {forEachConcurrently} from '../backup/pool.js'
 import {UserError} from '../errors.js'
 import type {PrometheusClient} from '../prometheus/client.js'
-import {DashboardNotFoundError, type GrafanaClient} from './client.js'
+import {DashboardNotFoundError, type CallOptions, type GrafanaClient} from './client.js'
 import {compareTarget, listDatasources, type DatasourceSummary} from './datasources.js'
 import {DatasourceResolver, datasourceVariables, walkPanels, type PanelInfo} from './panels.js'
 import {metricsOfExpr} from './promql.js'
@@ -53,7 +53,7 @@ export interface CheckReport {
   exitCode: 0 | 1
 }
 
-export interface CheckOptions {
+export interface CheckOptions extends CallOptions {
   grafana: GrafanaClient
   prometheus: PrometheusClient
   config: Pick<HydraConfig, 'prometheus'>
@@ -141,8 +141,8 @@ export function checkDashboardModel(dashboard: Obj, ctx: Omit<PanelCheckContext,
   return walkPanels(dashboard).map((p) => checkPanel(p, {...ctx, resolver}))
 }
 
-async function libraryModel(grafana: GrafanaClient, uid: string): Promise<Obj | undefined> {
-  const res = await grafana.api('GET', `/api/library-elements/${encodeURIComponent(uid)}`, {okStatus: [200, 404], permission: 'library.panels:read'})
+async function libraryModel(grafana: GrafanaClient, uid: string, options: CallOptions): Promise<Obj | undefined> {
+  const res = await grafana.api('GET', `/api/library-elements/${encodeURIComponent(uid)}`, {...options, okStatus: [200, 404], permission: 'library.panels:read'})
   if (res.status === 404) return undefined
   const body = JSON.parse(res.text()) as {result?: {model?: Obj}}
   return body.result?.model
@@ -150,13 +150,14 @@ async function libraryModel(grafana: GrafanaClient, uid: string): Promise<Obj | 
 
 export async function checkDashboards(options: CheckOptions): Promise<CheckReport> {
   const {grafana, prometheus} = options
-  await grafana.health()
-  const datasources = await listDatasources(grafana)
-  const names = await prometheus.api<string[]>('GET', '/api/v1/label/__name__/values')
+  const call: CallOptions = {signal: options.signal, timeoutMs: options.timeoutMs}
+  await grafana.health(call)
+  const datasources = await listDatasources(grafana, call)
+  const names = await prometheus.api<string[]>('GET', '/api/v1/label/__name__/values', call)
   const metricNames = new Set(Array.isArray(names.data) ? names.data : [])
   const elsewhere = new Map<string, string>()
   for (const ds of datasources.filter((d) => d.type === 'prometheus')) {
-    const t = await compareTarget(ds.url, options.config.prometheus.baseUrl, grafana.baseUrl)
+    const t = await compareTarget(ds.url, options.config.prometheus.baseUrl, grafana.baseUrl, Math.min(2000, options.timeoutMs ?? 2000))
     if (t.verdict === 'elsewhere') elsewhere.set(ds.uid, `${t.detail} (see: hydra datasources)`)
   }
   const library = new Map<string, Obj | undefined>()
@@ -164,7 +165,7 @@ export async function checkDashboards(options: CheckOptions): Promise<CheckRepor
   const titles = new Map<string, {title: string; folderTitle?: string}>()
   if (options.uids && options.uids.length > 0) uids.push(...options.uids)
   else
-    for await (const hit of grafana.searchDashboards()) {
+    for await (const hit of grafana.searchDashboards(undefined, call)) {
       uids.push(hit.uid)
       titles.set(hit.uid, {title: hit.title, ...(hit.folderTitle ? {folderTitle: hit.folderTitle} : {})})
     }
@@ -172,7 +173,7 @@ export async function checkDashboards(options: CheckOptions): Promise<CheckRepor
   await forEachConcurrently(uids, options.concurrency ?? 8, async (uid) => {
     let doc
     try {
-      doc = (await grafana.getDashboard(uid)).doc
+      doc = (await grafana.getDashboard(uid, call)).doc
     } catch (error) {
       if (error instanceof DashboardNotFoundError) {
         dashboards.push({uid, title: titles.get(uid)?.title ?? '', status: 'not-found', panels: []})
@@ -181,7 +182,7 @@ export async function checkDashboards(options: CheckOptions): Promise<CheckRepor
       throw error
     }
     const model = doc.dashboard as Obj
-    for (const p of walkPanels(model)) if (p.libraryPanelUid && !library.has(p.libraryPanelUid)) library.set(p.libraryPanelUid, await libraryModel(grafana, p.libraryPanelUid))
+    for (const p of walkPanels(model)) if (p.libraryPanelUid && !library.has(p.libraryPanelUid)) library.set(p.libraryPanelUid, await libraryModel(grafana, p.libraryPanelUid, call))
     const panels = checkDashboardModel(model, {datasources, metricNames, elsewhere, library})
     const folderTitle = typeof doc.meta.folderTitle === 'string' ? doc.meta.folderTitle : titles.get(uid)?.folderTitle
     dashboards.push({

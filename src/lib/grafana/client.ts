@@ -13,6 +13,9 @@ import {GRAFANA_DEFAULT_LIMIT, pageAll} from './paging.js'
 
 export type GrafanaEndpoint = ResolvedEndpoint & {orgId?: number}
 
+/** Cancellation and a time budget for one call (a doctor check passes its own). */
+export type CallOptions = Pick<RequestOptions, 'signal' | 'timeoutMs'>
+
 export interface GrafanaHealth {
   version?: string
   commit?: string
@@ -106,8 +109,8 @@ export class GrafanaClient {
   }
 
   /** GET /api/health: no auth; 503 with database "failing" when Grafana's database is down. */
-  async health(): Promise<GrafanaHealth> {
-    const res = await this.http.get('/api/health', {okStatus: [200, 503], headers: {accept: 'application/json'}})
+  async health(options: CallOptions = {}): Promise<GrafanaHealth> {
+    const res = await this.http.get('/api/health', {...options, okStatus: [200, 503], headers: {accept: 'application/json'}})
     const body = parseJsonBody<GrafanaHealth>(res)
     if (res.status !== 200 || (body.database !== undefined && body.database !== 'ok')) {
       throw new OperationError('grafana_unhealthy', `Grafana at ${this.baseUrl} is unhealthy: database ${body.database ?? 'unknown'} (HTTP ${res.status})`, {
@@ -126,10 +129,10 @@ export class GrafanaClient {
   }
 
   /** Every dashboard (never folders: type=dash-db), page by page. */
-  searchDashboards(pageSize = GRAFANA_DEFAULT_LIMIT): AsyncGenerator<DashboardHit> {
+  searchDashboards(pageSize = GRAFANA_DEFAULT_LIMIT, options: CallOptions = {}): AsyncGenerator<DashboardHit> {
     return pageAll<DashboardHit>(
       async (page, limit) => {
-        const hits = await this.json<unknown>('GET', '/api/search', {query: {type: 'dash-db', limit, page}})
+        const hits = await this.json<unknown>('GET', '/api/search', {...options, query: {type: 'dash-db', limit, page}})
         if (!Array.isArray(hits)) throw this.shapeError('/api/search', 'a JSON array of hits')
         return hits.flatMap((h) => {
           const hit = h as Record<string, unknown>
@@ -205,14 +208,14 @@ export class GrafanaClient {
   }
 
   /** GET /api/dashboards/uid/:uid, keeping the exact bytes. */
-  async getDashboard(uid: string, options: {signal?: AbortSignal} = {}): Promise<FetchedDashboard> {
+  async getDashboard(uid: string, options: CallOptions = {}): Promise<FetchedDashboard> {
     // URLs collapse `.` and `..` segments (even percent-encoded), so such a uid cannot be asked for
     if (uid === '.' || uid === '..' || uid === '')
       throw new OperationError('grafana_uid_unaddressable', `dashboard uid ${JSON.stringify(uid)} cannot be requested over HTTP`, {
         hint: 'give the dashboard a normal uid in Grafana (letters, digits, - and _)',
       })
     const path = `/api/dashboards/uid/${encodeURIComponent(uid)}`
-    const res = await this.call('GET', path, {okStatus: [200, 404], headers: {accept: 'application/json'}, signal: options.signal})
+    const res = await this.call('GET', path, {...options, okStatus: [200, 404], headers: {accept: 'application/json'}})
     if (res.status === 404) {
       // only Grafana's own "Dashboard not found" means the dashboard is gone; any other 404 (a proxy, a wrong prefix) is a failure
       const {message, status} = grafanaErrorMessage(res.text())

@@ -11,7 +11,7 @@ import {isIP} from 'node:net'
 
 import type {HydraConfig} from '../config/resolve.js'
 import {forEachConcurrently} from '../backup/pool.js'
-import {grafanaErrorMessage, type GrafanaClient} from './client.js'
+import {grafanaErrorMessage, type CallOptions, type GrafanaClient} from './client.js'
 
 export interface DatasourceSummary {
   id?: number
@@ -62,8 +62,8 @@ function str(v: unknown): string {
 }
 
 /** GET /api/datasources: every data source (a bare array; no paging, 5000 at most). */
-export async function listDatasources(grafana: GrafanaClient): Promise<DatasourceSummary[]> {
-  const list = await grafana.apiJson<unknown>('/api/datasources', {permission: 'datasources:read'})
+export async function listDatasources(grafana: GrafanaClient, options: CallOptions = {}): Promise<DatasourceSummary[]> {
+  const list = await grafana.apiJson<unknown>('/api/datasources', {...options, permission: 'datasources:read'})
   if (!Array.isArray(list)) throw new TypeError('GET /api/datasources did not answer with a JSON array')
   return list.flatMap((d) => {
     const x = d as Record<string, unknown>
@@ -90,8 +90,8 @@ export function grafanaMajor(version: string | undefined): number | undefined {
 }
 
 /** Grafana's own check of one data source. Pure interpretation of the answer in `interpretHealth`. */
-export async function datasourceHealth(grafana: GrafanaClient, uid: string, signal?: AbortSignal): Promise<DatasourceHealth> {
-  const res = await grafana.api('GET', `/api/datasources/uid/${encodeURIComponent(uid)}/health`, {okStatus: 'any', permission: 'datasources:query', signal})
+export async function datasourceHealth(grafana: GrafanaClient, uid: string, options: CallOptions = {}): Promise<DatasourceHealth> {
+  const res = await grafana.api('GET', `/api/datasources/uid/${encodeURIComponent(uid)}/health`, {...options, okStatus: 'any', permission: 'datasources:query'})
   return interpretHealth(res.status, res.text())
 }
 
@@ -166,7 +166,7 @@ export function serviceOfType(type: string): 'prometheus' | 'loki' | undefined {
   return undefined
 }
 
-export interface CheckDatasourcesOptions {
+export interface CheckDatasourcesOptions extends CallOptions {
   grafana: GrafanaClient
   config: Pick<HydraConfig, 'prometheus' | 'loki'>
   concurrency?: number
@@ -174,19 +174,20 @@ export interface CheckDatasourcesOptions {
 
 export async function checkDatasources(options: CheckDatasourcesOptions): Promise<DatasourcesReport> {
   const {grafana, config} = options
-  const health = await grafana.health()
+  const call: CallOptions = {signal: options.signal, timeoutMs: options.timeoutMs}
+  const health = await grafana.health(call)
   const major = grafanaMajor(health.version)
   const healthSupported = major === undefined || major >= 9
-  const list = await listDatasources(grafana)
+  const list = await listDatasources(grafana, call)
   const rows: DatasourceRow[] = []
   await forEachConcurrently(list, options.concurrency ?? 8, async (ds) => {
     const h: DatasourceHealth = healthSupported
-      ? await datasourceHealth(grafana, ds.uid)
+      ? await datasourceHealth(grafana, ds.uid, call)
       : {status: 'unknown', message: `Grafana ${health.version} has no data-source health check (GET /api/datasources/uid/:uid/health came in 9.0)`}
     const service = serviceOfType(ds.type)
     const expected = service === 'prometheus' ? config.prometheus.baseUrl : service === 'loki' ? config.loki?.baseUrl : undefined
     let target: DatasourceTarget | undefined
-    if (service && expected) target = {service, expected, ...(await compareTarget(ds.url, expected, grafana.baseUrl))}
+    if (service && expected) target = {service, expected, ...(await compareTarget(ds.url, expected, grafana.baseUrl, Math.min(2000, options.timeoutMs ?? 2000)))}
     const problems: string[] = []
     if (h.status === 'error') problems.push(`unhealthy: ${h.message}`)
     if (target?.verdict === 'elsewhere') problems.push(`${target.detail}: fix its URL under Connections > Data sources > ${ds.name}`)

@@ -6,7 +6,8 @@
  * expected dashboard is still unmatched.
  */
 import {forEachConcurrently} from '../backup/pool.js'
-import {DashboardNotFoundError, type DashboardHit, type GrafanaClient} from './client.js'
+import {CONTROL_PLANE_UID} from './generate.js'
+import {DashboardNotFoundError, type CallOptions, type DashboardHit, type GrafanaClient} from './client.js'
 
 export interface ExpectedDashboard {
   title: string
@@ -36,6 +37,13 @@ export interface DashboardListReport {
   exitCode: 0 | 1
 }
 
+/** The command that puts a missing expected dashboard in place. Pure. */
+export function addCommand(e: ExpectedDashboard): string {
+  if (e.gnetId) return `hydra dashboards import ${e.gnetId}`
+  if (e.uid === CONTROL_PLANE_UID) return 'hydra dashboards generate | hydra dashboards import -'
+  return `hydra dashboards import FILE (the JSON of "${e.title}")`
+}
+
 /** Match expected dashboards to listed ones. Pure. */
 export function matchExpected(expected: ExpectedDashboard[], dashboards: ListedDashboard[]): ExpectedStatus[] {
   return expected.map((e) => {
@@ -47,16 +55,16 @@ export function matchExpected(expected: ExpectedDashboard[], dashboards: ListedD
   })
 }
 
-export async function listDashboards(grafana: GrafanaClient, expected: ExpectedDashboard[], concurrency = 16): Promise<DashboardListReport> {
+export async function listDashboards(grafana: GrafanaClient, expected: ExpectedDashboard[], concurrency = 16, options: CallOptions = {}): Promise<DashboardListReport> {
   const hits: DashboardHit[] = []
-  for await (const h of grafana.searchDashboards()) hits.push(h)
+  for await (const h of grafana.searchDashboards(undefined, options)) hits.push(h)
   const dashboards: ListedDashboard[] = hits.map((h) => ({uid: h.uid, title: h.title, ...(h.folderTitle ? {folderTitle: h.folderTitle} : {})}))
   let status = matchExpected(expected, dashboards)
   if (status.some((s) => !s.present && s.gnetId)) {
     // only the models tell which grafana.com dashboard an imported one came from
     await forEachConcurrently(dashboards, concurrency, async (d) => {
       try {
-        const {doc} = await grafana.getDashboard(d.uid)
+        const {doc} = await grafana.getDashboard(d.uid, options)
         if (typeof doc.dashboard.gnetId === 'number') d.gnetId = doc.dashboard.gnetId
       } catch (error) {
         if (!(error instanceof DashboardNotFoundError)) throw error

@@ -144,6 +144,8 @@ services:
     port: ${p.grafana}
     auth:
       tokenFile: ${q(paths.grafanaTokenFile)}
+    expectedDashboards:
+      - {title: Node Exporter Full, gnetId: 1860}
   loki:
     node: hydra-storage
     port: ${p.loki}

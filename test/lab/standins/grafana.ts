@@ -88,8 +88,14 @@ export interface GrafanaStatePatch {
   tokenRoles?: Record<string, GrafanaRole>
   /** remove everything: dashboards, folders, data sources, library panels, alerting (before anything else) */
   emptyAll?: boolean
-  /** put the lab's seed back: data sources, the runbook's GPU dashboard, a library panel, alerting */
+  /** put the lab's (healthy) seed back: data sources, Node Exporter Full, a library panel, alerting */
   labSeed?: boolean
+  /**
+   * add the runbook's leftovers (issue 14 item 9): a data source aimed at an old, dead address and
+   * the runbook's GPU dashboard still querying nvidia_gpu_*. Off in a reset lab, so a healthy lab
+   * stays healthy; the scenarios that need them turn them on (lab.reset() takes them away).
+   */
+  runbookFaults?: boolean
   datasources?: {uid?: string; name: string; type: string; url: string; isDefault?: boolean; jsonData?: Record<string, unknown>; secureJsonData?: Record<string, string>}[]
   /** the Grafana version /api/health reports (e.g. 8.5.0 has no data-source health route) */
   version?: string
@@ -217,10 +223,9 @@ export class GrafanaStandin extends Standin {
   }
 
   /**
-   * The lab's Grafana as the runbook left it: data sources for the lab's Prometheus and Loki plus
-   * one aimed at an old, dead address; the runbook's GPU dashboard still querying nvidia_gpu_*;
-   * Node Exporter Full (grafana.com 1860); a library panel; one Grafana-managed alert rule, a
-   * webhook contact point with a password and a policy tree routing to it.
+   * The lab's healthy Grafana: data sources for the lab's Prometheus and Loki; Node Exporter Full
+   * (grafana.com 1860); a library panel; one Grafana-managed alert rule, a webhook contact point
+   * with a password and a policy tree routing to it. The runbook's leftovers: runbookFaults().
    */
   labSeed(): void {
     const svc = this.labServices
@@ -235,10 +240,7 @@ export class GrafanaStandin extends Standin {
       jsonData: svc.lokiTenant ? {maxLines: 1000, httpHeaderName1: 'X-Scope-OrgID'} : {maxLines: 1000},
       secureJsonData: svc.lokiTenant ? {httpHeaderValue1: svc.lokiTenant} : {},
     })
-    // the address Prometheus had before it moved: nothing listens there
-    o.putDatasource({uid: 'prometheus-old', name: 'Prometheus (old)', type: 'prometheus', url: 'http://127.0.0.9:9090', jsonData: {httpMethod: 'POST'}})
     this.putFolder({uid: 'hydra', title: 'Hydra'})
-    this.putDashboard({uid: 'gpu-overview', title: 'GPU Overview', folderUid: 'hydra', model: runbookGpuDashboard()})
     this.putDashboard({uid: 'rYdddlPWk', title: 'Node Exporter Full', folderUid: 'hydra', model: nodeExporterFullDashboard()})
     o.putLibraryElement({
       uid: 'lib-cpu-busy',
@@ -267,6 +269,14 @@ export class GrafanaStandin extends Standin {
       labels: {severity: 'critical'},
       annotations: {summary: 'A GPU is above 85 °C'},
     } as Partial<StandinAlertRule> & {title: string; folderUID: string; ruleGroup: string})
+  }
+
+  /** The runbook's leftovers: a data source on the address Prometheus had before it moved, and the GPU dashboard with nvidia_gpu_* names. */
+  runbookFaults(): void {
+    // nothing listens there
+    this.objects.putDatasource({uid: 'prometheus-old', name: 'Prometheus (old)', type: 'prometheus', url: 'http://127.0.0.9:9090', jsonData: {httpMethod: 'POST'}})
+    if (!this.folders.has('hydra')) this.putFolder({uid: 'hydra', title: 'Hydra'})
+    this.putDashboard({uid: 'gpu-overview', title: 'GPU Overview', folderUid: 'hydra', model: runbookGpuDashboard()})
   }
 
   // ---- test hooks ------------------------------------------------------------------------------
@@ -323,6 +333,7 @@ export class GrafanaStandin extends Standin {
     }
     if (patch.empty) this.empty()
     if (patch.labSeed) this.labSeed()
+    if (patch.runbookFaults) this.runbookFaults()
     for (const d of patch.datasources ?? []) this.objects.putDatasource(d)
     if (patch.seed) this.seed(patch.seed)
     for (const f of patch.folders ?? []) this.putFolder(f)

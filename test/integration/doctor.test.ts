@@ -114,7 +114,7 @@ describe('hydra doctor', () => {
     expect(r.code).toBe(0)
     expect(r.doc.verdict).toBe(`hydra: all ${r.doc.summary.total} checks passed`)
     // the catalogue covers every area of the runbook
-    for (const id of ['ssh:hydra-ai', 'exporter:hydra-compute/node', 'firewall:hydra-compute/node', 'fetch:hydra-ai/gpu', 'target:hydra-storage/cadvisor', 'disk:hydra-ai', 'memory:hydra-storage', 'health:prometheus', 'targets:prometheus', 'retention:prometheus', 'rules:prometheus', 'alerts:prometheus', 'health:grafana', 'auth:grafana', 'backup:grafana', 'health:loki', 'health:tabbyapi', 'health:qdrant'])
+    for (const id of ['ssh:hydra-ai', 'exporter:hydra-compute/node', 'firewall:hydra-compute/node', 'fetch:hydra-ai/gpu', 'target:hydra-storage/cadvisor', 'disk:hydra-ai', 'memory:hydra-storage', 'health:prometheus', 'targets:prometheus', 'retention:prometheus', 'rules:prometheus', 'alerts:prometheus', 'health:grafana', 'auth:grafana', 'datasources:grafana', 'dashboards:grafana', 'panels:grafana', 'backup:grafana', 'health:loki', 'health:tabbyapi', 'health:qdrant'])
       expect(r.check(id).status).toBe('ok')
     for (const c of r.doc.checks) expect(c.durationMs).toBeGreaterThanOrEqual(0)
 
@@ -230,6 +230,8 @@ describe('hydra doctor', () => {
     expect(c.detail).toMatch(/Grafana at http:\/\/127\.0\.0\.2:3003 refused the token from file .*grafana-token \(HTTP 401/)
     expect(c.hint).toMatch(/service-account token/)
     expect(r.check('health:grafana').status).toBe('ok')
+    // the Grafana checks after auth are skipped under that one root
+    for (const id of ['datasources:grafana', 'dashboards:grafana', 'panels:grafana']) expect(r.check(id)).toMatchObject({status: 'skipped', detail: 'skipped: auth:grafana failed'})
     // the token itself never appears
     const token = readFileSync(parse(readFileSync(configPath, 'utf8')).services.grafana.auth.tokenFile, 'utf8').trim()
     expect(JSON.stringify(r.doc)).not.toContain(token)
@@ -298,6 +300,33 @@ describe('hydra doctor', () => {
     }
     const fixed = await doctor(healthyConfig, '--only', 'config')
     expect(fixed.check('config:prometheus').status).toBe('ok')
+  }, 60_000)
+
+  it("10. Grafana as the runbook left it (a data source on a dead address, nvidia_gpu_* panels, a dashboard never imported) → each named; without them each passes", async () => {
+    await lab.setState('grafana', {runbookFaults: true})
+    const runbook = variantConfig('runbook-dashboards', (doc) => {
+      doc.backup.dashboards.dir = backupDir
+      doc.services.grafana.expectedDashboards = [{title: 'Node Exporter Full', gnetId: 1860}, {title: 'NVIDIA DCGM', gnetId: 12239}]
+    })
+    const r = await doctor(runbook, '--only', 'datasources', '--only', 'dashboards', '--only', 'panels')
+    expect(r.code).toBe(1)
+    const ds = r.check('datasources:grafana')
+    expect(ds).toMatchObject({status: 'fail', cause: 'datasource_elsewhere'})
+    expect(ds.detail).toMatch(/Prometheus \(old\) \(prometheus-old\) points at 127\.0\.0\.9:9090, not the config's 127\.0\.0\.2:\d+/)
+    expect(ds.evidence![0]).toMatch(/health: .*127\.0\.0\.9:9090.*connection refused/)
+    expect(ds.hint).toMatch(/^point Prometheus \(old\) at http:\/\/127\.0\.0\.2:\d+ /)
+    expect(r.check('dashboards:grafana')).toMatchObject({status: 'fail', cause: 'dashboard_missing', detail: '1 of 2 expected dashboards missing: NVIDIA DCGM (grafana.com 12239)'})
+    expect(r.check('dashboards:grafana').hint).toContain('hydra dashboards import 12239')
+    // broken panels are a warning, with the count and the command that shows them
+    const panels = r.check('panels:grafana')
+    expect(panels).toMatchObject({status: 'warn', cause: 'broken_panels', hint: 'see them: hydra dashboards check gpu-overview'})
+    expect(panels.detail).toMatch(/^3 broken panels of \d+ panels in 2 dashboards: GPU Overview \(3\)$/)
+    expect(panels.evidence).toContainEqual(expect.stringMatching(/panel 1 "GPU temperature": .*nvidia_gpu_temperature_celsius.*→ use nvidia_smi_temperature_gpu$/))
+
+    await lab.reset()
+    const clean = await doctor(healthyConfig, '--only', 'datasources', '--only', 'dashboards', '--only', 'panels')
+    expect(clean.code).toBe(0)
+    for (const id of ['datasources:grafana', 'dashboards:grafana', 'panels:grafana']) expect(clean.check(id).status, JSON.stringify(clean.check(id))).toBe('ok')
   }, 60_000)
 
   it('an unknown --only selector is a usage error (exit 2) that lists the valid ones', async () => {

@@ -237,14 +237,15 @@ describe('hydra doctor', () => {
     expect(JSON.stringify(r.doc)).not.toContain(token)
   }, 60_000)
 
-  it('6. Loki answers 503 on /ready → cause Loki not ready, with its body', async () => {
+  it('6. Loki answers 503 on /ready with its start-up text → cause Loki starting, its words as evidence', async () => {
     const body = 'Ingester not ready: waiting for 15s after being ready'
     await lab.fault('loki', {status: 503, body, paths: ['/ready']})
     const r = await doctor(configPath, '--only', 'loki')
     expect(r.code).toBe(1)
     const c = r.check('health:loki')
-    expect(c).toMatchObject({status: 'fail', cause: 'loki_not_ready'})
-    expect(c.detail).toBe(`Loki is not ready: HTTP 503: ${body}`)
+    expect(c).toMatchObject({status: 'fail', cause: 'loki_starting'})
+    expect(c.detail).toBe(`Loki is starting (${body})`)
+    expect(c.evidence).toEqual([`GET http://127.0.0.2:3100/ready: HTTP 503: ${body}`])
     expect(c.hint).toContain('hydra docker logs loki')
     expect(r.check('logs:tabbyapi')).toMatchObject({status: 'skipped', detail: 'skipped: health:loki failed'})
   }, 60_000)

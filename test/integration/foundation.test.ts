@@ -96,7 +96,7 @@ describe('hydra health against the lab', () => {
     const r = await hydra('health', '--json')
     expect(r.code).toBe(1)
     const loki = r.json().results.find((x: any) => x.id === 'loki')
-    expect(loki).toMatchObject({status: 'fail', httpStatus: 503, cause: 'unhealthy', detail: 'HTTP 503: Ingester not ready: waiting for 15s after being ready'})
+    expect(loki).toMatchObject({status: 'fail', httpStatus: 503, cause: 'starting', detail: 'Loki is starting (Ingester not ready: waiting for 15s after being ready)'})
     const human = await hydra('health')
     expect(human.stdout).toMatch(/loki\s+hydra-storage\s+fail/)
   })

@@ -11,12 +11,15 @@ import {connect} from 'node:net'
 
 import {clientForEndpoint, isHttpError, type HttpResponse} from '../clients/http/index.js'
 import type {HydraConfig, ResolvedEndpoint} from '../config/resolve.js'
+import {readinessPhase} from '../loki/guard.js'
 
 export interface Verdict {
   ok: boolean
   detail: string
   /** why it is not healthy, when more precise than `unhealthy` (e.g. http_html: a login page answered) */
   cause?: string
+  /** what the server said, when the detail puts it in other words (Loki's /ready while it starts) */
+  evidence?: string
 }
 
 export type Evaluator = (res: HttpResponse) => Verdict
@@ -47,6 +50,8 @@ export interface HealthResult {
   detail: string
   /** why it failed: an HttpFailureCause (refused, timeout, ...) or `unhealthy` (it answered, and said no) */
   cause?: string
+  /** what the server said, when the detail puts it in other words */
+  evidence?: string
   hint?: string
 }
 
@@ -119,8 +124,19 @@ export const grafanaHealth: Evaluator = (res) => {
   return {ok: false, detail: `HTTP ${res.status}: ${version}database ${body.database ?? 'unknown'}`}
 }
 
-/** Loki GET /ready: 200 "ready"; 503 with the list of services not running. */
-export const lokiReady: Evaluator = (res) =>
+/**
+ * Loki GET /ready: 200 "ready"; 503 with why. While Loki starts that is `Some services are not
+ * Running: …`, then `Ingester not ready: …` (api-facts.md §10): cause `starting`, and the detail says
+ * so in words, with /ready's text; `Application is stopping` is `stopping`.
+ */
+export const lokiReady: Evaluator = (res) => {
+  const phase = readinessPhase(res.status, res.text())
+  if (!phase) return lokiReadyAnswer(res)
+  const said = res.text().trim().replace(/\s*\n\s*/g, '; ').slice(0, 200)
+  return {ok: false, cause: phase, detail: `Loki is ${phase === 'starting' ? 'starting' : 'shutting down'} (${said})`, evidence: `HTTP ${res.status}: ${said}`}
+}
+
+const lokiReadyAnswer: Evaluator = (res) =>
   is2xx(res) && looksHtml(res)
     ? htmlVerdict(res, "Loki's /ready")
     : is2xx(res) && res.text().trim() === ''
@@ -183,6 +199,8 @@ const HINTS: Record<string, (p: HealthProbe) => string> = {
   empty_body: (p) => `${p.id} answered 200 with nothing: something other than ${p.id} answers on ${p.endpoint.baseUrl} (a proxy?), or it is broken; check the url`,
   unexpected_body: (p) => `${p.id}'s endpoint answered something else than ${p.id} does: check that ${p.endpoint.baseUrl} is ${p.id} (url, pathPrefix)`,
   http_html: (p) => `an HTML page answered on ${p.endpoint.baseUrl}${p.path}: a login page or reverse proxy sits in front of ${p.id}; point the url past it, or give hydra credentials the proxy accepts`,
+  starting: (p) => `${p.id} answers queries once /ready says "ready" (Loki: 15–30 s after it starts): run hydra health again shortly${p.container ? `; if it stays starting, see why: hydra docker logs ${p.container} --tail 50` : ''}`,
+  stopping: (p) => `${p.id} is shutting down: if nobody stopped it on purpose, see why${p.container ? `: hydra docker logs ${p.container} --tail 50` : ` in its logs on ${p.node ?? 'its host'}`}`,
   unreachable: () => 'no route to the host: is the node up and on the network?',
   dns: () => 'the host name does not resolve: check the address in the config',
   tls: () => 'TLS failed: set tls.caFile for a private CA (or tls.insecureSkipVerify, knowingly)',
@@ -242,7 +260,7 @@ export async function probeHealth(probe: HealthProbe, signal?: AbortSignal): Pro
   try {
     const res = await client.request('GET', probe.path, {okStatus: 'any', retries: 0, signal})
     const verdict = probe.evaluate(res)
-    const result: HealthResult = {...base, status: verdict.ok ? 'ok' : 'fail', httpStatus: res.status, latencyMs: Math.round(res.elapsedMs), detail: verdict.detail}
+    const result: HealthResult = {...base, status: verdict.ok ? 'ok' : 'fail', httpStatus: res.status, latencyMs: Math.round(res.elapsedMs), detail: verdict.detail, ...(verdict.evidence ? {evidence: verdict.evidence} : {})}
     if (!verdict.ok) {
       result.cause = res.status === 401 || res.status === 403 ? 'auth' : (verdict.cause ?? 'unhealthy')
       result.hint = result.cause === 'auth' ? authHint(probe, res.status) : (HINTS[result.cause] ?? HINTS.unhealthy!)(probe)

@@ -38,13 +38,23 @@ describe('health evaluators speak the documented bodies (api-facts.md)', () => {
   })
   it('Loki /ready', () => {
     expect(lokiReady(res(200, 'ready\n'))).toEqual({ok: true, detail: 'ready'})
-    expect(lokiReady(res(503, 'Ingester not ready: waiting for 15s after being ready'))).toEqual({
+    // start-up, word for word from real Loki 3.4.2 and 2.8.0 (/work/coord/evidence/loki/startup-*/ready-timeline.txt)
+    expect(lokiReady(res(503, 'Some services are not Running: Starting: 9 Running: 7'))).toEqual({
       ok: false,
-      detail: 'HTTP 503: Ingester not ready: waiting for 15s after being ready',
+      cause: 'starting',
+      detail: 'Loki is starting (Some services are not Running: Starting: 9 Running: 7)',
+      evidence: 'HTTP 503: Some services are not Running: Starting: 9 Running: 7',
     })
-    expect(lokiReady(res(503, 'Some services are not Running:\nStarting: 1\nRunning: 5')).detail).toBe(
-      'HTTP 503: Some services are not Running:; Starting: 1; Running: 5',
-    )
+    expect(lokiReady(res(503, 'Ingester not ready: waiting for 15s after being ready\n'))).toEqual({
+      ok: false,
+      cause: 'starting',
+      detail: 'Loki is starting (Ingester not ready: waiting for 15s after being ready)',
+      evidence: 'HTTP 503: Ingester not ready: waiting for 15s after being ready',
+    })
+    expect(lokiReady(res(503, 'Some services are not Running:\nStarting: 1\nRunning: 5')).detail).toBe('Loki is starting (Some services are not Running:; Starting: 1; Running: 5)')
+    expect(lokiReady(res(503, 'Application is stopping'))).toMatchObject({ok: false, cause: 'stopping', detail: 'Loki is shutting down (Application is stopping)'})
+    // any other 503 is what it says
+    expect(lokiReady(res(503, 'upstream connect error'))).toEqual({ok: false, detail: 'HTTP 503: upstream connect error'})
   })
   it('TabbyAPI /health', () => {
     expect(tabbyHealth(res(200, '{"status":"healthy","issues":[]}'))).toEqual({ok: true, detail: 'healthy'})

@@ -10,6 +10,8 @@ import {healthCheckId, sshCheckId} from './ids.js'
 function healthCause(probe: HealthProbe, cause: string | undefined): string {
   if (cause === 'auth') return 'authentication'
   if (cause === 'unhealthy') return probe.kind === 'loki' ? 'loki_not_ready' : `${probe.kind}_unhealthy`
+  // Loki's /ready while it starts or stops (health/probes.ts lokiReady)
+  if (cause === 'starting' || cause === 'stopping') return `${probe.kind}_${cause}`
   return cause ?? 'error'
 }
 
@@ -34,9 +36,9 @@ export function healthCheck(cfg: HydraConfig, probe: HealthProbe, dependsOn: str
       const outcome: CheckOutcome = {
         status: probe.required ? 'fail' : 'warn',
         cause,
-        detail: cause === 'loki_not_ready' ? `Loki is not ready: ${body}` : `${probe.id} at ${r.url}: ${body}`,
-        // the detail already starts with "HTTP <status>" when the server answered
-        evidence: [`GET ${r.url}${r.httpStatus && !body.startsWith('HTTP ') ? ` → HTTP ${r.httpStatus}` : ''}: ${body}`],
+        detail: cause === 'loki_not_ready' ? `Loki is not ready: ${body}` : r.evidence ? body : `${probe.id} at ${r.url}: ${body}`,
+        // the detail already starts with "HTTP <status>" when the server answered; r.evidence is what it said, word for word
+        evidence: [r.evidence ? `GET ${r.url}: ${r.evidence}` : `GET ${r.url}${r.httpStatus && !body.startsWith('HTTP ') ? ` → HTTP ${r.httpStatus}` : ''}: ${body}`],
         hint:
           cause === 'loki_not_ready'
             ? `Loki answers but is not ready; see why: hydra docker logs ${cfg.loki?.container ?? 'loki'} --tail 50`

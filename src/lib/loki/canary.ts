@@ -26,8 +26,15 @@ export interface CanaryOptions {
   signal?: AbortSignal
 }
 
+/**
+ * Why a round trip failed, as data (the doctor's cause): Loki answered the push with an error;
+ * the push got no answer; Loki is starting; reading back failed; the line never came back.
+ */
+export type CanaryFailure = 'push_refused' | 'push_unreachable' | 'loki_starting' | 'read_failed' | 'not_readable'
+
 export interface CanaryResult {
   ok: boolean
+  failure?: CanaryFailure
   pushUrl: string
   queryUrl: string
   tenant?: string
@@ -57,8 +64,9 @@ export async function lokiCanary(loki: LokiClient, options: CanaryOptions = {}):
   const ns = BigInt(Date.now()) * 1_000_000n
   const line = `hydra canary ${id} pushed ${new Date(Number(ns / 1_000_000n)).toISOString()}`
   const base = {pushUrl: loki.pushBaseUrl, queryUrl: loki.baseUrl, ...(loki.tenant ? {tenant: loki.tenant} : {}), selector, line}
-  const failed = (cause: string, hint: string | undefined, extra: Partial<CanaryResult>): CanaryResult => ({
+  const failed = (failure: CanaryFailure, cause: string, hint: string | undefined, extra: Partial<CanaryResult>): CanaryResult => ({
     ok: false,
+    failure,
     ...base,
     pushMs: 0,
     attempts: 0,
@@ -68,9 +76,13 @@ export async function lokiCanary(loki: LokiClient, options: CanaryOptions = {}):
   })
 
   try {
-    await loki.push([{stream: {[CANARY_LABEL]: id, job: 'hydra-canary'}, values: [[ns.toString(), line]]}], options.signal)
+    // asked beside /ready: a Loki that is starting says so instead of failing the push
+    await guardStartup(loki, (signal) => loki.push([{stream: {[CANARY_LABEL]: id, job: 'hydra-canary'}, values: [[ns.toString(), line]]}], signal), options.signal)
   } catch (error) {
-    return failed(`the push to ${loki.pushBaseUrl} failed: ${message(error)}`, hintOf(error), {})
+    // a transport failure (refused, timeout) is an HttpError; an answer with an error status is Loki's own
+    if (isHttpError(error)) return failed('push_unreachable', `the push to ${loki.pushBaseUrl} got no answer: ${message(error)}`, hintOf(error), {})
+    if (error instanceof OperationError && error.code === 'loki_starting') return failed('loki_starting', error.message, error.hint, {})
+    return failed('push_refused', message(error), hintOf(error) ?? "Loki refuses pushes, so the log shippers' pushes are refused too: fix what Loki names (its limits_config, the tenant, this host's clock)", {})
   }
   const pushMs = Math.round(performance.now() - t0)
   let attempts = 0
@@ -103,8 +115,10 @@ export async function lokiCanary(loki: LokiClient, options: CanaryOptions = {}):
     await sleep(options.intervalMs ?? 250, options.signal)
   }
   const waited = formatDuration(timeoutMs)
-  if (lastError !== undefined) return failed(`reading it back from ${loki.baseUrl} failed: ${message(lastError)}`, hintOf(lastError), {pushMs, attempts})
+  if (lastError instanceof OperationError && lastError.code === 'loki_starting') return failed('loki_starting', lastError.message, lastError.hint, {pushMs, attempts})
+  if (lastError !== undefined) return failed('read_failed', `reading it back from ${loki.baseUrl} failed: ${message(lastError)}`, hintOf(lastError), {pushMs, attempts})
   return failed(
+    'not_readable',
     `the line pushed to ${loki.pushBaseUrl} (204) did not come back from ${loki.baseUrl} within ${waited}`,
     loki.pushBaseUrl === loki.baseUrl
       ? 'Loki accepted the line but its queriers do not see it: check the ingester ring (hydra docker logs loki), or give it longer with --wait if Loki is loaded'

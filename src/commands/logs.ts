@@ -1,9 +1,11 @@
 import {Args, Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
+import {durationFlag} from '../flags.js'
+import {formatDuration} from '../lib/format.js'
 import {LOG_PRESETS, MAX_LIMIT} from '../lib/loki/logs.js'
 import {OUTPUT_MODES, renderEntry, type OutputMode} from '../lib/loki/render.js'
-import {fetchLogs, followLogs, type LogsRequest} from '../lib/loki/run.js'
+import {DEFAULT_SINCE_MS, fetchLogs, followLogs, type LogsRequest} from '../lib/loki/run.js'
 import {formatSeries, formatValue} from '../lib/prometheus/query.js'
 
 export default class Logs extends HydraCommand<typeof Logs> {
@@ -27,21 +29,21 @@ ${EXIT_CODES_HELP}
   static override args = {logql: Args.string({description: 'the LogQL query (or use --preset)'})}
   static override flags = {
     preset: Flags.string({summary: 'a named query instead of LOGQL', options: LOG_PRESETS.map((p) => p.name)}),
-    since: Flags.string({summary: 'how far back to look (e.g. 15m, 6h, 30d); ignored with --from', default: '1h'}),
-    from: Flags.string({summary: 'start of the range, RFC 3339 (e.g. 2026-01-02T15:04:05Z), inclusive'}),
-    to: Flags.string({summary: 'end of the range, RFC 3339, exclusive (default now)'}),
+    since: durationFlag({summary: 'how far back to look (e.g. 15m, 6h, 30d, or seconds; default 1h); ignored with --from', timer: false}),
+    from: Flags.string({summary: 'start of the range, inclusive: RFC 3339 (2026-01-02T15:04:05.123456789Z, to the nanosecond), now, a duration ago (2h), or unix seconds', helpValue: '<time>'}),
+    to: Flags.string({summary: 'end of the range, exclusive (default now); the same forms as --from', helpValue: '<time>'}),
     limit: Flags.integer({summary: `at most this many lines, 0 for all (as logcli's --limit: fetched --batch at a time, so above Loki's ${MAX_LIMIT}-line cap too)`, default: 100, min: 0}),
     batch: Flags.integer({summary: 'lines per request when --limit needs several (logcli --batch; Loki caps one request at max_entries_limit_per_query)', min: 1, max: MAX_LIMIT}),
     direction: Flags.string({summary: 'backward: newest first; forward: oldest first', options: ['backward', 'forward'], default: 'backward'}),
     output: Flags.string({char: 'o', summary: 'default: time, labels, line; raw: the line only; jsonl: one JSON object per line (logcli -o)', options: [...OUTPUT_MODES], default: 'default'}),
     'org-id': Flags.string({summary: 'tenant (X-Scope-OrgID) instead of services.loki.tenant, as logcli --org-id; a|b asks several'}),
-    'query-timeout': Flags.string({summary: 'how long the query may run (default services.loki.queryTimeout, else 60s)'}),
+    'query-timeout': durationFlag({summary: 'how long the query may run (default services.loki.queryTimeout, else 60s)'}),
     follow: Flags.boolean({char: 'f', aliases: ['tail'], summary: 'keep printing new lines as they arrive (Loki tail WebSocket) until Ctrl-C'}),
   }
 
   async run() {
     const f = this.flags
-    const req: LogsRequest = {logql: this.args.logql, preset: f.preset, since: f.since, from: f.from, to: f.to, limit: f.limit, batch: f.batch, direction: f.direction as 'backward' | 'forward', orgId: f['org-id'], queryTimeout: f['query-timeout']}
+    const req: LogsRequest = {logql: this.args.logql, preset: f.preset, sinceMs: f.since, from: f.from, to: f.to, limit: f.limit, batch: f.batch, direction: f.direction as 'backward' | 'forward', orgId: f['org-id'], queryTimeoutMs: f['query-timeout']}
     const mode = f.output as OutputMode
     const print = (line: string) => (this.jsonEnabled() ? undefined : this.print(line))
     if (f.follow) {
@@ -59,7 +61,7 @@ ${EXIT_CODES_HELP}
     const tick = process.stderr.isTTY && !this.jsonEnabled() ? startProgress() : undefined
     const result = await fetchLogs(this.cluster, req).finally(() => tick?.())
     if (result.rows) for (const r of result.rows) print(`${formatSeries(undefined, r.labels)} ${formatValue(r.value)}`)
-    else if (result.entries.length === 0) print(`no log lines for ${result.query} ${f.from ? `from ${f.from}` : `in the last ${f.since}`}`)
+    else if (result.entries.length === 0) print(`no log lines for ${result.query} ${f.from ? `from ${f.from}` : `in the last ${formatDuration(f.since ?? DEFAULT_SINCE_MS)}`}`)
     else {
       if (mode === 'default' && Object.keys(result.commonLabels).length > 0) this.note(`${result.entries.length} lines from ${result.streams} stream(s), all ${formatSeries(undefined, result.commonLabels)}`)
       for (const e of result.entries) print(renderEntry(e, mode, result.commonLabels))

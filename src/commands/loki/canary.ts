@@ -1,8 +1,7 @@
 import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
-import {parseDuration} from '../../lib/config/units.js'
-import {UserError} from '../../lib/errors.js'
+import {durationFlag} from '../../flags.js'
 import {lokiCanary, DEFAULT_CANARY_TIMEOUT_MS} from '../../lib/loki/canary.js'
 import {LokiClient, requireLoki} from '../../lib/loki/client.js'
 
@@ -14,15 +13,12 @@ ${EXIT_CODES_HELP}
   (loki canary: 1 when the line does not come back in time, with the cause)`
   static override examples = ['<%= config.bin %> loki canary', '<%= config.bin %> loki canary --wait 30s --json']
   static override flags = {
-    wait: Flags.string({summary: `how long to wait for the line to come back (default ${DEFAULT_CANARY_TIMEOUT_MS / 1000}s)`}),
+    wait: durationFlag({summary: `how long to wait for the line to come back (default ${DEFAULT_CANARY_TIMEOUT_MS / 1000}s)`}),
     'org-id': Flags.string({summary: 'tenant (X-Scope-OrgID) instead of services.loki.tenant'}),
   }
 
   async run() {
-    const wait = this.flags.wait
-    const timeoutMs = wait === undefined ? undefined : parseDuration(wait)
-    if (timeoutMs !== undefined && timeoutMs <= 0) throw new UserError(`--wait ${JSON.stringify(wait)} is not a duration`, {hint: 'e.g. --wait 30s'})
-    if (wait !== undefined && timeoutMs === undefined) throw new UserError(`--wait ${JSON.stringify(wait)} is not a duration`, {hint: 'e.g. --wait 30s'})
+    const timeoutMs = this.flags.wait
     const loki = new LokiClient(requireLoki(this.cluster), {orgId: this.flags['org-id']})
     try {
       const r = await lokiCanary(loki, {timeoutMs})

@@ -1,8 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
-import {parseDuration} from '../../lib/config/units.js'
-import {UserError} from '../../lib/errors.js'
+import {durationFlag} from '../../flags.js'
+import {formatDuration} from '../../lib/format.js'
 import {LokiClient, requireLoki} from '../../lib/loki/client.js'
 import {guardStartup} from '../../lib/loki/guard.js'
 import {lokiLabels} from '../../lib/loki/logs.js'
@@ -17,18 +17,18 @@ ${EXIT_CODES_HELP}`
     name: Args.string({description: 'a label name whose values to list'}),
   }
   static override flags = {
-    since: Flags.string({summary: 'how far back to look', default: '6h'}),
+    since: durationFlag({summary: 'how far back to look (e.g. 24h, 7d, or seconds; default 6h)', timer: false}),
     query: Flags.string({summary: 'only labels of streams matching this selector'}),
     'org-id': Flags.string({summary: 'tenant (X-Scope-OrgID) instead of services.loki.tenant'}),
   }
 
   async run() {
-    const sinceMs = parseDuration(this.flags.since)
-    if (sinceMs === undefined) throw new UserError(`--since ${JSON.stringify(this.flags.since)} is not a duration`, {hint: 'e.g. 6h, 24h'})
+    const sinceMs = this.flags.since ?? 6 * 3_600_000
     const loki = new LokiClient(requireLoki(this.cluster), {orgId: this.flags['org-id']})
     try {
       const result = await guardStartup(loki, (signal) => lokiLabels(loki, {name: this.args.name, sinceMs, query: this.flags.query, signal}))
-      if (result.values.length === 0) this.print(this.args.name ? `no values of ${this.args.name} in the last ${this.flags.since}` : `no labels in the last ${this.flags.since}`)
+      const window = formatDuration(sinceMs)
+      if (result.values.length === 0) this.print(this.args.name ? `no values of ${this.args.name} in the last ${window}` : `no labels in the last ${window}`)
       for (const v of result.values) this.print(v)
       return result
     } finally {

@@ -1,9 +1,10 @@
 /**
  * `hydra logs` output as logcli writes it (pkg/logcli/output): `--output default` (time, the labels
  * that differ from the common ones, the line), `raw` (the line alone), `jsonl` (one JSON object per
- * line: timestamp in RFC 3339 with nanoseconds, labels, line). And RFC 3339 times for --from/--to.
+ * line: timestamp in RFC 3339 with nanoseconds, labels, line). And the times of --from/--to.
  * Pure functions.
  */
+import {parseTimeArg} from '../config/units.js'
 import {UserError} from '../errors.js'
 import {formatSeries} from '../prometheus/query.js'
 import type {LogEntry} from './logs.js'
@@ -31,6 +32,15 @@ export function renderEntry(e: LogEntry, mode: OutputMode, common: Record<string
 const RFC3339 = /^(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})$/
 
 /** An RFC 3339 time, nanoseconds kept → nanoseconds since the epoch. `flag` names it in the error. */
+/**
+ * A time flag (--from, --to) to the nanosecond: everything the shared timeFlag takes (RFC 3339,
+ * now, a duration ago such as 15m, unix seconds), with an RFC 3339 time's nine fraction digits kept.
+ */
+export function parseTimeNs(text: string, flag: string, nowMs: number): bigint {
+  if (RFC3339.test(text.trim())) return parseRfc3339Ns(text, flag)
+  return BigInt(Math.round(parseTimeArg(text, flag, nowMs))) * 1_000_000n
+}
+
 export function parseRfc3339Ns(text: string, flag: string): bigint {
   const m = RFC3339.exec(text.trim())
   const ms = m ? Date.parse(`${m[1]}T${m[2]}${m[4]!.toUpperCase()}`) : Number.NaN

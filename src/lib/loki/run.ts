@@ -4,27 +4,30 @@
  * /ready is watched for start-up, and the multi-tenant check; or the tail for --follow.
  */
 import type {HydraConfig} from '../config/resolve.js'
-import {parseDuration} from '../config/units.js'
 import {UserError} from '../errors.js'
 import {LokiClient, requireLoki, type LokiBuildInfo} from './client.js'
 import {checkTenancy, emptyAnswerNote, emptyTenantNote, guardStartup, lokiStartingError, readinessPhase} from './guard.js'
 import {findPreset, msToNs, queryLogs, queryWindow, type Direction, type LogEntry, type LogsResult} from './logs.js'
-import {parseRfc3339Ns} from './render.js'
+import {parseTimeNs} from './render.js'
 import {tailLogs, type TailResult} from './tail.js'
 
 export interface LogsRequest {
   logql?: string
   preset?: string
-  since: string
+  /** --since in ms (the shared durationFlag: 15m, 6h, 30d, or bare seconds); default 1h */
+  sinceMs?: number
+  /** --from/--to as typed: RFC 3339 (to the nanosecond), now, a duration ago, or unix seconds (as the shared timeFlag) */
   from?: string
   to?: string
   limit: number
   batch?: number
   direction: Direction
   orgId?: string
-  /** --query-timeout as written */
-  queryTimeout?: string
+  /** --query-timeout in ms (the shared durationFlag) */
+  queryTimeoutMs?: number
 }
+
+export const DEFAULT_SINCE_MS = 3_600_000
 
 export interface LogsReport extends LogsResult {
   tenant?: string
@@ -32,23 +35,16 @@ export interface LogsReport extends LogsResult {
   preset?: string
 }
 
-function duration(text: string, flag: string, example: string): number {
-  const ms = parseDuration(text)
-  if (ms === undefined || ms <= 0) throw new UserError(`${flag} ${JSON.stringify(text)} is not a duration`, {hint: `e.g. ${flag} ${example}`})
-  return ms
-}
-
-export function lokiClientFor(cfg: HydraConfig, req: Pick<LogsRequest, 'orgId' | 'queryTimeout'>): LokiClient {
+export function lokiClientFor(cfg: HydraConfig, req: Pick<LogsRequest, 'orgId' | 'queryTimeoutMs'>): LokiClient {
   if (req.orgId !== undefined && !/^[A-Za-z0-9!._*'()|-]+$/.test(req.orgId)) throw new UserError(`--org-id ${JSON.stringify(req.orgId)} is not a Loki tenant id`)
-  const queryTimeoutMs = req.queryTimeout === undefined ? undefined : duration(req.queryTimeout, '--query-timeout', '2m')
-  return new LokiClient(requireLoki(cfg), {orgId: req.orgId, queryTimeoutMs, queryTimeoutFlag: '--query-timeout'})
+  return new LokiClient(requireLoki(cfg), {orgId: req.orgId, queryTimeoutMs: req.queryTimeoutMs, queryTimeoutFlag: '--query-timeout'})
 }
 
 /** --since/--from/--to → the window's nanosecond bounds (validated, no I/O). */
-export function requestWindow(req: Pick<LogsRequest, 'since' | 'from' | 'to'>, nowMs: number): {start: bigint; end: bigint} {
-  const endNs = req.to === undefined ? undefined : parseRfc3339Ns(req.to, '--to')
-  const startNs = req.from === undefined ? undefined : parseRfc3339Ns(req.from, '--from')
-  const sinceMs = startNs === undefined ? duration(req.since, '--since', '6h') : undefined
+export function requestWindow(req: Pick<LogsRequest, 'sinceMs' | 'from' | 'to'>, nowMs: number): {start: bigint; end: bigint} {
+  const endNs = req.to === undefined ? undefined : parseTimeNs(req.to, '--to', nowMs)
+  const startNs = req.from === undefined ? undefined : parseTimeNs(req.from, '--from', nowMs)
+  const sinceMs = startNs === undefined ? (req.sinceMs ?? DEFAULT_SINCE_MS) : undefined
   return queryWindow({startNs, endNs, sinceMs, endMs: nowMs}, nowMs)
 }
 

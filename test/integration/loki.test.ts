@@ -23,7 +23,7 @@ const lab = new LabControl(controlUrl)
 const tmp = mkdtempSync(join(tmpdir(), 'hydra-loki-it-'))
 const hydra = (args: string[], config: string) => runHydra([...args, '--config', config])
 
-/** The lab config with services.loki pointing at `url` (and optionally a push URL). */
+/** The lab config with services.loki pointing at `url` (and optionally a push URL), logs.canary on. */
 function lokiConfig(name: string, url: string, change: (loki: any) => void = () => {}): string {
   return variantConfig(configPath, tmp, name, (doc) => {
     const loki = doc.services.loki
@@ -31,7 +31,15 @@ function lokiConfig(name: string, url: string, change: (loki: any) => void = () 
     delete loki.port
     loki.url = url
     change(loki)
+    doc.logs = {...doc.logs, canary: true}
   })
+}
+
+/** hydra doctor --only health --only canary --json: the Loki checks by id (the rest of the lab is up). */
+async function doctorLoki(config: string): Promise<{code: number; check: (id: string) => any}> {
+  const r = await hydra(['doctor', '--only', 'health', '--only', 'canary', '--json'], config)
+  const checks = r.json().checks as any[]
+  return {code: r.code, check: (id) => checks.find((c) => c.id === id)}
 }
 
 async function push(url: string, tenant: string, streams: {stream: Record<string, string>; values: [string, string][]}[]): Promise<void> {
@@ -247,13 +255,61 @@ describe('real Loki starting up (fresh processes; the ingester waits 60s after b
     const url = `http://127.0.0.2:${port}`
     await until(async () => (await fetch(`${url}/ready`, {signal: AbortSignal.timeout(1000)}).catch(() => undefined))?.status === 503, 20_000, () => `${url}/ready never answered 503`)
     const cfg = lokiConfig(`starting-${version}`, url)
-    const [logs, labels] = await Promise.all([hydra(['logs', '{container_name=~".+"}', '--json'], cfg), hydra(['loki', 'labels'], cfg)])
+    const [logs, labels, health, doctor] = await Promise.all([hydra(['logs', '{container_name=~".+"}', '--json'], cfg), hydra(['loki', 'labels'], cfg), hydra(['health', '--only', 'loki', '--json'], cfg), doctorLoki(cfg)])
+    // health and the doctor say "starting", with /ready's words as evidence; the canary is skipped under it, not reported again
+    const starting = /^(Some services are not Running|Ingester not ready)/
+    const h = health.json().results[0]
+    expect(health.code).toBe(1)
+    expect(h).toMatchObject({status: 'fail', httpStatus: 503, cause: 'starting'})
+    expect(h.detail).toMatch(/^Loki is starting \((Some services are not Running|Ingester not ready)/)
+    expect(h.evidence.replace(/^HTTP 503: /, '')).toMatch(starting)
+    expect(doctor.check('health:loki')).toMatchObject({status: 'fail', cause: 'loki_starting'})
+    expect(doctor.check('health:loki').detail).toMatch(/^Loki is starting \(/)
+    expect(doctor.check('health:loki').evidence[0]).toMatch(new RegExp(`^GET ${url}/ready: HTTP 503: (Some services are not Running|Ingester not ready)`))
+    expect(doctor.check('canary:loki')).toMatchObject({status: 'skipped', detail: 'skipped: health:loki failed'})
     expect(logs.code).toBe(1)
     expect(logs.json().error).toMatchObject({code: 'loki_starting'})
     expect(logs.json().error.message).toMatch(new RegExp(`Loki at ${url} is starting: /ready says "(Some services are not Running|Ingester not ready)`))
     expect(labels.code).toBe(1)
     expect(labels.stderr).toMatch(/is starting/)
     expect(labels.stderr).not.toMatch(/timed out/)
+  })
+})
+
+describe('doctor canary:loki through the lab front (real 3.4.2 behind it)', () => {
+  const cfg = variantConfig(configPath, tmp, 'canary-front', (doc) => (doc.logs = {...doc.logs, canary: true}))
+  afterAll(async () => {
+    await lab.clearFault('loki')
+    await lab.start('loki')
+  })
+
+  it('off by default: no canary:loki without logs.canary', async () => {
+    const r = await doctorLoki(configPath)
+    expect(r.check('health:loki').status).toBe('ok')
+    expect(r.check('canary:loki')).toBeUndefined()
+  })
+
+  it("push refused: real Loki's words for a line too old, as evidence (the front answers them for the push only)", async () => {
+    const words = "entry for stream '{hydra_canary=\"x\", job=\"hydra-canary\", service_name=\"hydra-canary\"}' has timestamp too old: 2026-11-16T21:10:34Z, oldest acceptable timestamp is: 2026-11-23T21:10:35Z"
+    await lab.fault('loki', {status: 400, body: words, paths: ['/loki/api/v1/push']})
+    const r = await doctorLoki(cfg)
+    expect(r.code).toBe(1)
+    expect(r.check('health:loki').status).toBe('ok')
+    const c = r.check('canary:loki')
+    expect(c).toMatchObject({status: 'fail', cause: 'canary_push_refused'})
+    expect(c.detail).toContain(`rejected the push: ${words}`)
+    expect(c.evidence[0]).toContain('has timestamp too old')
+    expect(c.hint).toMatch(/log shippers' pushes are refused too/)
+    await lab.clearFault('loki')
+  })
+
+  it('Loki down: health:loki names it once, the canary is skipped under it', async () => {
+    await lab.stop('loki')
+    const r = await doctorLoki(cfg)
+    expect(r.code).toBe(1)
+    expect(r.check('health:loki')).toMatchObject({status: 'fail', cause: 'refused'})
+    expect(r.check('canary:loki')).toMatchObject({status: 'skipped', detail: 'skipped: health:loki failed'})
+    await lab.start('loki')
   })
 })
 
@@ -273,10 +329,14 @@ describe('the query timeout (the lab front delays real 3.4.2: a fault real Loki 
 describe('Loki past one machine: 3.4.2 split into -target=write, read and backend', () => {
   const cfg = lokiConfig('split', SPLIT_LOKI.read.url, (loki) => (loki.pushUrl = SPLIT_LOKI.write.url))
 
-  it('canary: pushed to the write path, read back from the read path', async () => {
-    const r = await hydra(['loki', 'canary', '--json'], cfg)
+  it('canary: pushed to the write path, read back from the read path; the doctor runs it with logs.canary: true', async () => {
+    const [r, doctor] = await Promise.all([hydra(['loki', 'canary', '--json'], cfg), doctorLoki(cfg)])
     expect(r.code).toBe(0)
     expect(r.json()).toMatchObject({ok: true, pushUrl: SPLIT_LOKI.write.url, queryUrl: SPLIT_LOKI.read.url})
+    const c = doctor.check('canary:loki')
+    expect(c).toMatchObject({status: 'ok', title: `a line pushed to Loki's write path (${SPLIT_LOKI.write.url}) comes back from its read path`})
+    expect(c.detail).toMatch(new RegExp(`^pushed in \\d+ ms, read back from ${SPLIT_LOKI.read.url} after \\d+ ms$`))
+    expect(c.evidence[0]).toMatch(new RegExp(`^POST ${SPLIT_LOKI.write.url}/loki/api/v1/push \\{hydra_canary="[^"]+"\\} \\(X-Scope-OrgID hydra\\): 204$`))
   })
 
   it('logs, the errors preset, loki labels and health work through the read path', async () => {

@@ -48,6 +48,10 @@ export const lokiLabels = z.object({
 
 export const lokiCanary = z.object({
   ok: z.boolean(),
+  failure: z
+    .enum(['push_refused', 'push_unreachable', 'loki_starting', 'read_failed', 'not_readable'])
+    .optional()
+    .describe('why the round trip failed: Loki answered the push with an error, the push got no answer, Loki is starting, reading back failed, or the line never came back'),
   pushUrl: z.string(),
   queryUrl: z.string(),
   tenant: z.string().optional(),

@@ -169,7 +169,7 @@ export class GrafanaStandin extends Standin {
       hasFolder: (uid) => this.folders.has(uid),
       folderTitle: (uid) => this.folders.get(uid)?.title,
       saveDashboard: (body) => this.saveDashboardBody(body),
-      dashboardsUsingLibraryPanel: (uid) => [...this.dashboards.values()].filter((d) => JSON.stringify(d.model.panels ?? []).includes(`"uid":${JSON.stringify(uid)}`)).length,
+      dashboardsUsingLibraryPanel: (uid) => this.libraryUse().get(uid) ?? 0,
     })
 
     // apiHealthHandler (pkg/api/http_server.go): no auth; 503 with "database":"failing" on a DB failure
@@ -216,6 +216,19 @@ export class GrafanaStandin extends Standin {
     this.route(['DELETE'], `${P}/policies`, this.protectedRoute('alert.provisioning:write', (ctx) => o.deletePolicies(ctx)))
 
     this.labSeed()
+  }
+
+  /** uid → how many dashboards' panels name it: one pass over the dashboards per change, not one per library panel listed */
+  private libraryUseCache?: Map<string, number>
+  private libraryUse(): Map<string, number> {
+    if (this.libraryUseCache) return this.libraryUseCache
+    const use = new Map<string, number>()
+    for (const d of this.dashboards.values()) {
+      const uids = new Set(Array.from(JSON.stringify(d.model.panels ?? []).matchAll(/"uid":("(?:[^"\\]|\\.)*")/g), (m) => JSON.parse(m[1]!) as string))
+      for (const u of uids) use.set(u, (use.get(u) ?? 0) + 1)
+    }
+    this.libraryUseCache = use
+    return use
   }
 
   get major(): number {
@@ -345,6 +358,7 @@ export class GrafanaStandin extends Standin {
     this.dashboards.clear()
     this.folders.clear()
     this.sortedDashboards = undefined
+    this.libraryUseCache = undefined
     this.requests = {search: 0, folders: 0, dashboard: 0, save: 0, createFolder: 0, maxSearchLimit: 0, inFlight: 0, maxInFlight: 0}
   }
 
@@ -394,6 +408,7 @@ export class GrafanaStandin extends Standin {
     }
     this.dashboards.set(d.uid, dash)
     this.sortedDashboards = undefined
+    this.libraryUseCache = undefined
     return dash
   }
 

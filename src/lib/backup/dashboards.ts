@@ -269,6 +269,13 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       report()
     }
     const withDashboards = !options.only || options.only.has('dashboards')
+    // data sources, library panels, alerting: one file each under grafana/ (grafana-objects.ts), read
+    // while the dashboards are, under the same --deadline (a kind it cuts short makes the run partial)
+    const extraPromise = backupObjects(grafana, options.only, (rel, text) => writeNewFile(resolveInside(tempDir, rel), text, madeDirs), sha256, {
+      ...(deadline ? {signal: deadline} : {}),
+      deadlineText,
+    })
+    extraPromise.catch(() => undefined) // awaited below; a fatal error of the dashboards phase must not leave it unobserved
     try {
       if (withDashboards) await forEachConcurrently(grafana.searchDashboards(options.pageSize ?? GRAFANA_SEARCH_MAX_LIMIT), options.concurrency, saveOne)
     } catch (error) {
@@ -283,8 +290,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
     if (empty)
       aborted = `Grafana listed no dashboards: nothing to back up. If Grafana has dashboards, the credential cannot see them: give its service account the Viewer role (or folder permissions)`
 
-    // data sources, library panels, alerting: one file each under grafana/ (grafana-objects.ts)
-    const extra = await backupObjects(grafana, options.only, (rel, text) => writeNewFile(resolveInside(tempDir, rel), text, madeDirs), sha256)
+    const extra = await extraPromise
     failed.push(...extra.failed)
 
     const manifest: BackupManifest = buildManifest({

@@ -1,5 +1,5 @@
 /** The backup side of grafana-objects.ts: fetch each selected kind and write its file. */
-import type {GrafanaClient} from '../grafana/client.js'
+import type {CallOptions, GrafanaClient} from '../grafana/client.js'
 import {BACKUP_KINDS, fetchKind, OBJECT_KINDS, objectFile, type BackupKind} from './grafana-objects.js'
 import type {ManifestObjectFile, ManifestProblemItem} from './manifest.js'
 
@@ -8,9 +8,10 @@ export async function backupObjects(
   only: Set<BackupKind> | undefined,
   write: (relPath: string, text: string) => Promise<void>,
   hash: (text: string) => string,
+  call: CallOptions & {deadlineText?: string} = {},
 ): Promise<{objects: ManifestObjectFile[]; failed: ManifestProblemItem[]; kinds: string[]}> {
   const kinds = OBJECT_KINDS.filter((k) => !only || only.has(k))
-  const fetched = await Promise.all(kinds.map((k) => fetchKind(grafana, k)))
+  const fetched = await Promise.all(kinds.map((k) => fetchKind(grafana, k, call)))
   const objects: ManifestObjectFile[] = []
   const failed: ManifestProblemItem[] = []
   for (const f of fetched) {

@@ -11,8 +11,9 @@
  * fields, and a restore lists every object whose secret must be set again.
  */
 import {AuthError, UserError} from '../errors.js'
-import type {GrafanaClient} from '../grafana/client.js'
+import type {CallOptions, GrafanaClient} from '../grafana/client.js'
 import {listDatasources} from '../grafana/datasources.js'
+import {forEachConcurrently} from './pool.js'
 
 export const OBJECT_KINDS = ['datasources', 'library-panels', 'alert-rules', 'contact-points', 'policies'] as const
 export type ObjectKind = (typeof OBJECT_KINDS)[number]
@@ -48,22 +49,24 @@ export interface KindContent {
   items: Obj[]
 }
 
-async function fetchDatasources(grafana: GrafanaClient): Promise<Obj[]> {
-  const list = await listDatasources(grafana)
+async function fetchDatasources(grafana: GrafanaClient, call: CallOptions): Promise<Obj[]> {
+  const list = await listDatasources(grafana, call)
   const out: Obj[] = []
-  for (const d of list) {
-    const detail = await grafana.apiJson<Obj>(`/api/datasources/uid/${encodeURIComponent(d.uid)}`, {permission: 'datasources:read'})
+  // a few at a time: each detail is one round trip
+  await forEachConcurrently(list, 8, async (d) => {
+    const detail = await grafana.apiJson<Obj>(`/api/datasources/uid/${encodeURIComponent(d.uid)}`, {...call, permission: 'datasources:read'})
     const secretFields = isObj(detail.secureJsonFields) ? Object.keys(detail.secureJsonFields).filter((k) => (detail.secureJsonFields as Obj)[k]).sort() : []
     // never secureJsonData (Grafana does not send it; should one ever, it is dropped here)
     out.push({...omit(detail, ['id', 'orgId', 'version', 'typeLogoUrl', 'typeName', 'secureJsonFields', 'secureJsonData', 'password', 'basicAuthPassword']), secretFields})
-  }
+  })
   return out.sort(byKey('uid'))
 }
 
-async function fetchLibraryPanels(grafana: GrafanaClient): Promise<Obj[]> {
+async function fetchLibraryPanels(grafana: GrafanaClient, call: CallOptions): Promise<Obj[]> {
   const out: Obj[] = []
   for (let page = 1; page < 10_000; page++) {
     const body = await grafana.apiJson<{result?: {elements?: unknown[]; totalCount?: number; perPage?: number}}>('/api/library-elements', {
+      ...call,
       query: {perPage: 100, page, kind: 1},
       permission: 'library.panels:read',
     })
@@ -77,13 +80,13 @@ async function fetchLibraryPanels(grafana: GrafanaClient): Promise<Obj[]> {
   return out.sort(byKey('uid'))
 }
 
-async function fetchAlertRules(grafana: GrafanaClient): Promise<Obj[]> {
-  const list = await grafana.apiJson<unknown>('/api/v1/provisioning/alert-rules', {permission: 'alert.rules:read'})
+async function fetchAlertRules(grafana: GrafanaClient, call: CallOptions): Promise<Obj[]> {
+  const list = await grafana.apiJson<unknown>('/api/v1/provisioning/alert-rules', {...call, permission: 'alert.rules:read'})
   return (Array.isArray(list) ? list.filter(isObj) : []).map((r) => omit(r, ['id', 'orgID', 'updated', 'provenance'])).sort(byKey('uid'))
 }
 
-async function fetchContactPoints(grafana: GrafanaClient): Promise<Obj[]> {
-  const list = await grafana.apiJson<unknown>('/api/v1/provisioning/contact-points', {permission: 'alert.provisioning:read'})
+async function fetchContactPoints(grafana: GrafanaClient, call: CallOptions): Promise<Obj[]> {
+  const list = await grafana.apiJson<unknown>('/api/v1/provisioning/contact-points', {...call, permission: 'alert.provisioning:read'})
   return (Array.isArray(list) ? list.filter(isObj) : [])
     .map((c) => {
       const settings = isObj(c.settings) ? c.settings : {}
@@ -93,12 +96,12 @@ async function fetchContactPoints(grafana: GrafanaClient): Promise<Obj[]> {
     .sort(byKey('uid'))
 }
 
-async function fetchPolicies(grafana: GrafanaClient): Promise<Obj[]> {
-  const tree = await grafana.apiJson<Obj>('/api/v1/provisioning/policies', {permission: 'alert.provisioning:read'})
+async function fetchPolicies(grafana: GrafanaClient, call: CallOptions): Promise<Obj[]> {
+  const tree = await grafana.apiJson<Obj>('/api/v1/provisioning/policies', {...call, permission: 'alert.provisioning:read'})
   return [omit(tree, ['provenance'])]
 }
 
-const FETCH: Record<ObjectKind, (g: GrafanaClient) => Promise<Obj[]>> = {
+const FETCH: Record<ObjectKind, (g: GrafanaClient, call: CallOptions) => Promise<Obj[]>> = {
   datasources: fetchDatasources,
   'library-panels': fetchLibraryPanels,
   'alert-rules': fetchAlertRules,
@@ -115,11 +118,14 @@ export interface FetchedKind {
 }
 
 /** Read one kind. A refusal (403) or failure is a result: the backup is then partial, naming the permission. */
-export async function fetchKind(grafana: GrafanaClient, kind: ObjectKind): Promise<FetchedKind> {
+export async function fetchKind(grafana: GrafanaClient, kind: ObjectKind, call: CallOptions & {deadlineText?: string} = {}): Promise<FetchedKind> {
+  const {deadlineText, ...options} = call
   try {
-    const items = await FETCH[kind](grafana)
+    const items = await FETCH[kind](grafana, options)
     return {kind, text: JSON.stringify(items, null, 2) + '\n', count: items.length}
   } catch (error) {
+    // the run's --deadline (its signal) passed while this kind was read: partial, said so
+    if (options.signal?.aborted) return {kind, count: 0, error: `${kind} not backed up: not fetched within the --deadline${deadlineText ? ` of ${deadlineText}` : ''}`}
     const why = error instanceof AuthError ? `${error.message}: ${error.hint ?? ''}` : error instanceof Error ? error.message : String(error)
     if (error instanceof AuthError && error.code === 'grafana_unauthorized') throw error
     return {kind, count: 0, error: `${kind} not backed up: ${why}`}

@@ -25,7 +25,14 @@ export interface VerifyReport {
   problems: VerifyProblem[]
 }
 
-export async function sha256File(path: string): Promise<ObservedFile> {
+/** Below this a file is read whole (one read, no stream): a dashboard is a few KB */
+const WHOLE_READ_BYTES = 8 * 1024 * 1024
+
+export async function sha256File(path: string, knownSize?: number): Promise<ObservedFile> {
+  if (knownSize !== undefined && knownSize >= 0 && knownSize < WHOLE_READ_BYTES) {
+    const data = await readFile(path)
+    return {size: data.length, sha256: createHash('sha256').update(data).digest('hex')}
+  }
   const hash = createHash('sha256')
   let size = 0
   for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
@@ -102,7 +109,7 @@ export async function verifyBackup(dir: string, options: {concurrency?: number} 
       observed.set(file.path, {size: -1, sha256: ''})
       return
     }
-    observed.set(file.path, await sha256File(full).catch(() => undefined))
+    observed.set(file.path, await sha256File(full, file.size).catch(() => undefined))
   })
   const onDisk = await listDashboardFiles(dir)
   const problems = [...unsafe, ...compareWithManifest(manifest, observed, onDisk)]

@@ -136,9 +136,7 @@ async function writeNewFile(path: string, data: Buffer | string, madeDirs?: Set<
     await mkdir(dir, {recursive: true, mode: MODE_DIR})
     madeDirs?.add(dir)
   }
-  // 'wx': two dashboards can never silently land on one file. Not synced here: syncBackup() puts
-  // every file on disk at once before the folder is published (one fdatasync per dashboard cost
-  // ~4.6 ms of a 4-thread pool each, most of a 1,000-dashboard backup on this machine)
+  // 'wx': two dashboards never land on one file. Synced all at once later (syncBackup), not one by one
   const file = await open(path, 'wx', MODE_FILE)
   try {
     await file.writeFile(data)

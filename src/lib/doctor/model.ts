@@ -71,6 +71,8 @@ export interface Check {
    */
   reachability?: string
   timeoutMs: number
+  /** a pass after the run may change its result (explained.ts folds explained alerts): its group's progress line ends with the run */
+  settlesAfterRun?: boolean
   run(ctx: CheckContext): Promise<CheckOutcome>
 }
 

@@ -10,21 +10,37 @@ export function progressGroups(checks: readonly Check[]): {groups: string[]; tit
   return {groups, titles: groups.map((g) => groupProgressTitle(g, checks.filter((c) => c.group === g).length, []))}
 }
 
-/** The runner's onEvent: updates the group's line, and ends it (failed if a check failed) when its last check is in. */
+/**
+ * The runner's onEvent: updates the group's line, and ends it (failed if a check failed) when its
+ * last check is in — or, for a group holding a check a pass after the run may change
+ * (settlesAfterRun: alerts:prometheus, whose explained alerts are folded away), with the run's
+ * final results, so the line never shows a problem the report does not have.
+ */
 export function trackProgress(checks: readonly Check[], progress: Progress): (event: DoctorEvent) => void {
   const {groups} = progressGroups(checks)
-  const state = new Map(groups.map((g, i) => [g, {index: i, total: checks.filter((c) => c.group === g).length, done: [] as CheckResult[]}]))
+  const state = new Map(
+    groups.map((g, i) => {
+      const mine = checks.filter((c) => c.group === g)
+      return [g, {index: i, total: mine.length, settles: mine.some((c) => c.settlesAfterRun), done: [] as CheckResult[]}]
+    }),
+  )
+  const end = (group: string, s: {index: number; total: number}, results: CheckResult[]) => {
+    const line = progress.line(s.index)
+    const title = groupProgressTitle(group, s.total, results)
+    const failed = results.filter((r) => r.status === 'fail')
+    if (failed.length) line.fail(`${title}: ${failed.map((r) => `${r.id} ${r.cause ?? ''}`).join(', ')}`)
+    else line.done(title)
+  }
   return (e) => {
+    if (e.type === 'settled') {
+      for (const [group, s] of state) if (s.settles) end(group, s, e.results.filter((r) => r.group === group))
+      return
+    }
     if (e.type !== 'done') return
     const s = state.get(e.check.group)
     if (!s) return
     s.done.push(e.result)
-    const line = progress.line(s.index)
-    const title = groupProgressTitle(e.check.group, s.total, s.done)
-    line.title(title)
-    if (s.done.length < s.total) return
-    const failed = s.done.filter((r) => r.status === 'fail')
-    if (failed.length) line.fail(`${title}: ${failed.map((r) => `${r.id} ${r.cause ?? ''}`).join(', ')}`)
-    else line.done(title)
+    progress.line(s.index).title(groupProgressTitle(e.check.group, s.total, s.done))
+    if (s.done.length === s.total && !s.settles) end(e.check.group, s, s.done)
   }
 }

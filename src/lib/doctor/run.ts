@@ -87,6 +87,7 @@ export async function runDoctor(cfg: HydraConfig, options: DoctorOptions = {}): 
     silences = read.read
     results = markSilenced(cfg, checked, read.silences)
   } else stopSilences.abort()
+  options.onEvent?.({type: 'settled', results})
   const summary = summarize(results)
   return {
     cluster: cfg.cluster,

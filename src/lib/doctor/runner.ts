@@ -10,7 +10,11 @@ import {BugError, HydraError} from '../errors.js'
 import {NODE_UNREACHABLE, passed, type Check, type CheckOutcome, type CheckResult} from './model.js'
 import {DoctorResources} from './resources.js'
 
-export type DoctorEvent = {type: 'start'; check: Check} | {type: 'done'; check: Check; result: CheckResult}
+export type DoctorEvent =
+  | {type: 'start'; check: Check}
+  | {type: 'done'; check: Check; result: CheckResult}
+  /** the run's final results, after the passes that follow the checks (explained alerts, silences) */
+  | {type: 'settled'; results: CheckResult[]}
 
 export interface RunChecksOptions {
   cfg: HydraConfig

@@ -6,7 +6,8 @@ import type {Check} from '../../model.js'
 import {prometheusApiCheck} from './api-check.js'
 
 export function alertsCheck(cfg: HydraConfig): Check {
-  return prometheusApiCheck(cfg, 'alerts', 'no alert firing', async (ctx) => {
+  // the alerts a failed check explains are folded into it after the run (doctor/explained.ts)
+  const check = prometheusApiCheck(cfg, 'alerts', 'no alert firing', async (ctx) => {
     const prom = ctx.resources.prometheus()
     const [backend, alerts] = await Promise.all([backendOf(prom, {signal: ctx.signal}), promAlerts(prom, {signal: ctx.signal, retries: 0})])
     // nothing evaluates rules: an empty list is "cannot tell" (the cause is reported once, by rules:prometheus)
@@ -25,4 +26,5 @@ export function alertsCheck(cfg: HydraConfig): Check {
       alertLabels: firing.map((a) => a.labels),
     }
   })
+  return {...check, settlesAfterRun: true}
 }

@@ -81,7 +81,7 @@ const COMMANDS: {args: string[]; expect: Record<Backend, Expectation>}[] = [
     expect: {
       prometheus: {code: 0, says: /hydra-storage/},
       victoriametrics: {code: 0, says: /hydra-storage/},
-      'victoriametrics-bare': {code: 1},
+      'victoriametrics-bare': {code: 1, says: /for its node exporter in VictoriaMetrics[\s\S]*scrapes nothing/, never: /Prometheus does not scrape/},
     },
   },
   {

@@ -5,7 +5,9 @@
  */
 import type {HydraConfig} from '../config/resolve.js'
 import type {PrometheusClient} from '../prometheus/client.js'
+import {backendOf} from '../prometheus/backend.js'
 import {instantVector} from '../prometheus/query.js'
+import {notScrapingNote} from '../prometheus/targets.js'
 import {nodeOfSeries} from './series-node.js'
 
 export type ClusterStatus = 'ok' | 'warn' | 'fail'
@@ -51,8 +53,11 @@ export function clusterQueries(cfg: HydraConfig): ClusterReport['queries'] {
   }
 }
 
-/** Samples → one row per node of the config (nodes with a node exporter), plus unknown instances. Pure. */
-export function buildClusterRows(cfg: HydraConfig, up: Sample[], disk: Sample[], memory: Sample[]): ClusterRow[] {
+/**
+ * Samples → one row per node of the config (nodes with a node exporter), plus unknown instances. Pure.
+ * `server` names the server that answered (its backend's name), so a node with no `up` series blames it.
+ */
+export function buildClusterRows(cfg: HydraConfig, up: Sample[], disk: Sample[], memory: Sample[], server = 'Prometheus'): ClusterRow[] {
   const rows = new Map<string, ClusterRow>()
   for (const n of cfg.nodes) {
     if (n.exporters.some((e) => e.name === 'node')) rows.set(n.name, {node: n.name, status: 'ok', problems: []})
@@ -82,7 +87,7 @@ export function buildClusterRows(cfg: HydraConfig, up: Sample[], disk: Sample[],
   }
   const t = cfg.thresholds
   for (const row of rows.values()) {
-    if (row.up === undefined) row.problems.push('no up series: Prometheus does not scrape its node exporter')
+    if (row.up === undefined) row.problems.push(server === 'Prometheus' ? 'no up series: Prometheus does not scrape its node exporter' : `no up series for its node exporter in ${server}`)
     else if (!row.up) row.problems.push('node exporter is down')
     if (row.rootDiskFreePercent !== undefined && row.rootDiskFreePercent < t.rootDiskFreePercent)
       row.problems.push(`root disk ${row.rootDiskFreePercent.toFixed(1)}% free, below ${t.rootDiskFreePercent}%`)
@@ -99,13 +104,24 @@ export function buildClusterRows(cfg: HydraConfig, up: Sample[], disk: Sample[],
 export async function clusterHealth(prom: PrometheusClient, cfg: HydraConfig): Promise<ClusterReport> {
   const queries = clusterQueries(cfg)
   const [up, disk, memory] = await Promise.all([instantVector(prom, queries.up), instantVector(prom, queries.disk), instantVector(prom, queries.memory)])
-  const rows = buildClusterRows(cfg, up.samples, disk.samples, memory.samples)
+  const warnings = [...up.warnings, ...disk.warnings, ...memory.warnings]
+  let server: string | undefined
+  if (!buildClusterRows(cfg, up.samples, [], []).every((r) => r.up !== undefined)) {
+    // a node with no up series: say which server has none, and whether that server scrapes at all
+    const backend = await backendOf(prom)
+    server = backend.name
+    if (backend.scrapes === false) {
+      const note = notScrapingNote(backend, prom.baseUrl)
+      warnings.push(`${note.message}; ${note.hint}`)
+    }
+  }
+  const rows = buildClusterRows(cfg, up.samples, disk.samples, memory.samples, server)
   return {
     prometheus: prom.baseUrl,
     thresholds: cfg.thresholds,
     queries,
     rows,
     summary: {nodes: rows.length, ok: rows.filter((r) => r.status !== 'fail').length, failing: rows.filter((r) => r.status === 'fail').length},
-    warnings: [...up.warnings, ...disk.warnings, ...memory.warnings],
+    warnings,
   }
 }

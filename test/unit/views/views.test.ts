@@ -48,6 +48,7 @@ describe('cluster view', () => {
       ['hydra-compute', 'fail', 'no up series: Prometheus does not scrape its node exporter'],
       ['hydra-storage', 'fail', 'no up series: Prometheus does not scrape its node exporter'],
     ])
+    expect(buildClusterRows(cfg, [], [], [], 'VictoriaMetrics')[0]!.problems[0]).toBe('no up series for its node exporter in VictoriaMetrics')
   })
 })
 

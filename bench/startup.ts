@@ -1,54 +1,67 @@
 /**
  * Start-up cost of hydra, as a ratio to a bare `node -e 0` on the same machine and moment:
  *   npx tsx bench/startup.ts [runs]
- * Also checks that neither `hydra --version` nor `hydra targets --help` loads ssh2, listr2 or
- * undici (the heavy modules are imported only on the paths that use them). Needs a build first.
- * Runs nothing on the network.
+ * Paired: each round runs every case once, one after the other, and a case's ratio is the median of
+ * its per-round ratios to that round's `node -e 0` — so a load spike hits both sides of a ratio.
+ * Side by side, the lever of issue 9 item 6: oclif from the one-file bundle the build writes
+ * (dist/vendor/oclif-core.cjs, what bin/run.js loads) against oclif from node_modules (about 120
+ * files to resolve and compile, what bin/run.js loaded before), and the floor: loading the bundle
+ * alone. Also checks that neither `hydra --version` nor `hydra targets --help` loads ssh2, listr2,
+ * undici or a second copy of @oclif/core. Needs a build first. Runs nothing on the network.
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync} from 'node:fs'
+import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
+import {fileURLToPath, pathToFileURL} from 'node:url'
 
 const repo = fileURLToPath(new URL('..', import.meta.url))
-const runs = Number(process.argv[2] ?? 15)
+const runs = Number(process.argv[2] ?? 21)
 const env = {...process.env, HYDRA_CONFIG: undefined, NO_COLOR: '1'}
 
-function time(args: string[]): number[] {
-  const samples: number[] = []
-  for (let i = 0; i < runs + 2; i++) {
+// bin/run.js as it was before the bundle: oclif imported from node_modules (written beside bin/ so
+// that it resolves the same packages; removed at the end)
+const unbundled = join(repo, 'bin', '.run-unbundled.mjs')
+writeFileSync(unbundled, `const {execute} = await import('@oclif/core')\nawait execute({dir: ${JSON.stringify(pathToFileURL(join(repo, 'bin/run.js')).href)}})\nprocess.exit()\n`)
+process.on('exit', () => rmSync(unbundled, {force: true}))
+
+const cases: {name: string; args: string[]; target?: number; checkHeavy?: boolean}[] = [
+  {name: 'node -e 0', args: ['-e', '0']},
+  {name: 'hydra --version', args: ['bin/run.js', '--version'], target: 2.0, checkHeavy: true},
+  {name: 'hydra targets --help', args: ['bin/run.js', 'targets', '--help'], target: 2.2, checkHeavy: true},
+  {name: '  oclif from node_modules', args: [unbundled, 'targets', '--help']},
+  {name: '  floor: load the bundle', args: ['-e', `require(${JSON.stringify(join(repo, 'dist/vendor/oclif-core.cjs'))})`]},
+]
+
+const times: number[][] = cases.map(() => [])
+for (let round = 0; round < runs + 2; round++) {
+  for (const [i, c] of cases.entries()) {
     const t0 = process.hrtime.bigint()
-    const r = spawnSync(process.execPath, args, {cwd: repo, env, stdio: 'ignore'})
+    const r = spawnSync(process.execPath, c.args, {cwd: repo, env, stdio: 'ignore'})
     const ms = Number(process.hrtime.bigint() - t0) / 1e6
-    if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`)
-    if (i >= 2) samples.push(ms) // two warm-up runs: file cache
+    if (r.status !== 0) throw new Error(`${c.args.join(' ')} exited ${r.status}`)
+    if (round >= 2) times[i]!.push(ms) // two warm-up rounds: file cache
   }
-  return samples.sort((a, b) => a - b)
 }
-const median = (s: number[]) => s[Math.floor(s.length / 2)]!
+const median = (s: number[]) => [...s].sort((a, b) => a - b)[Math.floor(s.length / 2)]!
 
 function heavyModules(args: string[]): string[] {
-  const file = join(mkdtempSync(join(tmpdir(), 'hydra-trace-')), 'modules.txt')
+  const dir = mkdtempSync(join(tmpdir(), 'hydra-trace-'))
+  const file = join(dir, 'modules.txt')
   spawnSync(process.execPath, ['--require', join(repo, 'bench/trace-modules.cjs'), ...args], {cwd: repo, env: {...env, HYDRA_TRACE_MODULES: file}, stdio: 'ignore'})
   const loaded = readFileSync(file, 'utf8')
-  return ['ssh2', 'listr2', 'undici'].filter((m) => new RegExp(`node_modules/${m}/`).test(loaded))
+  rmSync(dir, {recursive: true, force: true})
+  return ['ssh2', 'listr2', 'undici', '@oclif/core'].filter((m) => new RegExp(`node_modules/${m}/`).test(loaded))
 }
 
-const cases: [string, string[]][] = [
-  ['node -e 0', ['-e', '0']],
-  ['hydra --version', ['bin/run.js', '--version']],
-  ['hydra targets --help', ['bin/run.js', 'targets', '--help']],
-]
-const base = median(time(cases[0]![1]))
-console.log(`start-up, median of ${runs} runs (2 warm-up runs dropped)`)
-console.log(`${'command'.padEnd(24)} ${'median'.padStart(9)}  ${'ratio'.padStart(6)}  heavy modules loaded`)
+console.log(`start-up, paired: median of ${runs} rounds (2 warm-up rounds dropped); ratio = median of per-round ratios to node -e 0`)
+console.log(`${'command'.padEnd(28)} ${'median'.padStart(9)}  ${'ratio'.padStart(6)}  ${'target'.padStart(6)}  modules that should not load`)
 let failed = false
-for (const [name, args] of cases) {
-  const m = name === 'node -e 0' ? base : median(time(args))
-  const heavy = name === 'node -e 0' ? [] : heavyModules(args)
+for (const [i, c] of cases.entries()) {
+  const ratio = median(times[i]!.map((t, r) => t / times[0]![r]!))
+  const heavy = c.checkHeavy ? heavyModules(c.args) : []
   if (heavy.length) failed = true
-  console.log(`${name.padEnd(24)} ${m.toFixed(1).padStart(7)}ms  ${(m / base).toFixed(2).padStart(5)}×  ${heavy.length ? heavy.join(', ') : 'none'}`)
+  const target = c.target ? `≤${c.target.toFixed(1)}×` : ''
+  console.log(`${c.name.padEnd(28)} ${median(times[i]!).toFixed(1).padStart(7)}ms  ${ratio.toFixed(2).padStart(5)}×  ${target.padStart(6)}  ${c.checkHeavy ? (heavy.length ? heavy.join(', ') : 'none') : ''}`)
 }
-console.log('target: hydra --version within 2.6× node -e 0; no ssh2, listr2 or undici on these paths')
 if (failed) process.exitCode = 1

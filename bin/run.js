@@ -12,7 +12,10 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
 // File work (a backup writes and syncs a file per dashboard, 64 at a time) runs on libuv's thread
 // pool, 4 threads by default; it must be sized before its first use, so before oclif loads.
 process.env.UV_THREADPOOL_SIZE ??= '16'
-const {execute} = await import('@oclif/core')
+// oclif from the one-file bundle the build writes (scripts/bundle-oclif.mjs): one file to resolve and
+// compile instead of about 120, which was most of what `hydra <command> --help` cost
+const {createRequire} = await import('node:module')
+const {execute} = createRequire(import.meta.url)('#oclif-core')
 
 await execute({dir: import.meta.url})
 // The command has returned and printed its result (writes to pipes and files are synchronous on

@@ -28,7 +28,7 @@ describe('the npm package', () => {
       rmSync(join(REPO, 'npm-shrinkwrap.json'), {force: true})
     }
     const files = packed.files.map((f) => f.path)
-    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'bin/run.js', 'docs/hydra-cron-alerts.yml', 'npm-shrinkwrap.json', 'oclif.manifest.json', 'dist/build-info.js']))
+    expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'bin/run.js', 'docs/hydra-cron-alerts.yml', 'docs/json/tsdb-status.schema.json', 'dist/vendor/oclif-core.cjs', 'npm-shrinkwrap.json', 'oclif.manifest.json', 'dist/build-info.js']))
     expect(files.filter((f) => f.endsWith('.map') || f === 'bin/dev.js' || f.startsWith('src/') || f.startsWith('test/'))).toEqual([])
 
     const prefix = join(work, 'prefix')

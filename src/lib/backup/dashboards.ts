@@ -9,31 +9,22 @@
  * search pages are consumed as they arrive and each dashboard goes straight to its own file, so
  * only a small manifest entry per dashboard is kept.
  */
-import {execFile} from 'node:child_process'
 import {createHash} from 'node:crypto'
-import {mkdir, open, readdir, rename, rm} from 'node:fs/promises'
-import {dirname, join} from 'node:path'
+import {mkdir, readdir, rm} from 'node:fs/promises'
+import {join} from 'node:path'
 
 import {AuthError, HydraError, OperationError, UserError} from '../errors.js'
-import {DashboardNotFoundError, type DashboardHit, type GrafanaClient} from '../grafana/client.js'
+import {DashboardNotFoundError, type DashboardHit, type GrafanaClient, type GrafanaHealth} from '../grafana/client.js'
 import {folderTitlePaths, type FolderEntry} from '../grafana/folders.js'
 import {GRAFANA_SEARCH_MAX_LIMIT} from '../grafana/paging.js'
 import {safeUrl} from '../secrets.js'
-import {isProcessAlive, acquireBackupLock} from './lock.js'
+import {acquireBackupLock} from './lock.js'
+import {ensureRoot, keepOrDropWorkingFolder, MODE_DIR, recoverInterruptedRuns, renameToFreeName, syncBackup, writeNewFile} from './files.js'
 import {buildManifest, type BackupManifest, type ManifestDashboard, type ManifestProblemItem} from './manifest.js'
-import {
-  classifyEntry,
-  completeBackupName,
-  dashboardRelativePath,
-  FOLDERS_FILE,
-  MANIFEST_FILE,
-  partialBackupName,
-  resolveInside,
-  tempBackupName,
-} from './naming.js'
+import {completeBackupName, dashboardRelativePath, FOLDERS_FILE, MANIFEST_FILE, partialBackupName, resolveInside, tempBackupName} from './naming.js'
 import {forEachConcurrently} from './pool.js'
 import {selectBackupsToPrune} from './prune.js'
-import {verifyBackup} from './verify.js'
+import {verifyWritten} from './verify.js'
 import {backupObjects} from './grafana-objects-backup.js'
 import type {BackupKind} from './grafana-objects.js'
 
@@ -88,9 +79,6 @@ export interface DashboardBackupResult {
   recoveredInterrupted: string[]
 }
 
-const MODE_DIR = 0o700
-const MODE_FILE = 0o600
-
 function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex')
 }
@@ -100,97 +88,14 @@ function errorSummary(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
-async function ensureRoot(root: string): Promise<void> {
-  try {
-    await mkdir(root, {recursive: true, mode: MODE_DIR})
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code
-    throw new UserError(`cannot create the backup folder ${root} (${code})`, {
-      code: 'backup_dir_unusable',
-      hint: 'give a writable folder with --dir, or set backup.dashboards.dir in the config',
-    })
-  }
+/** The first settled promise (in the order given) that was rejected: its reason is thrown. */
+function firstRejection(results: PromiseSettledResult<unknown>[]): void {
+  for (const r of results) if (r.status === 'rejected') throw r.reason
 }
 
-/** Working folders of runs that are no longer alive become `dashboards-<stamp>-interrupted`: visible, never taken for complete. */
-async function recoverInterruptedRuns(root: string): Promise<string[]> {
-  const recovered: string[] = []
-  for (const name of await readdir(root)) {
-    const entry = classifyEntry(name)
-    if (entry.kind !== 'temp' || entry.pid === undefined || entry.pid === process.pid || isProcessAlive(entry.pid)) continue
-    const target = `dashboards-${entry.stamp}-${entry.pid}-interrupted`
-    try {
-      await rename(join(root, name), join(root, target))
-      recovered.push(target)
-    } catch {
-      // leave it where it is; it is still never taken for a complete backup
-    }
-  }
-  return recovered
-}
-
-async function writeNewFile(path: string, data: Buffer | string, madeDirs?: Set<string>): Promise<void> {
-  const dir = dirname(path)
-  // one mkdir per folder, not per dashboard: creating files is what a backup disk is slow at
-  if (!madeDirs?.has(dir)) {
-    await mkdir(dir, {recursive: true, mode: MODE_DIR})
-    madeDirs?.add(dir)
-  }
-  // 'wx': two dashboards never land on one file. Synced all at once later (syncBackup), not one by one
-  const file = await open(path, 'wx', MODE_FILE)
-  try {
-    await file.writeFile(data)
-  } finally {
-    await file.close()
-  }
-}
-
-/** fdatasync one file (the fallback of syncBackup). */
-async function syncFile(path: string): Promise<void> {
-  const file = await open(path, 'r')
-  try {
-    await file.datasync()
-  } finally {
-    await file.close()
-  }
-}
-
-/**
- * Every file of the working folder on disk before it is renamed to "complete": after a power cut a
- * complete-looking backup must not hold empty files (ext4 delays allocating new files). One
- * syncfs(2) of the backup's filesystem (coreutils `sync -f`) does it for all files at once; where
- * that is not available, each file is fdatasync'ed.
- */
-async function syncBackup(dir: string, files: string[], concurrency: number): Promise<void> {
-  const synced = await new Promise<boolean>((resolve) => {
-    execFile('sync', ['-f', dir], {timeout: 120_000}, (error) => resolve(!error))
-  })
-  if (!synced) await forEachConcurrently(files, concurrency, (rel) => syncFile(resolveInside(dir, rel)))
-}
-
-/** fsync a directory, so the entries created or renamed in it survive a power cut. */
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
-
-/** Rename the finished working folder to a name no other backup has (two runs in one second get `-2`). */
-async function renameToFreeName(root: string, from: string, nameFor: (attempt: number) => string): Promise<string> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const name = nameFor(attempt)
-    const entries = new Set(await readdir(root))
-    if (entries.has(name)) continue
-    // the working folder's own entries first, then the rename that publishes it
-    await syncDirectory(from)
-    await rename(from, join(root, name))
-    await syncDirectory(root)
-    return name
-  }
-  throw new OperationError('backup_name_taken', `cannot find a free backup name in ${root}`)
+/** The items of an iterator whose first result was already asked for (so its request ran beside others). */
+async function* resume<T>(first: IteratorResult<T>, rest: AsyncIterator<T>): AsyncGenerator<T> {
+  for (let r = first; !r.done; r = await rest.next()) yield r.value
 }
 
 export async function backupDashboards(options: DashboardBackupOptions): Promise<DashboardBackupResult> {
@@ -221,10 +126,17 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
     })
   }
 
-  // Health, then one authenticated call: a refused credential ends the run before any work.
+  // Health, one authenticated call and the folder tree, at once (reads only: nothing is written
+  // before health and the credential are known good). With dashboards, the authenticated call is
+  // the search's first page itself: no round trip of its own.
   report('checking')
-  const health = await bounded(grafana.health())
-  await bounded(grafana.checkAccess())
+  const withDashboards = !options.only || options.only.has('dashboards')
+  const search = withDashboards ? grafana.searchDashboards(options.pageSize ?? GRAFANA_SEARCH_MAX_LIMIT, deadline ? {signal: deadline} : {}) : undefined
+  const foldersRead = bounded(grafana.listFolders(undefined, options.concurrency))
+  foldersRead.catch(() => undefined) // awaited below, after the lock
+  const [healthRead, accessRead] = await Promise.allSettled([bounded(grafana.health()), bounded<unknown>(search ? search.next() : grafana.checkAccess())])
+  firstRejection([healthRead, accessRead])
+  const health = (healthRead as PromiseFulfilledResult<GrafanaHealth>).value
 
   await ensureRoot(root)
   const lock = acquireBackupLock(root)
@@ -242,7 +154,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
     await mkdir(tempDir, {mode: MODE_DIR})
 
     report('folders')
-    const folders = await bounded(grafana.listFolders(undefined, options.concurrency))
+    const folders = await foldersRead
     folderCount = folders.length
     const sortedFolders: FolderEntry[] = [...folders].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0))
     const foldersJson = JSON.stringify(sortedFolders, null, 2) + '\n'
@@ -288,7 +200,6 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       }
       report()
     }
-    const withDashboards = !options.only || options.only.has('dashboards')
     // data sources, library panels, alerting: one file each under grafana/ (grafana-objects.ts), read
     // while the dashboards are, under the same --deadline (a kind it cuts short makes the run partial)
     const extraPromise = backupObjects(grafana, options.only, (rel, text) => writeNewFile(resolveInside(tempDir, rel), text, madeDirs), sha256, {
@@ -297,7 +208,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
     })
     extraPromise.catch(() => undefined) // awaited below; a fatal error of the dashboards phase must not leave it unobserved
     try {
-      if (withDashboards) await forEachConcurrently(grafana.searchDashboards(options.pageSize ?? GRAFANA_SEARCH_MAX_LIMIT), options.concurrency, saveOne)
+      if (search) await forEachConcurrently(resume((accessRead as PromiseFulfilledResult<IteratorResult<DashboardHit>>).value, search), options.concurrency, saveOne)
     } catch (error) {
       if (error instanceof AuthError) throw error
       if (error === pastDeadline || deadline?.aborted) {
@@ -328,7 +239,8 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       aborted,
       folders: foldersEntry,
     })
-    await writeNewFile(resolveInside(tempDir, MANIFEST_FILE), JSON.stringify(manifest, null, 2) + '\n')
+    const manifestText = JSON.stringify(manifest, null, 2) + '\n'
+    await writeNewFile(resolveInside(tempDir, MANIFEST_FILE), manifestText)
 
     const finished = new Date(manifest.finishedAt)
     const base = {
@@ -355,9 +267,9 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       return {...base, status: 'partial', dir: join(root, name), pruned: []}
     }
 
-    // Trust nothing written until it reads back as the manifest says.
+    // Nothing is published until the folder holds exactly what the manifest says (verifyWritten).
     report('verifying')
-    const check = await verifyBackup(tempDir, {concurrency: options.concurrency})
+    const check = await verifyWritten(tempDir, manifestText, {concurrency: options.concurrency})
     if (!check.ok) {
       const name = await renameToFreeName(root, tempDir, (n) => partialBackupName(completeBackupName(started, n)))
       throw new OperationError('backup_verify_failed', `the backup did not read back as written: ${check.problems[0]?.detail}`, {
@@ -366,9 +278,9 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       })
     }
     // every file, then every folder's entries, on disk before the rename that publishes them
-    await syncBackup(tempDir, [FOLDERS_FILE, MANIFEST_FILE, ...dashboards.map((d) => d.path), ...(manifest.objects ?? []).map((o) => o.path)], options.concurrency)
-    await forEachConcurrently(madeDirs, options.concurrency, syncDirectory)
-    const name = await renameToFreeName(root, tempDir, (n) => completeBackupName(started, n))
+    const files = [FOLDERS_FILE, MANIFEST_FILE, ...dashboards.map((d) => d.path), ...(manifest.objects ?? []).map((o) => o.path)]
+    await syncBackup(tempDir, files, madeDirs, options.concurrency)
+    const name = await renameToFreeName(root, tempDir, (n) => completeBackupName(started, n), true)
 
     let pruned: string[] = []
     if (options.keep !== undefined) {
@@ -384,16 +296,5 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
   } finally {
     if (fatal !== undefined) await keepOrDropWorkingFolder(root, tempDir, started, dashboards.length)
     lock.release()
-  }
-}
-
-/** After a fatal error: keep what was saved as `…-partial`, or drop an empty working folder. */
-async function keepOrDropWorkingFolder(root: string, tempDir: string, started: Date, saved: number): Promise<void> {
-  try {
-    if (!(await readdir(root)).includes(tempDir.slice(root.length).replace(/^[/\\]+/, ''))) return
-    if (saved === 0) await rm(tempDir, {recursive: true, force: true})
-    else await renameToFreeName(root, tempDir, (n) => partialBackupName(completeBackupName(started, n)))
-  } catch {
-    // best effort: a leftover working folder is recovered as "interrupted" by the next run
   }
 }

@@ -1,0 +1,125 @@
+/**
+ * The file side of a dashboard backup: the working folder, one file per object written with one
+ * call, the sync that makes the folder durable and the rename that publishes it.
+ *
+ * Durability, in order: every file is written into `.partial-<stamp>-<pid>`; one syncfs(2) of the
+ * backup's filesystem (coreutils `sync -f`) puts every file and every folder entry on disk at once
+ * (each file and folder fsync'ed where syncfs is not available); only then is the working folder
+ * renamed to its published name, and the folder holding it fsync'ed so the rename survives a
+ * power cut.
+ */
+import {execFile} from 'node:child_process'
+import {mkdir, open, readdir, rename, rm, writeFile} from 'node:fs/promises'
+import {dirname, join} from 'node:path'
+
+import {OperationError, UserError} from '../errors.js'
+import {isProcessAlive} from './lock.js'
+import {classifyEntry, completeBackupName, partialBackupName, resolveInside} from './naming.js'
+import {forEachConcurrently} from './pool.js'
+
+export const MODE_DIR = 0o700
+export const MODE_FILE = 0o600
+
+export async function ensureRoot(root: string): Promise<void> {
+  try {
+    await mkdir(root, {recursive: true, mode: MODE_DIR})
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    throw new UserError(`cannot create the backup folder ${root} (${code})`, {
+      code: 'backup_dir_unusable',
+      hint: 'give a writable folder with --dir, or set backup.dashboards.dir in the config',
+    })
+  }
+}
+
+/** Working folders of runs that are no longer alive become `dashboards-<stamp>-interrupted`: visible, never taken for complete. */
+export async function recoverInterruptedRuns(root: string): Promise<string[]> {
+  const recovered: string[] = []
+  for (const name of await readdir(root)) {
+    const entry = classifyEntry(name)
+    if (entry.kind !== 'temp' || entry.pid === undefined || entry.pid === process.pid || isProcessAlive(entry.pid)) continue
+    const target = `dashboards-${entry.stamp}-${entry.pid}-interrupted`
+    try {
+      await rename(join(root, name), join(root, target))
+      recovered.push(target)
+    } catch {
+      // leave it where it is; it is still never taken for a complete backup
+    }
+  }
+  return recovered
+}
+
+/**
+ * Write a new file with one call (open O_CREAT|O_EXCL, write, close on libuv's pool: no file
+ * handle object per file). 'wx': two objects never land on one file. Not synced here: the whole
+ * folder is synced at once before it is published (syncBackup).
+ */
+export async function writeNewFile(path: string, data: Buffer | string, madeDirs?: Set<string>): Promise<void> {
+  const dir = dirname(path)
+  // one mkdir per folder, not per dashboard: creating files is what a backup disk is slow at
+  if (!madeDirs?.has(dir)) {
+    await mkdir(dir, {recursive: true, mode: MODE_DIR})
+    madeDirs?.add(dir)
+  }
+  await writeFile(path, data, {flag: 'wx', mode: MODE_FILE})
+}
+
+/** fsync (or fdatasync) one file or folder. */
+async function syncPath(path: string, dataOnly: boolean): Promise<void> {
+  const handle = await open(path, 'r')
+  try {
+    await (dataOnly ? handle.datasync() : handle.sync())
+  } finally {
+    await handle.close()
+  }
+}
+
+/** fsync a directory, so the entries created or renamed in it survive a power cut. */
+export function syncDirectory(dir: string): Promise<void> {
+  return syncPath(dir, false)
+}
+
+/**
+ * Every file and folder entry of the working folder on disk before it is renamed to "complete":
+ * after a power cut a complete-looking backup must not hold empty files (ext4 delays allocating
+ * new files). One syncfs(2) of the backup's filesystem (coreutils `sync -f`) does it for all
+ * files and folders at once (it commits the filesystem's journal, entries included); where that is
+ * not available, each file is fdatasync'ed and each folder fsync'ed.
+ */
+export async function syncBackup(dir: string, files: string[], dirs: Iterable<string>, concurrency: number): Promise<void> {
+  const synced = await new Promise<boolean>((resolve) => {
+    execFile('sync', ['-f', dir], {timeout: 120_000}, (error) => resolve(!error))
+  })
+  if (synced) return
+  await forEachConcurrently(files, concurrency, (rel) => syncPath(resolveInside(dir, rel), true))
+  await forEachConcurrently(dirs, concurrency, syncDirectory)
+}
+
+/**
+ * Rename the finished working folder to a name no other backup has (two runs in one second get
+ * `-2`), then fsync the folder holding it so the rename is on disk. `synced`: the working folder's
+ * own entries are already on disk (syncBackup); otherwise it is fsync'ed first.
+ */
+export async function renameToFreeName(root: string, from: string, nameFor: (attempt: number) => string, synced = false): Promise<string> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const name = nameFor(attempt)
+    const entries = new Set(await readdir(root))
+    if (entries.has(name)) continue
+    if (!synced) await syncDirectory(from)
+    await rename(from, join(root, name))
+    await syncDirectory(root)
+    return name
+  }
+  throw new OperationError('backup_name_taken', `cannot find a free backup name in ${root}`)
+}
+
+/** After a fatal error: keep what was saved as `…-partial`, or drop an empty working folder. */
+export async function keepOrDropWorkingFolder(root: string, tempDir: string, started: Date, saved: number): Promise<void> {
+  try {
+    if (!(await readdir(root)).includes(tempDir.slice(root.length).replace(/^[/\\]+/, ''))) return
+    if (saved === 0) await rm(tempDir, {recursive: true, force: true})
+    else await renameToFreeName(root, tempDir, (n) => partialBackupName(completeBackupName(started, n)))
+  } catch {
+    // best effort: a leftover working folder is recovered as "interrupted" by the next run
+  }
+}

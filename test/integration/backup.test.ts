@@ -306,6 +306,30 @@ describe('hydra backup dashboards / verify / restore against the Grafana stand-i
     expect(missing.stderr).toContain('HYDRA_GRAFANA_TOKEN')
   })
 
+  it('a Grafana 503 shows its status and words: on some dashboards → partial, exit 3; a proxy page on /api/health → exit 1, not "expected JSON"', async () => {
+    await control.setState('grafana', {seed: {dashboards: 6, folders: 2, panels: 1}})
+    const nginx = '<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n'
+    const words = '{"message":"Service unavailable: database is locked"}'
+    await control.fault('grafana', {status: 503, body: words, contentType: 'application/json', paths: ['/api/dashboards/uid/seed-000000', '/api/dashboards/uid/seed-000001']})
+    const root = newRoot()
+    const partial = await hydra(['backup', 'dashboards', '--dir', root, '--only', 'dashboards'])
+    expect(partial.code, partial.stdout + partial.stderr).toBe(3)
+    expect(partial.stdout).toContain('partial: 4 of 6 dashboards saved, 2 failed')
+    expect(partial.stdout).toMatch(/seed-000000 \(seed dashboard 0\): GET http:\/\/\S+\/api\/dashboards\/uid\/seed-000000: HTTP 503 Service Unavailable: \{"message":"Service unavailable: database is locked"\}/)
+    expect(completeBackups(root)).toEqual([])
+
+    await control.fault('grafana', {status: 503, body: nginx, contentType: 'text/html'})
+    const down = await hydra(['backup', 'dashboards', '--dir', root])
+    expect(down.code).toBe(1)
+    expect(down.stderr).toContain('/api/health: HTTP 503 Service Unavailable: HTML page "503 Service Temporarily Unavailable"')
+    expect(down.stderr).toContain('Grafana, or the proxy in front of it, is not serving')
+    await control.fault('grafana', {status: 503, body: 'no healthy upstream\n'})
+    const downJson = await hydra(['backup', 'dashboards', '--dir', root, '--json'])
+    expect(downJson.code).toBe(1)
+    expect(downJson.json.error).toMatchObject({exitCode: 1, message: expect.stringContaining('HTTP 503 Service Unavailable: no healthy upstream'), details: {status: 503}})
+    expect(completeBackups(root)).toEqual([])
+  })
+
   it('the token never appears in stdout, stderr, --json, error messages or backup files', async () => {
     // runs of every kind have been recorded above; add a human-output run and one more 401 run
     await control.setState('grafana', {seed: {dashboards: 3}})

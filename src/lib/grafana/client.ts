@@ -5,6 +5,8 @@
  * tried (never its value) and what the server said.
  */
 import {clientForEndpoint, isHttpError, parseJsonBody, type HttpClient, type HttpResponse, type RequestOptions} from '../clients/http/index.js'
+import {responseError} from '../clients/http/body.js'
+import {statusError} from '../clients/http/classify.js'
 import type {ResolvedEndpoint} from '../config/resolve.js'
 import {AuthError, OperationError, UserError} from '../errors.js'
 import {describeSecretRef, redact} from '../secrets.js'
@@ -84,6 +86,16 @@ export function grafanaErrorMessage(body: string | undefined): {message?: string
   }
 }
 
+/** Is this Grafana's /api/health answer (JSON with its database's state)? */
+function isHealthDocument(text: string): boolean {
+  try {
+    const body = JSON.parse(text) as unknown
+    return typeof body === 'object' && body !== null && 'database' in body
+  } catch {
+    return false
+  }
+}
+
 /** The least basic role that holds a permission (api-facts.md §12 "Roles for a client token"). */
 export function roleFor(permission: string): 'Viewer' | 'Editor' | 'Admin' {
   if (/^(dashboards|folders|library\.panels|annotations):read$|^datasources:query$/.test(permission)) return 'Viewer'
@@ -111,6 +123,9 @@ export class GrafanaClient {
   /** GET /api/health: no auth; 503 with database "failing" when Grafana's database is down. */
   async health(options: CallOptions = {}): Promise<GrafanaHealth> {
     const res = await this.http.get('/api/health', {...options, okStatus: [200, 503], headers: {accept: 'application/json'}})
+    if (res.status === 503 && !isHealthDocument(res.text()))
+      // not Grafana's own answer (that is JSON naming its database) but a proxy's page or words: the status and its text
+      throw responseError(res, 'http_status', res.text(), statusError(res).summary, 'Grafana, or the proxy in front of it, is not serving: check that Grafana runs, then its logs and the proxy\'s')
     const body = parseJsonBody<GrafanaHealth>(res)
     if (res.status !== 200 || (body.database !== undefined && body.database !== 'ok')) {
       throw new OperationError('grafana_unhealthy', `Grafana at ${this.baseUrl} is unhealthy: database ${body.database ?? 'unknown'} (HTTP ${res.status})`, {

@@ -142,32 +142,34 @@ export function prepareVictoria(o: VictoriaOptions): PreparedVictoria {
     ),
   )
 
-  const common = (data: string) => [
-    `-storageDataPath=${data}`,
-    '-retentionPeriod=15d',
-    // fresh samples are visible at once (the default 30s offset hides a lab that just started)
-    '-search.latencyOffset=1s',
-    '-loggerLevel=WARN',
-    '-memory.allowedBytes=64MiB',
-  ]
-  const victoria = new LabProcess({
-    name: 'victoria',
-    what: 'victoria-metrics (Debian package), -http.pathPrefix=/vm, scraping, -vmalert.proxyURL',
-    node: 'hydra-storage',
-    address: host,
-    port: p.victoria,
-    command: 'victoria-metrics',
-    args: [
-      `-httpListenAddr=${host}:${p.victoria}`,
-      `-http.pathPrefix=${VICTORIA_PATH_PREFIX}`,
-      `-promscrape.config=${scrapeConfigPath}`,
-      '-promscrape.suppressScrapeErrors',
-      `-vmalert.proxyURL=${vmalertUrl}`,
-      ...common(join(dir, 'data')),
-    ],
-    logFile: join(o.logsDir, 'victoria.log'),
-    ready: () => answers200(`${url}/-/ready`),
-  })
+  // one VictoriaMetrics single node: what both instances share, plus each one's own flags
+  const victoriaMetrics = (name: string, what: string, port: number, base: string, data: string, own: string[]) =>
+    new LabProcess({
+      name,
+      what: `victoria-metrics (Debian package), ${what}`,
+      node: 'hydra-storage',
+      address: host,
+      port,
+      command: 'victoria-metrics',
+      args: [
+        `-httpListenAddr=${host}:${port}`,
+        ...own,
+        `-storageDataPath=${join(dir, data)}`,
+        '-retentionPeriod=15d',
+        // fresh samples are visible at once (the default 30s offset hides a lab that just started)
+        '-search.latencyOffset=1s',
+        '-loggerLevel=WARN',
+        '-memory.allowedBytes=64MiB',
+      ],
+      logFile: join(o.logsDir, `${name}.log`),
+      ready: () => answers200(`${base}/-/ready`),
+    })
+  const victoria = victoriaMetrics('victoria', '-http.pathPrefix=/vm, scraping, -vmalert.proxyURL', p.victoria, url, 'data', [
+    `-http.pathPrefix=${VICTORIA_PATH_PREFIX}`,
+    `-promscrape.config=${scrapeConfigPath}`,
+    '-promscrape.suppressScrapeErrors',
+    `-vmalert.proxyURL=${vmalertUrl}`,
+  ])
   const vmalert = new LabProcess({
     name: 'vmalert',
     what: 'vmalert (Debian package victoria-metrics)',
@@ -187,17 +189,7 @@ export function prepareVictoria(o: VictoriaOptions): PreparedVictoria {
     logFile: join(o.logsDir, 'vmalert.log'),
     ready: () => answers200(`${vmalertUrl}/-/healthy`),
   })
-  const bare = new LabProcess({
-    name: 'victoria-bare',
-    what: 'victoria-metrics (Debian package), no vmalert, no scraping',
-    node: 'hydra-storage',
-    address: host,
-    port: p.victoriaBare,
-    command: 'victoria-metrics',
-    args: [`-httpListenAddr=${host}:${p.victoriaBare}`, ...common(join(dir, 'bare-data'))],
-    logFile: join(o.logsDir, 'victoria-bare.log'),
-    ready: () => answers200(`${bareUrl}/-/ready`),
-  })
+  const bare = victoriaMetrics('victoria-bare', 'no vmalert, no scraping', p.victoriaBare, bareUrl, 'bare-data', [])
 
   return {
     configPath,

@@ -106,17 +106,11 @@ function prepare(init: HttpErrorInit) {
   return {code: `http_${init.failure}`, message: `${method} ${url}: ${summary}`, fields, options}
 }
 
+// The HTTP fields of both error classes below are declared once, in HttpFailureFields (declaration
+// merging: each class is also that interface); the constructors set them from prepare().
 /** An HTTP call failed (transport, status, body). Exit 1. */
-export class HttpError extends HydraError implements HttpFailureFields {
-  readonly failure!: HttpFailureCause
-  readonly url!: string
-  readonly method!: string
-  readonly status?: number
-  readonly body?: string
-  readonly contentType?: string
-  readonly elapsedMs!: number
-  readonly summary!: string
-
+export interface HttpError extends HttpFailureFields {}
+export class HttpError extends HydraError {
   constructor(init: HttpErrorInit) {
     const p = prepare(init)
     super(p.code, p.message, {...p.options, exitCode: ExitCode.FAILURE})
@@ -129,16 +123,8 @@ export class HttpError extends HydraError implements HttpFailureFields {
 }
 
 /** The server refused the credentials (HTTP 401/403). An AuthError, exit 4, with the HTTP fields. */
-export class HttpAuthError extends AuthError implements HttpFailureFields {
-  readonly failure!: HttpFailureCause
-  readonly url!: string
-  readonly method!: string
-  readonly status?: number
-  readonly body?: string
-  readonly contentType?: string
-  readonly elapsedMs!: number
-  readonly summary!: string
-
+export interface HttpAuthError extends HttpFailureFields {}
+export class HttpAuthError extends AuthError {
   constructor(init: HttpErrorInit) {
     const p = prepare(init)
     super(p.message, {...p.options, code: p.code})

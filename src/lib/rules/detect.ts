@@ -5,6 +5,7 @@
  */
 import type {HydraConfig} from '../config/resolve.js'
 import {ExitCode, HydraError} from '../errors.js'
+import {backendOf, type BackendInfo} from '../prometheus/backend.js'
 import type {PrometheusClient} from '../prometheus/client.js'
 import {instantVector} from '../prometheus/query.js'
 import {detectGpuExporters, GPU_DETECT_QUERY} from '../views/gpu.js'
@@ -19,8 +20,16 @@ export function instanceOf(baseUrl: string): string {
   return u.port ? u.host : `${u.host}:${u.protocol === 'https:' ? 443 : 80}`
 }
 
-/** Pure: the live `up` targets and GPU marker metrics → overrides and notes. */
-export function contextFromLive(cfg: HydraConfig, up: {job?: string; instance?: string}[], gpuMarkers: {metric: Record<string, string>; value: number}[]): {overrides: ContextOverrides; notes: string[]} {
+/**
+ * Pure: the live `up` targets and GPU marker metrics → overrides and notes. `backend`: which server
+ * answered (a VictoriaMetrics or Mimir never serves the Prometheus server's own metrics).
+ */
+export function contextFromLive(
+  cfg: HydraConfig,
+  up: {job?: string; instance?: string}[],
+  gpuMarkers: {metric: Record<string, string>; value: number}[],
+  backend: Pick<BackendInfo, 'kind' | 'name'> = {kind: 'prometheus', name: 'Prometheus'},
+): {overrides: ContextOverrides; notes: string[]} {
   const notes: string[] = []
   const overrides: ContextOverrides = {}
   const jobOfInstance = (instance: string) => up.find((t) => t.instance === instance)?.job
@@ -48,7 +57,11 @@ export function contextFromLive(cfg: HydraConfig, up: {job?: string; instance?: 
     if (job) overrides.lokiJob = job
     else notes.push(`Prometheus does not scrape Loki (${instanceOf(cfg.loki.baseUrl)}): LokiNotReady and LokiNotIngesting cannot fire until a scrape job "loki" does`)
   }
-  if (!jobOfInstance(instanceOf(cfg.prometheus.baseUrl)))
+  if (backend.kind !== 'prometheus' && backend.kind !== 'unknown')
+    notes.push(
+      `services.prometheus is ${backend.name}, not Prometheus: PrometheusRuleFailures and PrometheusTsdbNearSizeRetention watch a Prometheus server's own metrics (prometheus_rule_evaluation_failures_total, prometheus_tsdb_*) and never fire for it; leave the hydra-prometheus group out of its rule files`,
+    )
+  else if (!jobOfInstance(instanceOf(cfg.prometheus.baseUrl)))
     notes.push(`Prometheus does not scrape itself (${instanceOf(cfg.prometheus.baseUrl)}): PrometheusRuleFailures and PrometheusTsdbNearSizeRetention cannot fire until a scrape job does`)
   return {overrides, notes}
 }
@@ -59,11 +72,12 @@ export function contextFromLive(cfg: HydraConfig, up: {job?: string; instance?: 
  */
 export async function detectLive(prom: PrometheusClient, cfg: HydraConfig): Promise<{overrides: ContextOverrides; source: RulesSource}> {
   try {
-    const [up, gpu] = await Promise.all([instantVector(prom, UP_QUERY), instantVector(prom, GPU_DETECT_QUERY)])
+    const [up, gpu, backend] = await Promise.all([instantVector(prom, UP_QUERY), instantVector(prom, GPU_DETECT_QUERY), backendOf(prom)])
     const {overrides, notes} = contextFromLive(
       cfg,
       up.samples.map((s) => s.metric),
       gpu.samples,
+      backend,
     )
     return {overrides, source: {mode: 'live', prometheus: prom.baseUrl, notes: [...notes, ...up.warnings, ...gpu.warnings]}}
   } catch (error) {

@@ -28,6 +28,11 @@ describe('contextFromLive', () => {
     expect(notes.join('\n')).toMatch(/no GPU exporter metrics found .* hydra-compute, hydra-ai/)
     expect(notes.join('\n')).toMatch(/does not scrape Loki \(127\.0\.0\.2:3100\)/)
   })
+  it('a VictoriaMetrics behind services.prometheus: the Prometheus self-monitoring rules are said never to fire, not "not scraped"', () => {
+    const {notes} = contextFromLive(cfg, [{job: 'node', instance: '127.0.0.3:9100'}], [], {kind: 'victoriametrics', name: 'VictoriaMetrics'})
+    expect(notes.join('\n')).toMatch(/services\.prometheus is VictoriaMetrics, not Prometheus: PrometheusRuleFailures .* never fire/)
+    expect(notes.join('\n')).not.toContain('does not scrape itself')
+  })
   it('instanceOf gives the host:port Prometheus labels a target with', () => {
     expect(instanceOf('http://127.0.0.2:9090')).toBe('127.0.0.2:9090')
     expect(instanceOf('https://prom.example/prefix')).toBe('prom.example:443')

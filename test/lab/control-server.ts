@@ -11,6 +11,8 @@
  *   PATCH  /components/<name>/state         body: stand-in specific knobs → ComponentStatus
  *   DELETE /faults                          → LabStatus (every fault cleared, stopped stand-ins reopened)
  *   POST   /reset                           → LabStatus (faults cleared, everything stopped started again)
+ *   POST   /systemctl                       form: state=<node's systemctl state file>, a=<arg>… → the
+ *                                           nodes' `systemctl` shim answer (systemctl.ts), text
  *
  * Errors: {"error":"…"} with 400 (bad request), 404 (unknown component or route), 409 (not
  * applicable to that component), 500.
@@ -18,6 +20,7 @@
 import {createServer, type IncomingMessage, type Server, type ServerResponse} from 'node:http'
 
 import {readBody} from './standins/standin.js'
+import {readUnits, shimResponse, systemctl} from './systemctl.js'
 import type {ComponentStatus, Fault, LabStatus} from './types.js'
 
 export class ControlError extends Error {
@@ -41,9 +44,15 @@ export interface LabController {
   reset(): Promise<LabStatus>
 }
 
+/** A plain-text answer (the systemctl shim's) rather than JSON. */
+class Text {
+  constructor(readonly text: string) {}
+}
+
 function reply(res: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value)
-  res.writeHead(status, {'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body)})
+  const text = value instanceof Text
+  const body = text ? value.text : JSON.stringify(value)
+  res.writeHead(status, {'Content-Type': text ? 'text/plain; charset=utf-8' : 'application/json', 'Content-Length': Buffer.byteLength(body)})
   res.end(body)
 }
 
@@ -96,6 +105,13 @@ async function route(lab: LabController, req: IncomingMessage): Promise<[number,
   const url = new URL(req.url ?? '/', 'http://control')
   const method = req.method ?? 'GET'
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent)
+
+  if (parts.length === 1 && parts[0] === 'systemctl' && method === 'POST') {
+    const form = new URLSearchParams(await readBody(req))
+    const state = form.get('state')
+    if (!state) throw new ControlError(400, 'state (the node\'s systemctl state file) is required')
+    return [200, new Text(shimResponse(await systemctl(lab, readUnits(state), form.getAll('a'))))]
+  }
 
   if (parts.length === 1 && parts[0] === 'status' && method === 'GET') return [200, lab.status()]
   if (parts.length === 1 && parts[0] === 'faults' && method === 'DELETE') return [200, await lab.clearFaults()]

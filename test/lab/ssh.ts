@@ -12,11 +12,10 @@ import {execFileSync} from 'node:child_process'
 import {chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {connect} from 'node:net'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 
 import {LabProcess} from './process.js'
+import {systemctlShimScript} from './systemctl.js'
 
-export const SYSTEMCTL_SHIM = fileURLToPath(new URL('./shims/systemctl.mjs', import.meta.url))
 
 export interface LabSshNode {
   name: string
@@ -94,8 +93,9 @@ export function prepareLabSsh(options: LabSshOptions): LabSsh {
 
     const bin = join(stateDir, `bin-${node.name}`)
     mkdirSync(bin, {recursive: true})
+    // the real shim (systemctl.ts) is written once the control server is up (writeSystemctlState)
     const shim = join(bin, 'systemctl')
-    writeFileSync(shim, `#!/bin/sh\n# hydra lab: systemctl for ${node.name}, answered from the lab's real exporter state\nexec ${process.execPath} ${SYSTEMCTL_SHIM} --lab-state ${join(stateDir, `systemctl-${node.name}.json`)} "$@"\n`)
+    writeFileSync(shim, `#!/bin/sh\necho "Failed to connect to bus: the hydra lab is still starting" >&2\nexit 1\n`)
     chmodSync(shim, 0o755)
 
     // Each lab node gets a home of its own, as a real node has. It also keeps this machine's
@@ -152,8 +152,11 @@ export function prepareLabSsh(options: LabSshOptions): LabSsh {
     knownHosts,
     hostKeys,
     writeSystemctlState(controlUrl: string) {
-      for (const node of options.nodes)
-        writeFileSync(join(stateDir, `systemctl-${node.name}.json`), JSON.stringify({controlUrl, node: node.name, units: node.units}, null, 2))
+      for (const node of options.nodes) {
+        const state = join(stateDir, `systemctl-${node.name}.json`)
+        writeFileSync(state, JSON.stringify({controlUrl, node: node.name, units: node.units}, null, 2))
+        writeFileSync(join(stateDir, `bin-${node.name}`, 'systemctl'), systemctlShimScript(node.name, controlUrl, state), {mode: 0o755})
+      }
     },
   }
 }

@@ -48,6 +48,8 @@ export interface CheckContext {
   resources: DoctorResources
   /** the outcome of a check this one depends on (already finished when run() starts) */
   outcomeOf(id: string): CheckResult | undefined
+  /** whether this run makes that check (so a check may start shared work a later one will need) */
+  inRun?(id: string): boolean
 }
 
 export interface Check {
@@ -65,9 +67,11 @@ export interface Check {
    */
   dependsOn: string[]
   /**
-   * The SSH check of the node this check's address belongs to: this check waits for it and is
-   * skipped only when it found the node unreachable (an SSH login problem alone does not stop an
-   * HTTP check). This is how a blackholed node costs its timeout once.
+   * The SSH check of the node this check's address belongs to: this check runs alongside it (it
+   * does not wait for the handshake), but its result counts only once the node is known
+   * reachable; it is stopped and skipped when the SSH check found the node unreachable (an SSH
+   * login problem alone does not stop an HTTP check). This is how a blackholed node costs its
+   * timeout once.
    */
   reachability?: string
   timeoutMs: number

@@ -82,6 +82,24 @@ export async function runChecks(checks: Check[], options: RunChecksOptions): Pro
     return resultOf(check, {status: 'skipped', detail: `skipped: ${root} failed`}, 0)
   }
 
+  /** Run one check under its timeout, the deadline and (when given) `stop`. */
+  const execute = async (check: Check, stop?: AbortSignal): Promise<CheckResult> => {
+    options.onEvent?.({type: 'start', check})
+    const t0 = performance.now()
+    const signal = AbortSignal.any([deadline.signal, AbortSignal.timeout(check.timeoutMs), ...(stop ? [stop] : [])])
+    const aborted = whenAborted(signal, deadline.signal, check.timeoutMs)
+    let outcome: CheckOutcome
+    try {
+      outcome = await Promise.race([
+        check.run({cfg: options.cfg, signal, resources, outcomeOf: (id) => finished.get(id), inRun: (id) => byId.has(id)}).catch(thrownOutcome),
+        aborted.promise,
+      ])
+    } finally {
+      aborted.cancel()
+    }
+    return resultOf(check, outcome, performance.now() - t0)
+  }
+
   const start = (check: Check, path: string[]): Promise<CheckResult> => {
     const existing = running.get(check.id)
     if (existing) return existing
@@ -89,28 +107,29 @@ export async function runChecks(checks: Check[], options: RunChecksOptions): Pro
     const deps = check.dependsOn.map((id) => byId.get(id)).filter((c): c is Check => Boolean(c))
     const reach = check.reachability ? byId.get(check.reachability) : undefined
     const promise = (async (): Promise<CheckResult> => {
+      // the node's reachability is asked for now, but not waited on before the check starts (below)
+      const reachPromise = reach ? start(reach, [...path, check.id]) : undefined
       const depResults = await Promise.all(deps.map((d) => start(d, [...path, check.id])))
-      const reachResult = reach ? await start(reach, [...path, check.id]) : undefined
       const blocked = depResults.find((r) => !passed(r))
       if (blocked) return skip(check, rootFailure.get(blocked.id) ?? blocked.id)
-      if (reachResult?.cause === NODE_UNREACHABLE) return skip(check, rootFailure.get(reachResult.id) ?? reachResult.id)
+      const reached = reach ? finished.get(reach.id) : undefined
+      if (reached?.cause === NODE_UNREACHABLE) return skip(check, rootFailure.get(reached.id) ?? reached.id)
       if (deadline.signal.aborted) {
         return resultOf(check, {status: 'fail', cause: 'deadline', detail: 'not started before the deadline', hint: 'raise --deadline'}, 0)
       }
-      options.onEvent?.({type: 'start', check})
-      const t0 = performance.now()
-      const signal = AbortSignal.any([deadline.signal, AbortSignal.timeout(check.timeoutMs)])
-      const aborted = whenAborted(signal, deadline.signal, check.timeoutMs)
-      let outcome: CheckOutcome
-      try {
-        outcome = await Promise.race([
-          check.run({cfg: options.cfg, signal, resources, outcomeOf: (id) => finished.get(id)}).catch(thrownOutcome),
-          aborted.promise,
-        ])
-      } finally {
-        aborted.cancel()
+      if (!reachPromise || reached) return execute(check)
+      // The node's SSH check is still running. Waiting for it would put every SSH handshake in
+      // front of the node's HTTP checks, so the check runs alongside it; its result counts only
+      // once the node is known reachable. An unreachable node stops it and skips it, as before.
+      const stop = new AbortController()
+      const ran = execute(check, stop.signal)
+      const first = await Promise.race([ran, reachPromise.then((r) => ({reach: r}))])
+      const reachResult = 'reach' in first ? first.reach : await reachPromise
+      if (reachResult.cause === NODE_UNREACHABLE) {
+        stop.abort()
+        return skip(check, rootFailure.get(reachResult.id) ?? reachResult.id)
       }
-      return resultOf(check, outcome, performance.now() - t0)
+      return 'reach' in first ? ran : first
     })().then((result) => {
       finished.set(check.id, result)
       options.onEvent?.({type: 'done', check, result})

@@ -80,18 +80,22 @@ function blockedHint(node: ResolvedNode, port: number, source: string): string {
 
 async function readNodeFirewall(session: SshSession, node: ResolvedNode, ports: {port: number; exporter?: string}[]): Promise<NodeFirewall> {
   const sudo = node.ssh.sudo
-  const conn = (await session.execOk(remoteCommands.sshConnection())).stdout.trim().split(/\s+/)
+  // independent reads go out together over the one connection (two round trips, not four)
+  const [connResult, version, nftResult] = await Promise.all([
+    session.execOk(remoteCommands.sshConnection()),
+    session.exec(remoteCommands.iptablesVersion()),
+    session.exec(remoteCommands.nftRuleset(), {sudo}),
+  ])
+  const conn = connResult.stdout.trim().split(/\s+/)
   const source = conn[0] ?? ''
   const serverAddress = conn[2] ?? node.address
   const destination = ipv4ToInt(node.address) !== undefined ? node.address : serverAddress
 
-  const version = await session.exec(remoteCommands.iptablesVersion())
   const iptablesVersion = version.exitCode === 0 ? version.stdout.trim().split('\n')[0] : undefined
   const rulesRead: string[] = []
   const iptables = iptablesVersion ? parseIptablesS((await session.execOk(remoteCommands.iptablesRules(), {sudo})).stdout) : undefined
   if (iptables) rulesRead.push('iptables -S')
 
-  const nftResult = await session.exec(remoteCommands.nftRuleset(), {sudo})
   let nft: NftRuleset | undefined
   if (nftResult.exitCode === 0 && nftResult.stdout.trim()) {
     nft = parseNftJson(nftResult.stdout)

@@ -95,6 +95,28 @@ describe('runChecks', () => {
     expect(refused[1]!.status).toBe('ok')
   })
 
+  it('reachability: the check runs alongside a slow SSH check, counts once the node is reachable, and is stopped and skipped when it is not', async () => {
+    const t0 = Date.now()
+    let startedAt = -1
+    const reachable = await runChecks(
+      [check('ssh:n', async () => (await sleep(300), ok)), check('health:app', async () => ((startedAt = Date.now() - t0), ok), {reachability: 'ssh:n'})],
+      {cfg, deadlineMs: 5000, resources},
+    )
+    expect(startedAt).toBeLessThan(250)
+    expect(reachable[1]!.status).toBe('ok')
+    let stopped = false
+    const unreachable = await runChecks(
+      [
+        check('ssh:n', async () => (await sleep(300), {status: 'fail', cause: 'node_unreachable', detail: 'no answer'})),
+        // a check that would hang until stopped (a service on a blackholed node)
+        check('health:app', ok, {reachability: 'ssh:n', run: (ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', () => ((stopped = true), resolve(ok))))}),
+      ],
+      {cfg, deadlineMs: 5000, resources},
+    )
+    expect(unreachable[1]).toMatchObject({status: 'skipped', detail: 'skipped: ssh:n failed'})
+    expect(stopped).toBe(true)
+  })
+
   it("a check past its own timeout fails with cause timeout; the others are not held up", async () => {
     const t0 = Date.now()
     const results = await runChecks(

@@ -3,7 +3,7 @@ import type {ResolvedExporter, ResolvedNode} from '../../../config/resolve.js'
 import {exporterStateDiagnosis} from '../../diagnose.js'
 import {SLACK_MS, type Check} from '../../model.js'
 import {targetForExporter} from '../exporter-target.js'
-import {exporterCheckId, sshCheckId} from '../ids.js'
+import {exporterCheckId, firewallCheckId, sshCheckId} from '../ids.js'
 
 export function exporterCheck(node: ResolvedNode, e: ResolvedExporter): Check {
   const managed = e.unit ?? e.container ?? e.process ?? '?'
@@ -16,6 +16,9 @@ export function exporterCheck(node: ResolvedNode, e: ResolvedExporter): Check {
     dependsOn: [sshCheckId(node.name)],
     timeoutMs: node.ssh.connectTimeoutMs + node.ssh.commandTimeoutMs + SLACK_MS,
     async run(ctx) {
+      // the node's firewall read (a few commands over the same connection) goes alongside this
+      // one rather than after it: the firewall checks still wait for this check's verdict
+      if (node.firewall !== 'none' && ctx.inRun?.(firewallCheckId(e))) void ctx.resources.firewall(node)
       const row = await ctx.resources.exporterRow(node, e)
       if (!row) return {status: 'fail', cause: 'bug', detail: `exporter status has no row for ${e.id}`}
       const outcome = exporterStateDiagnosis(row, e)

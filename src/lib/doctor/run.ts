@@ -2,6 +2,7 @@
  * `hydra doctor`: the catalogue for the config (catalogue/), filtered (select.ts), run under one
  * deadline (runner.ts), summed up in one report that carries its own exit code.
  */
+import {withSharedConnections} from '../clients/http/shared.js'
 import type {HydraConfig} from '../config/resolve.js'
 import {ExitCode, type ExitCodeValue} from '../errors.js'
 import {buildCatalogue} from './catalogue/index.js'
@@ -68,7 +69,12 @@ export function verdictLine(results: CheckResult[]): string {
 }
 
 /** `hydra doctor`: the catalogue for the config, filtered, run under the deadline. */
-export async function runDoctor(cfg: HydraConfig, options: DoctorOptions = {}): Promise<DoctorReport> {
+export function runDoctor(cfg: HydraConfig, options: DoctorOptions = {}): Promise<DoctorReport> {
+  // one keep-alive pool per origin for the whole run: the checks each make their own clients
+  return withSharedConnections(() => doctorRun(cfg, options))
+}
+
+async function doctorRun(cfg: HydraConfig, options: DoctorOptions): Promise<DoctorReport> {
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS
   const checks = options.checks ?? planDoctor(cfg, options)
   const startedAt = new Date()

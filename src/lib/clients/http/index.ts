@@ -5,10 +5,12 @@
  *   auth.ts      the Authorization header from a config auth block
  *   classify.ts  which cause a failure is, its summary and hint, whether to retry
  *   body.ts      body sniffing: JSON, HTML pages, truncated documents
+ *   shared.ts    keep-alive across clients within a scope (one agent per transport options)
  */
 export {authorizationHeader} from './auth.js'
 export {parseJsonBody} from './body.js'
 export {classifyError} from './classify.js'
 export {HttpAuthError, HttpError, httpError, isAuthStatus, isHttpError, type HttpErrorInit, type HttpFailure, type HttpFailureCause} from './errors.js'
 export {clientForEndpoint, HttpClient} from './transport.js'
+export {withSharedConnections} from './shared.js'
 export type {HttpClientOptions, HttpResponse, RequestOptions} from './types.js'

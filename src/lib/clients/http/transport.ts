@@ -20,6 +20,7 @@ import {authorizationHeader} from './auth.js'
 import {isRetryable, statusError, tooLargeError, transportError, type AttemptProgress} from './classify.js'
 import {errorCode, isHttpError, type HttpFailure, type HttpFailureCause} from './errors.js'
 import {parseJsonBody} from './body.js'
+import {sharedAgent} from './shared.js'
 import type {HttpClientOptions, HttpResponse, RequestOptions} from './types.js'
 
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -46,6 +47,8 @@ export class HttpClient {
   readonly baseUrl: string
   private readonly options: HttpClientOptions
   private dispatcher?: Agent
+  /** the dispatcher belongs to a withSharedConnections scope, not to this client */
+  private sharedDispatcher = false
   /** undefined: not resolved yet; null: no auth */
   private authorization?: string | null
 
@@ -144,7 +147,8 @@ export class HttpClient {
   async close(): Promise<void> {
     const dispatcher = this.dispatcher
     this.dispatcher = undefined
-    if (!dispatcher) return
+    // a shared agent (shared.ts) is closed by its scope, with the other clients' connections
+    if (!dispatcher || this.sharedDispatcher) return
     let timer: NodeJS.Timeout | undefined
     const closed = await Promise.race([
       dispatcher.close().then(() => true),
@@ -258,7 +262,7 @@ export class HttpClient {
       ca = [...rootCertificates, pem]
     }
     const connectTimeout = this.options.connectTimeoutMs ?? Math.min(this.options.timeoutMs, DEFAULT_CONNECT_TIMEOUT_MS)
-    this.dispatcher = new Agent({
+    const options = {
       connect: {
         timeout: connectTimeout,
         ...(ca ? {ca} : {}),
@@ -267,7 +271,11 @@ export class HttpClient {
       },
       headersTimeout: this.options.timeoutMs,
       bodyTimeout: this.options.timeoutMs,
-    })
+    }
+    // clients with the same transport options share one agent (one pool per origin) inside a scope
+    const shared = sharedAgent(JSON.stringify([connectTimeout, tls?.caFile, tls?.insecureSkipVerify, tls?.serverName, this.options.timeoutMs]), () => new Agent(options))
+    this.sharedDispatcher = shared !== undefined
+    this.dispatcher = shared ?? new Agent(options)
     return this.dispatcher
   }
 

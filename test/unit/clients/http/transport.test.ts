@@ -20,6 +20,7 @@ import {
   type HttpResponse,
   isHttpError,
   parseJsonBody,
+  withSharedConnections,
 } from '../../../../src/lib/clients/http/index.js'
 import {AuthError, ExitCode, UserError} from '../../../../src/lib/errors.js'
 import {forgetSecrets} from '../../../../src/lib/secrets.js'
@@ -694,5 +695,28 @@ describe('httpError: one auth error type, chosen at construction', () => {
   it('isHttpError rejects anything else', () => {
     expect(isHttpError(new AuthError('no'))).toBe(false)
     expect(isHttpError(new Error('x'))).toBe(false)
+  })
+})
+
+describe('withSharedConnections', () => {
+  it('clients made inside the scope reuse one keep-alive connection per origin; outside it each client opens its own', async () => {
+    let connections = 0
+    const raw = http.createServer((_req, res) => res.end('ok'))
+    raw.on('connection', () => connections++)
+    const local = await track(raw, 'http')
+    const twoClients = async () => {
+      for (let i = 0; i < 2; i++) {
+        const c = new HttpClient({baseUrl: local.url, timeoutMs: 2000})
+        await c.get('/')
+        await c.close()
+        // undici hands the socket back to its pool just after the body ends
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    }
+    await withSharedConnections(twoClients)
+    expect(connections).toBe(1)
+    connections = 0
+    await twoClients()
+    expect(connections).toBe(2)
   })
 })

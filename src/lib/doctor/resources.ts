@@ -9,6 +9,7 @@ import {SshPool, SshSession} from '../clients/ssh.js'
 import {sshTargetForNode} from '../ssh/target.js'
 import {PrometheusClient} from '../prometheus/client.js'
 import {scrapeTargets, type TargetsReport} from '../prometheus/targets.js'
+import {instantVector} from '../prometheus/query.js'
 import {exporterStatus, type ExporterStatusRow, type FetchResult} from '../exporters/status.js'
 import {fetchExporterMetrics} from '../exporters/fetch.js'
 import {checkFirewall, type NodeFirewall} from '../firewall/check.js'
@@ -67,6 +68,7 @@ export class DoctorResources {
   private readonly firewalls = new Map<string, Promise<NodeFirewall>>()
   private readonly fetches = new Map<string, Promise<FetchResult>>()
   private readonly connects = new Map<string, Promise<unknown>>()
+  private readonly vectors = new Map<string, Promise<Awaited<ReturnType<typeof instantVector>>>>()
 
   constructor(
     readonly cfg: HydraConfig,
@@ -87,6 +89,14 @@ export class DoctorResources {
     this.targetsPromise ??= scrapeTargets(this.prometheus(), this.cfg, {}, {signal: this.runSignal, retries: 0})
     this.targetsPromise.catch(() => undefined)
     return this.targetsPromise
+  }
+
+  /**
+   * One instant query for every node at once (the headroom checks: disk, memory), asked once per
+   * run however many nodes ask for it; each check picks its own target's sample.
+   */
+  vector(query: string): ReturnType<typeof instantVector> {
+    return memo(this.vectors, query, () => instantVector(this.prometheus(), query, {signal: this.runSignal}))
   }
 
   /** Open (once) the node's SSH connection; rejects with the SshError of the connect. */

@@ -1,9 +1,9 @@
 /**
  * The shape of the node's headroom checks (disk.ts, memory.ts): one instant query of the runbook's
- * Cluster Health, narrowed to the node's exporter target, against a threshold of the config.
+ * Cluster Health for all nodes (shared by the run), the node's exporter target's sample of it,
+ * against a threshold of the config.
  */
 import type {HydraConfig, ResolvedExporter, ResolvedNode} from '../../../config/resolve.js'
-import {instantVector} from '../../../prometheus/query.js'
 import {SLACK_MS, type Check} from '../../model.js'
 import {targetForExporter} from '../exporter-target.js'
 import {healthCheckId, targetCheckId} from '../ids.js'
@@ -32,9 +32,10 @@ export function headroomCheck(cfg: HydraConfig, node: ResolvedNode, e: ResolvedE
     async run(ctx) {
       const target = targetForExporter((await ctx.resources.targets()).targets, e)
       if (!target) return {status: 'warn', cause: 'no_data', detail: `no Prometheus target for ${e.id}, so no ${what} data`}
+      // the evidence is this node's query; Prometheus is asked once for all nodes (same expression, every job)
       const query = h.query(`instance=${JSON.stringify(target.instance)},job=${JSON.stringify(target.job)}`)
-      const {samples} = await instantVector(ctx.resources.prometheus(), query, {signal: ctx.signal})
-      const value = samples[0]?.value
+      const {samples} = await ctx.resources.vector(h.query('job=~".+"'))
+      const value = samples.find((s) => s.metric.instance === target.instance && s.metric.job === target.job)?.value
       if (value === undefined || Number.isNaN(value)) return {status: 'warn', cause: 'no_data', detail: `no ${what} data for ${target.instance}`, evidence: [query]}
       const shown = `${value.toFixed(1)}%`
       if (value < threshold) return {status: 'fail', cause: h.cause, detail: `${what} on ${node.name}: ${shown}, below ${threshold}%`, evidence: [query], hint: h.hint}

@@ -166,13 +166,27 @@ export class SshSession {
     const client = new SshClient()
     return new Promise<Client>((resolve, reject) => {
       let settled = false
+      // Two budgets: the TCP connect gets connectTimeout (no answer in time: down, blackholed,
+      // firewalled); once the node has answered, the SSH handshake may also take the command
+      // budget, because a slow handshake there is CPU (a busy node, or hydra with 30 handshakes
+      // at once on a loaded machine), not a node that is away.
+      const tcpTimer = setTimeout(() => {
+        fail(classifyConnectError(t, Object.assign(new Error('Timed out while connecting'), {level: 'client-timeout'}), verdict, keyProblems))
+      }, t.connectTimeoutMs)
       const fail = (error: SshError): void => {
+        clearTimeout(tcpTimer)
         if (settled) return
         settled = true
         client.destroy()
         reject(error)
       }
+      let answered = false
+      client.on('connect', () => {
+        answered = true
+        clearTimeout(tcpTimer)
+      })
       client.on('ready', () => {
+        clearTimeout(tcpTimer)
         if (settled) return
         settled = true
         if (this.closed) {
@@ -184,6 +198,13 @@ export class SshSession {
         resolve(client)
       })
       client.on('error', (error: Error & {level?: string; code?: string}) => {
+        if (answered && error.level === 'client-timeout') {
+          const ms = t.connectTimeoutMs + t.commandTimeoutMs
+          fail(sshError('timeout', t.node, `${t.node}: ${t.host}:${t.port} accepted the connection but the SSH handshake did not finish within ${ms}ms`, {
+            hint: `sshd on ${t.node} is stuck or the node is overloaded: look at its load and sshd's log (journalctl -u ssh -n 50)`,
+          }))
+          return
+        }
         fail(classifyConnectError(t, error, verdict, keyProblems))
       })
       client.on('close', () => {
@@ -194,7 +215,7 @@ export class SshSession {
         host: t.host,
         port: t.port,
         username: t.user,
-        readyTimeout: t.connectTimeoutMs,
+        readyTimeout: t.connectTimeoutMs + t.commandTimeoutMs,
         authHandler: auth,
         tryKeyboard: false,
         hostVerifier: (blob: Buffer): boolean => {

@@ -13,7 +13,8 @@ export function sshCheck(_cfg: HydraConfig, node: ResolvedNode): Check {
     node: node.name,
     title: `SSH to ${node.name}`,
     dependsOn: [],
-    timeoutMs: node.ssh.connectTimeoutMs + SLACK_MS,
+    // the TCP connect gets connectTimeout, the handshake after it the command budget too (clients/ssh.ts)
+    timeoutMs: node.ssh.connectTimeoutMs + node.ssh.commandTimeoutMs + SLACK_MS,
     async run(ctx) {
       try {
         await ctx.resources.sshConnect(node)

@@ -1,5 +1,4 @@
 import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
-import {ExitCode} from '../lib/errors.js'
 import {renderTable} from '../lib/output/table.js'
 import {statusWord} from '../lib/output/terminal.js'
 import {PrometheusClient} from '../lib/prometheus/client.js'
@@ -20,7 +19,6 @@ ${EXIT_CODES_HELP}
     try {
       const report = await clusterHealth(prom, this.cluster)
       for (const w of report.warnings) this.note(`warning: ${w}`)
-      this.setExitCode(report.summary.failing > 0 ? ExitCode.FAILURE : ExitCode.OK)
       if (!this.jsonEnabled()) {
         this.print(
           renderTable(

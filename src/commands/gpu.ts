@@ -1,6 +1,5 @@
 import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
 import {formatBytes} from '../lib/format.js'
-import {ExitCode} from '../lib/errors.js'
 import {renderTable} from '../lib/output/table.js'
 import {PrometheusClient} from '../lib/prometheus/client.js'
 import {GPU_EXPORTERS, gpuOverview, type GpuRow} from '../lib/views/gpu.js'
@@ -21,7 +20,6 @@ ${EXIT_CODES_HELP}
       const report = await gpuOverview(prom, this.cluster)
       for (const w of report.warnings) this.note(`warning: ${w}`)
       if (report.rows.length === 0) {
-        this.setExitCode(ExitCode.FAILURE)
         this.print(`no GPU metrics in Prometheus: none of ${GPU_EXPORTERS.map((e) => e.marker).join(', ')} is scraped`)
         this.print('next: hydra targets --job nvidia-gpu, then hydra exporter status NODE')
         return report

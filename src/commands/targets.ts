@@ -1,13 +1,10 @@
 import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
-import {ExitCode} from '../lib/errors.js'
 import {PrometheusClient} from '../lib/prometheus/client.js'
-import {scrapeTargets, type TargetRow} from '../lib/prometheus/targets.js'
+import {scrapeTargets} from '../lib/prometheus/targets.js'
 import {targetsMetrics} from '../lib/prometheus/targets-metrics.js'
-import {renderTable} from '../lib/output/table.js'
-import {statusWord} from '../lib/output/terminal.js'
-import {formatAge, formatSeconds} from '../lib/output/time.js'
+import {renderTargets} from '../lib/prometheus/targets-render.js'
 
 export default class Targets extends HydraCommand<typeof Targets> {
   static override summary = 'list Prometheus scrape targets and their health'
@@ -32,10 +29,8 @@ ${EXIT_CODES_HELP}
     const runAt = new Date()
     try {
       const report = await scrapeTargets(prom, this.cluster, {job: this.flags.job, down: this.flags.down})
-      const notUp = report.targets.filter((t) => t.health !== 'up').length
-      this.setExitCode(notUp > 0 || report.notScraping ? ExitCode.FAILURE : ExitCode.OK)
       this.textfile(this.flags.textfile, targetsMetrics(report.targets, runAt))
-      if (!this.jsonEnabled()) this.render(report)
+      this.print(renderTargets(report, {style: this.style, tty: this.term.isTTY, down: this.flags.down}))
       return report
     } catch (error) {
       this.textfile(this.flags.textfile, targetsMetrics(undefined, runAt))
@@ -43,37 +38,5 @@ ${EXIT_CODES_HELP}
     } finally {
       await prom.close()
     }
-  }
-
-  private render(report: Awaited<ReturnType<typeof scrapeTargets>>): void {
-    const rows = report.targets
-    if (report.notScraping) return this.print(`${report.notScraping.message}\n  fix: ${report.notScraping.hint}`)
-    if (rows.length === 0) {
-      this.print(this.flags.down ? 'no target is down' : 'no targets match')
-      return
-    }
-    const now = Date.now()
-    this.print(
-      renderTable(
-        [
-          {header: 'node', value: (r: TargetRow) => r.node ?? '-'},
-          {header: 'job', value: (r) => r.job},
-          {header: 'instance', value: (r) => r.instance},
-          {header: 'health', value: (r) => statusWord(this.style, r.health)},
-          {header: 'last scrape', value: (r) => formatAge(r.lastScrape, now)},
-          {header: 'duration', value: (r) => formatSeconds(r.scrapeDurationSeconds)},
-          {header: 'error', value: (r) => r.lastError || '', maxWidth: 70},
-        ],
-        rows,
-        {tty: this.term.isTTY},
-      ),
-    )
-    const s = report.summary
-    this.print(`\n${s.total} target${s.total === 1 ? '' : 's'}: ${s.up} up, ${s.down} down${s.unknown ? `, ${s.unknown} unknown` : ''}`)
-    for (const g of report.errorsByCause) this.print(`  ${g.cause} (${g.instances.length}): ${g.description}: ${g.instances.join(', ')}`)
-    const downNodes = [...new Set(rows.filter((r) => r.health !== 'up' && r.node).map((r) => r.node!))]
-    if (downNodes.length > 0)
-      this.print(`next: ${downNodes.map((n) => `hydra exporter status ${n}; hydra firewall check ${n}`).join('; ')}; or hydra doctor for the whole chain`)
-    else if (report.errorsByCause.length > 0) this.print('next: hydra doctor')
   }
 }

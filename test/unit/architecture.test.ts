@@ -39,8 +39,6 @@ const isRendererFile = (path: string) => /(^|\/|-)render\.ts$/.test(path)
  */
 const SIZE_EXCEPTIONS: Record<string, string> = {
   'src/lib/clients/ssh.ts': 'issue 9: shares AuthError with HTTP (core helper); 429 lines',
-  'src/commands/alerts.ts': 'issue 9: exit policy and renderer move to src/lib (core helper)',
-  'src/commands/backup/dashboards.ts': 'issue 9: defaults, progress and exit policy move to src/lib (core helper)',
 }
 const MAX_LIB_LINES = 400
 const MAX_COMMAND_LINES = 80

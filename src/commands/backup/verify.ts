@@ -1,8 +1,8 @@
 import {Args} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
-import {resolveBackupToVerify, verifyBackup, type VerifyReport} from '../../lib/backup/verify.js'
-import {ExitCode, UserError} from '../../lib/errors.js'
+import {renderVerify} from '../../lib/backup/render.js'
+import {runBackupVerify, type VerifyRunReport} from '../../lib/backup/run.js'
 
 export default class BackupVerify extends HydraCommand<typeof BackupVerify> {
   static override summary = 'check a dashboard backup against its manifest'
@@ -19,21 +19,9 @@ ${EXIT_CODES_HELP}
     dir: Args.string({description: 'a backup folder, or a folder of backups (default: backup.dashboards.dir)'}),
   }
 
-  async run(): Promise<VerifyReport> {
-    const target = this.args.dir ?? this.cluster.backup.dashboards?.dir
-    if (!target) throw new UserError('no backup to verify: give DIR or set backup.dashboards.dir in the config', {code: 'backup_dir_missing'})
-    const dir = await resolveBackupToVerify(target)
-    const report = await verifyBackup(dir, {concurrency: this.cluster.backup.dashboards?.concurrency ?? 8})
-    this.setExitCode(report.ok ? ExitCode.OK : ExitCode.FAILURE)
-    if (!this.jsonEnabled()) {
-      if (report.ok) {
-        this.print(`${this.style('green', 'ok')}: ${report.dir}`)
-        this.print(`  ${report.dashboards} dashboards and ${report.folders} folders; ${report.checked} files match the manifest`)
-      } else {
-        this.print(`${this.style('red', 'FAILED')}: ${report.dir} does not match its manifest (${report.problems.length} problems)`)
-        for (const p of report.problems) this.print(`  ${p.kind}: ${p.detail}`)
-      }
-    }
+  async run(): Promise<VerifyRunReport> {
+    const report = await runBackupVerify(this.cluster, {dir: this.args.dir})
+    this.print(renderVerify(report, this.style))
     return report
   }
 }

@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core'
 import {stringify} from 'yaml'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
-import {ExitCode} from '../../lib/errors.js'
 import {PrometheusClient} from '../../lib/prometheus/client.js'
 import {renderPrometheusYaml, renderScrapeConfigs} from '../../lib/prometheus/scrape-config.js'
 import {scrapeDrift, type ScrapeTarget} from '../../lib/prometheus/scrape-drift.js'
@@ -33,7 +32,6 @@ ${EXIT_CODES_HELP}
     const prom = new PrometheusClient(this.cluster.prometheus)
     try {
       const drift = await scrapeDrift(prom, scrapeConfigs)
-      this.setExitCode(drift.inSync ? ExitCode.OK : ExitCode.FAILURE)
       if (!this.jsonEnabled()) {
         const t = (x: ScrapeTarget) => `${x.job} ${x.target}${x.metricsPath === '/metrics' ? '' : x.metricsPath}`
         if (drift.inSync) this.print(`in sync: Prometheus ${drift.prometheus} scrapes every target of the config, and no other`)

@@ -26,7 +26,6 @@ ${EXIT_CODES_HELP}
       else {
         this.print(`FAIL: ${r.cause}`)
         if (r.hint) this.note(`Hint: ${r.hint}`)
-        this.setExitCode(1)
       }
       return r
     } finally {

@@ -1,11 +1,9 @@
 import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
-import {parseDuration} from '../../lib/config/units.js'
-import {ExitCode, UserError} from '../../lib/errors.js'
+import {durationFlag} from '../../flags.js'
 import {PrometheusClient} from '../../lib/prometheus/client.js'
-import {rulesDrift} from '../../lib/rules/diff.js'
-import {renderClusterRules} from '../../lib/rules/run.js'
+import {rulesDiff} from '../../lib/rules/diff.js'
 import type {GpuExporterKind} from '../../lib/views/gpu.js'
 
 export default class RulesDiff extends HydraCommand<typeof RulesDiff> {
@@ -18,27 +16,20 @@ ${EXIT_CODES_HELP}
   static override flags = {
     group: Flags.string({summary: 'compare only this rendered group; repeatable', options: ['hydra-nodes', 'hydra-gpu', 'hydra-prometheus', 'hydra-loki', 'hydra-cron'], multiple: true}),
     'gpu-exporter': Flags.string({summary: 'the GPU exporter, instead of detecting it; repeatable', options: ['nvidia_smi', 'dcgm', 'nvidia_gpu'], multiple: true}),
-    'max-for': Flags.string({summary: "cap every rendered rule's `for`, as the loaded file was rendered with"}),
+    'max-for': durationFlag({summary: "cap every rendered rule's `for`, as the loaded file was rendered with", timer: false}),
   }
 
   async run() {
-    const maxFor = this.flags['max-for']
-    const maxForMs = maxFor === undefined ? undefined : parseDuration(maxFor)
-    if (maxFor !== undefined && maxForMs === undefined) throw new UserError(`--max-for ${JSON.stringify(maxFor)} is not a duration`, {hint: 'use e.g. --max-for 2s'})
     const prom = new PrometheusClient(this.cluster.prometheus)
     try {
-      const rendered = await renderClusterRules(this.cluster, {offline: false, maxForMs, groups: this.flags.group, gpuExporters: this.flags['gpu-exporter'] as GpuExporterKind[] | undefined}, prom)
-      for (const n of rendered.source.notes) this.note(`note: ${n}`)
-      const drift = await rulesDrift(prom, rendered.groups)
-      if (this.flags.group) drift.extra = drift.extra.filter((e) => this.flags.group!.includes(e.group))
-      drift.inSync = drift.missing.length === 0 && drift.extra.length === 0 && drift.changed.length === 0
-      this.setExitCode(drift.inSync ? ExitCode.OK : ExitCode.FAILURE)
+      const drift = await rulesDiff(this.cluster, prom, {maxForMs: this.flags['max-for'], groups: this.flags.group, gpuExporters: this.flags['gpu-exporter'] as GpuExporterKind[] | undefined})
+      for (const n of drift.source.notes) this.note(`note: ${n}`)
       if (drift.inSync) this.print(`in sync: ${drift.server} has loaded the ${drift.compared} rendered rules, as rendered, and no other alerting rule`)
       for (const m of drift.missing) this.print(`missing from ${drift.engine ?? 'Prometheus'}: ${m.alert} (group ${m.group})`)
       for (const e of drift.extra) this.print(`not rendered by hydra: ${e.alert} (group ${e.group}${e.file ? `, ${e.file}` : ''})`)
       for (const c of drift.changed) this.print(`changed: ${c.alert} ${c.field}: rendered ${c.rendered}, loaded ${c.live}`)
       if (!drift.inSync) this.print('next: hydra rules render -o hydra-rules.yml, review, copy it to the rule_files of Prometheus and reload it')
-      return {source: rendered.source, ...drift}
+      return drift
     } finally {
       await prom.close()
     }

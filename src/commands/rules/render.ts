@@ -3,8 +3,8 @@ import {resolve} from 'node:path'
 import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
-import {parseDuration} from '../../lib/config/units.js'
-import {OperationError, UserError} from '../../lib/errors.js'
+import {durationFlag} from '../../flags.js'
+import {OperationError} from '../../lib/errors.js'
 import {writeFileAtomically} from '../../lib/output/textfile.js'
 import {PrometheusClient} from '../../lib/prometheus/client.js'
 import {renderClusterRules} from '../../lib/rules/run.js'
@@ -28,13 +28,11 @@ ${EXIT_CODES_HELP}
     offline: Flags.boolean({summary: 'do not ask Prometheus: render from the config alone'}),
     group: Flags.string({summary: 'only this rule group; repeatable', options: ['hydra-nodes', 'hydra-gpu', 'hydra-prometheus', 'hydra-loki', 'hydra-cron'], multiple: true}),
     'gpu-exporter': Flags.string({summary: 'the GPU exporter, instead of detecting it; repeatable', options: ['nvidia_smi', 'dcgm', 'nvidia_gpu'], multiple: true}),
-    'max-for': Flags.string({summary: "cap every rule's `for` (a test lab wants alerts within seconds), e.g. 2s"}),
+    'max-for': durationFlag({summary: "cap every rule's `for` (a test lab wants alerts within seconds), e.g. 2s", timer: false}),
   }
 
   async run() {
-    const maxFor = this.flags['max-for']
-    const maxForMs = maxFor === undefined ? undefined : parseDuration(maxFor)
-    if (maxFor !== undefined && maxForMs === undefined) throw new UserError(`--max-for ${JSON.stringify(maxFor)} is not a duration`, {hint: 'use e.g. --max-for 2s'})
+    const maxForMs = this.flags['max-for']
     const output = this.flags.output ? resolve(this.flags.output) : undefined
     const files = output && this.flags.tests ? {rules: output, tests: resolve(this.flags.tests)} : undefined
     const prom = this.flags.offline ? undefined : new PrometheusClient(this.cluster.prometheus)

@@ -2,7 +2,6 @@ import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {formatBytes, formatDuration} from '../../lib/format.js'
-import {ExitCode} from '../../lib/errors.js'
 import {renderTable} from '../../lib/output/table.js'
 import {PrometheusClient} from '../../lib/prometheus/client.js'
 import {tsdbStatus} from '../../lib/prometheus/tsdb.js'
@@ -23,7 +22,6 @@ ${EXIT_CODES_HELP}
     const prom = new PrometheusClient(this.cluster.prometheus)
     try {
       const report = await tsdbStatus(prom, this.cluster, {limit: this.flags.top})
-      this.setExitCode(report.retention.ok ? ExitCode.OK : ExitCode.FAILURE)
       if (!this.jsonEnabled()) {
         const h = report.head
         this.print(`${report.backend.name} ${report.prometheus}${report.dataDir ? ` (data in ${report.dataDir})` : ''}`)

@@ -9,7 +9,7 @@ import {randomBytes} from 'node:crypto'
 
 import {isHttpError} from '../clients/http/index.js'
 import {formatDuration} from '../format.js'
-import {HydraError, OperationError} from '../errors.js'
+import {ExitCode, HydraError, OperationError, type ExitCodeValue} from '../errors.js'
 import type {LokiClient} from './client.js'
 import {guardStartup} from './guard.js'
 import type {LokiQueryData} from './logs.js'
@@ -48,6 +48,13 @@ export interface CanaryResult {
   /** why it failed, when it did */
   cause?: string
   hint?: string
+  /** canaryExitCode: 1 when the line did not come back */
+  exitCode: ExitCodeValue
+}
+
+/** The exit policy of `hydra loki canary`, pure: 1 unless the line came back, whatever the cause. */
+export function canaryExitCode(ok: boolean): ExitCodeValue {
+  return ok ? ExitCode.OK : ExitCode.FAILURE
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -73,6 +80,7 @@ export async function lokiCanary(loki: LokiClient, options: CanaryOptions = {}):
     ...extra,
     cause,
     ...(hint ? {hint} : {}),
+    exitCode: canaryExitCode(false),
   })
 
   try {
@@ -104,7 +112,7 @@ export async function lokiCanary(loki: LokiClient, options: CanaryOptions = {}):
       )
       lastError = undefined
       if (data.resultType === 'streams' && data.result.some((s) => s.values.some(([, l]) => l === line))) {
-        return {ok: true, ...base, pushMs, roundTripMs: Math.round(performance.now() - t0), attempts}
+        return {ok: true, ...base, pushMs, roundTripMs: Math.round(performance.now() - t0), attempts, exitCode: canaryExitCode(true)}
       }
     } catch (error) {
       // the last attempt cut short by the canary's own wait is "not back in time", not a failed read

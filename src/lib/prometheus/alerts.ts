@@ -4,7 +4,7 @@
  */
 import {describeMatchers, type AlertmanagerClient, type AmAlert, type AmSilence} from '../alertmanager/api.js'
 import type {HydraConfig} from '../config/resolve.js'
-import {ExitCode, isHydraError} from '../errors.js'
+import {ExitCode, isHydraError, type ExitCodeValue} from '../errors.js'
 import {nodeOfSeries} from '../views/series-node.js'
 import {backendOf, noRuleEngineHint, type BackendInfo} from './backend.js'
 import type {CallOptions, PrometheusClient} from './client.js'
@@ -95,6 +95,27 @@ export interface AlertsReport {
     | {url: string; reachable: true; alerts: AmAlertRow[]; silences: SilenceRow[]}
     | {url: string; reachable: false; error: string; required: boolean; cause: AmFailure; hint?: string}
   summary: {firing: number; pending: number; unhealthyRules: number; silenced: number}
+  /** alertsExitCode: 0 all clear, 1 firing (with failOnFiring) or broken, 4 Alertmanager refused the credentials */
+  exitCode: ExitCodeValue
+}
+
+export interface AlertsOptions {
+  /** an alert firing makes the report fail (exit 1); default true (--no-fail-on-firing: false) */
+  failOnFiring?: boolean
+}
+
+/**
+ * The exit policy of `hydra alerts`, pure: 4 when Alertmanager refuses hydra's credentials; 1 when
+ * an alert fires (unless failOnFiring is false), a rule fails to evaluate, nothing evaluates rules,
+ * or a required Alertmanager does not answer with its API; else 0.
+ */
+export function alertsExitCode(report: Omit<AlertsReport, 'exitCode'>, options: AlertsOptions = {}): ExitCodeValue {
+  const amr = report.alertmanager
+  if (amr && !amr.reachable && amr.cause === 'auth') return ExitCode.AUTH
+  if (report.summary.firing > 0 && (options.failOnFiring ?? true)) return ExitCode.FAILURE
+  if (report.summary.unhealthyRules > 0 || report.noRuleEngine) return ExitCode.FAILURE
+  if (amr && !amr.reachable && amr.required) return ExitCode.FAILURE
+  return ExitCode.OK
 }
 
 /**
@@ -204,7 +225,7 @@ export async function promAlerts(prom: PrometheusClient, options: CallOptions = 
   return (await prom.api<{alerts: PromAlert[] | null}>('GET', '/api/v1/alerts', options)).data.alerts ?? []
 }
 
-export async function alertsReport(prom: PrometheusClient, cfg: HydraConfig, am?: AlertmanagerClient): Promise<AlertsReport> {
+export async function alertsReport(prom: PrometheusClient, cfg: HydraConfig, am?: AlertmanagerClient, options: AlertsOptions = {}): Promise<AlertsReport> {
   const [backend, alerts, rules, amResult] = await Promise.all([
     backendOf(prom),
     promAlerts(prom),
@@ -226,7 +247,7 @@ export async function alertsReport(prom: PrometheusClient, cfg: HydraConfig, am?
       alertmanager = {url: am.baseUrl, reachable: false, error: e instanceof Error ? e.message : String(e), required: am.endpoint.required, cause: amFailure(e), ...(hint ? {hint} : {})}
     }
   }
-  return {
+  const report: Omit<AlertsReport, 'exitCode'> = {
     prometheus: prom.baseUrl,
     backend: {kind: backend.kind, name: backend.name},
     ...(noRuleEngine ? {noRuleEngine} : {}),
@@ -241,6 +262,7 @@ export async function alertsReport(prom: PrometheusClient, cfg: HydraConfig, am?
       silenced: alertmanager?.reachable ? alertmanager.alerts.filter((a) => a.state === 'suppressed').length : 0,
     },
   }
+  return {...report, exitCode: alertsExitCode(report, options)}
 }
 
 /** Alertmanager's copy of an alert carries Prometheus's labels (plus any external labels): mark the silenced ones. */

@@ -5,7 +5,7 @@
  */
 import {parse} from 'yaml'
 
-import {OperationError} from '../errors.js'
+import {ExitCode, OperationError, type ExitCodeValue} from '../errors.js'
 import {canonicalHost, resolveHosts} from '../net/hosts.js'
 import type {PrometheusClient} from './client.js'
 import type {ScrapeConfig} from './scrape-config.js'
@@ -28,6 +28,8 @@ export interface ScrapeDrift {
   /** live jobs that discover targets dynamically (file_sd, dns_sd, …): not comparable */
   dynamicJobs: string[]
   inSync: boolean
+  /** 1 when the live Prometheus differs from the config (not in sync) */
+  exitCode: ExitCodeValue
 }
 
 interface LiveScrapeConfig {
@@ -94,14 +96,21 @@ export function compareScrapeConfigs(prometheus: string, rendered: ScrapeConfig[
       changed.push({job: t.job, target: t.target, expected: `${t.scheme} ${t.metricsPath}`, live: `${l.scheme} ${l.metricsPath}`})
     }
   }
+  const inSync = missingFromPrometheus.length === 0 && missingFromConfig.length === 0 && changed.length === 0
   return {
     prometheus,
     missingFromPrometheus,
     missingFromConfig,
     changed,
     dynamicJobs: live.dynamicJobs,
-    inSync: missingFromPrometheus.length === 0 && missingFromConfig.length === 0 && changed.length === 0,
+    inSync,
+    exitCode: driftExitCode(inSync),
   }
+}
+
+/** The exit policy of a drift report (config scrape --diff, rules diff), pure: 1 unless in sync. */
+export function driftExitCode(inSync: boolean): ExitCodeValue {
+  return inSync ? ExitCode.OK : ExitCode.FAILURE
 }
 
 export async function scrapeDrift(prom: PrometheusClient, rendered: ScrapeConfig[]): Promise<ScrapeDrift> {

@@ -3,6 +3,7 @@
  * tied to the config's node by address, with the cause of each failure classified.
  */
 import {hostOfInstance, nodeForInstance, type HydraConfig} from '../config/resolve.js'
+import {ExitCode, type ExitCodeValue} from '../errors.js'
 import {resolveHosts} from '../net/hosts.js'
 import {backendOf, targetsElsewhereHint, type BackendInfo} from './backend.js'
 import type {CallOptions, PrometheusClient} from './client.js'
@@ -61,6 +62,13 @@ export interface TargetsReport {
   targets: TargetRow[]
   summary: {total: number; up: number; down: number; unknown: number}
   errorsByCause: {cause: ScrapeErrorCause; description: string; instances: string[]}[]
+  /** targetsExitCode: 1 when a listed target is not up, or the server scrapes nothing */
+  exitCode: ExitCodeValue
+}
+
+/** The exit policy of `hydra targets`, pure: 1 when any listed target is not up, or when the server scrapes nothing (the targets live elsewhere); else 0. */
+export function targetsExitCode(report: Pick<TargetsReport, 'targets' | 'notScraping'>): ExitCodeValue {
+  return report.notScraping || report.targets.some((t) => t.health !== 'up') ? ExitCode.FAILURE : ExitCode.OK
 }
 
 const CAUSE_TEXT: Record<ScrapeErrorCause, string> = {
@@ -130,6 +138,7 @@ export function buildTargetsReport(prometheus: string, data: TargetsData, cfg: H
       unknown: targets.filter((t) => t.health === 'unknown').length,
     },
     errorsByCause: [...byCause.entries()].map(([cause, instances]) => ({cause, description: CAUSE_TEXT[cause], instances})),
+    exitCode: targetsExitCode({targets}),
   }
 }
 
@@ -141,13 +150,13 @@ export async function resolveTargetHosts(cfg: HydraConfig, data: TargetsData): P
 export async function scrapeTargets(prom: PrometheusClient, cfg: HydraConfig, filter: TargetFilter = {}, options: CallOptions = {}): Promise<TargetsReport> {
   const backend = await backendOf(prom, options)
   const b = {kind: backend.kind, name: backend.name}
-  if (backend.scrapes === false) return {...buildTargetsReport(prom.baseUrl, {activeTargets: []}, cfg, filter), backend: b, notScraping: notScrapingNote(backend, prom.baseUrl)}
+  if (backend.scrapes === false) return {...buildTargetsReport(prom.baseUrl, {activeTargets: []}, cfg, filter), backend: b, notScraping: notScrapingNote(backend, prom.baseUrl), exitCode: ExitCode.FAILURE}
   const {data} = await prom.api<TargetsData>('GET', '/api/v1/targets', {...options, query: {state: 'active'}})
   await resolveTargetHosts(cfg, data)
   const report = {...buildTargetsReport(prom.baseUrl, data, cfg, filter), backend: b}
   // flags unreadable: a VictoriaMetrics with no target at all, active or dropped, scrapes nothing
   if (backend.kind === 'victoriametrics' && (data.activeTargets ?? []).length === 0 && (data.droppedTargets ?? []).length === 0)
-    return {...report, notScraping: notScrapingNote(backend, prom.baseUrl)}
+    return {...report, notScraping: notScrapingNote(backend, prom.baseUrl), exitCode: ExitCode.FAILURE}
   return report
 }
 

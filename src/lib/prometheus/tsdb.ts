@@ -8,7 +8,7 @@
 import type {HydraConfig} from '../config/resolve.js'
 import {parseByteSize, parseDuration} from '../config/units.js'
 import {formatBytes, formatDuration} from '../format.js'
-import {OperationError, UserError} from '../errors.js'
+import {ExitCode, OperationError, UserError, type ExitCodeValue} from '../errors.js'
 import {backendOf, BACKEND_NAMES, retentionFix, type BackendInfo, type BackendKind} from './backend.js'
 import {PrometheusApiError, UnsupportedPathError, type CallOptions, type PrometheusClient} from './client.js'
 import {VM_DELETE_NEXT, vmCompact, vmDeleteSeriesCheck, vmRetention, vmSnapshot, vmTsdbStatus} from './tsdb-victoria.js'
@@ -203,7 +203,17 @@ export async function serverRetention(prom: PrometheusClient, options: CallOptio
   return effectiveRetention(flags, runtime)
 }
 
-export async function tsdbStatus(prom: PrometheusClient, cfg: HydraConfig, options: {limit?: number} = {}): Promise<TsdbStatusReport> {
+/** The exit policy of `hydra tsdb status`, pure: 1 when the retention differs from the config (or is not reported), else 0. */
+export function tsdbStatusExitCode(retention: RetentionCheck): ExitCodeValue {
+  return retention.ok ? ExitCode.OK : ExitCode.FAILURE
+}
+
+export async function tsdbStatus(prom: PrometheusClient, cfg: HydraConfig, options: {limit?: number} = {}): Promise<TsdbStatusReport & {exitCode: ExitCodeValue}> {
+  const report = await tsdbStatusOf(prom, cfg, options)
+  return {...report, exitCode: tsdbStatusExitCode(report.retention)}
+}
+
+async function tsdbStatusOf(prom: PrometheusClient, cfg: HydraConfig, options: {limit?: number}): Promise<TsdbStatusReport> {
   const limit = options.limit ?? 10
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new UserError(`--limit must be 1-10000, not ${limit}`)
   const backend = await backendOf(prom)

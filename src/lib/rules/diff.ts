@@ -13,13 +13,16 @@
  * VictoriaMetrics without vmalert answers an empty stub: that is "nothing evaluates rules", not
  * "every rule missing".
  */
+import type {HydraConfig} from '../config/resolve.js'
 import {parseDuration} from '../config/units.js'
-import {OperationError} from '../errors.js'
+import {OperationError, type ExitCodeValue} from '../errors.js'
 import {ruleEngineMissing} from '../prometheus/alerts.js'
 import {backendOf} from '../prometheus/backend.js'
 import type {PrometheusClient} from '../prometheus/client.js'
-import type {RenderedGroup} from './model.js'
+import {driftExitCode} from '../prometheus/scrape-drift.js'
+import type {RenderedGroup, RulesSource} from './model.js'
 import {normalizeExpr} from './promql.js'
+import {renderClusterRules, type RenderRulesOptions} from './run.js'
 
 /** One alerting rule of GET /api/v1/rules (Prometheus and vmalert share these fields). */
 export interface LiveRule {
@@ -95,4 +98,26 @@ export async function rulesDrift(prom: PrometheusClient, rendered: RenderedGroup
   const none = ruleEngineMissing(backend, groups.length, prom.baseUrl)
   if (none) throw new OperationError('no_rule_engine', `cannot compare the rules: ${none.message}`, {hint: none.hint})
   return {...compareRules(prom.baseUrl, rendered, groups), engine: backend.kind === 'victoriametrics' ? `vmalert (behind ${backend.name})` : backend.name}
+}
+
+export type RulesDiffOptions = Pick<RenderRulesOptions, 'maxForMs' | 'groups' | 'gpuExporters'>
+
+export interface RulesDiffReport extends RulesDrift {
+  /** how the rules were rendered (live detection, its notes) */
+  source: RulesSource
+  /** 1 when the loaded rules differ from the rendered ones */
+  exitCode: ExitCodeValue
+}
+
+/**
+ * `hydra rules diff` as one call: render the rules as `rules render` does (asking Prometheus),
+ * compare them with the loaded ones; with `groups`, only those groups on both sides.
+ */
+export async function rulesDiff(cfg: HydraConfig, prom: PrometheusClient, options: RulesDiffOptions = {}): Promise<RulesDiffReport> {
+  const rendered = await renderClusterRules(cfg, {offline: false, ...options}, prom)
+  const drift = await rulesDrift(prom, rendered.groups)
+  const groups = options.groups
+  if (groups && groups.length > 0) drift.extra = drift.extra.filter((e) => groups.includes(e.group))
+  drift.inSync = drift.missing.length === 0 && drift.extra.length === 0 && drift.changed.length === 0
+  return {source: rendered.source, ...drift, exitCode: driftExitCode(drift.inSync)}
 }

@@ -4,6 +4,7 @@
  * The PromQL is the runbook's, with the job names taken from the config.
  */
 import type {HydraConfig} from '../config/resolve.js'
+import {ExitCode, type ExitCodeValue} from '../errors.js'
 import type {PrometheusClient} from '../prometheus/client.js'
 import {backendOf} from '../prometheus/backend.js'
 import {instantVector} from '../prometheus/query.js'
@@ -29,6 +30,13 @@ export interface ClusterReport {
   rows: ClusterRow[]
   summary: {nodes: number; ok: number; failing: number}
   warnings: string[]
+  /** clusterExitCode: 1 when a node is down or below a threshold */
+  exitCode: ExitCodeValue
+}
+
+/** The exit policy of `hydra cluster`, pure: 1 when a node fails (down, or below a threshold), else 0. */
+export function clusterExitCode(summary: ClusterReport['summary']): ExitCodeValue {
+  return summary.failing > 0 ? ExitCode.FAILURE : ExitCode.OK
 }
 
 export interface Sample {
@@ -116,12 +124,14 @@ export async function clusterHealth(prom: PrometheusClient, cfg: HydraConfig): P
     }
   }
   const rows = buildClusterRows(cfg, up.samples, disk.samples, memory.samples, server)
+  const summary = {nodes: rows.length, ok: rows.filter((r) => r.status !== 'fail').length, failing: rows.filter((r) => r.status === 'fail').length}
   return {
     prometheus: prom.baseUrl,
     thresholds: cfg.thresholds,
     queries,
     rows,
-    summary: {nodes: rows.length, ok: rows.filter((r) => r.status !== 'fail').length, failing: rows.filter((r) => r.status === 'fail').length},
+    summary,
     warnings,
+    exitCode: clusterExitCode(summary),
   }
 }

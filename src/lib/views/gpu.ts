@@ -9,6 +9,7 @@
  * - mindprince/nvidia_gpu_prometheus_exporter (`nvidia_gpu_*`): power in milliwatts, duty cycle %.
  */
 import type {HydraConfig} from '../config/resolve.js'
+import {ExitCode, type ExitCodeValue} from '../errors.js'
 import type {PrometheusClient} from '../prometheus/client.js'
 import {instantVector} from '../prometheus/query.js'
 import type {Sample} from './cluster.js'
@@ -112,6 +113,13 @@ export interface GpuReport {
   exporters: {kind: GpuExporterKind; description: string}[]
   rows: GpuRow[]
   warnings: string[]
+  /** gpuExitCode: 1 when no GPU metrics are found */
+  exitCode: ExitCodeValue
+}
+
+/** The exit policy of `hydra gpu`, pure: 1 when Prometheus has no GPU metrics at all, else 0. */
+export function gpuExitCode(rows: GpuRow[]): ExitCodeValue {
+  return rows.length === 0 ? ExitCode.FAILURE : ExitCode.OK
 }
 
 export function detectGpuExporters(detected: Sample[]): ExporterSpec[] {
@@ -173,5 +181,5 @@ export async function gpuOverview(prom: PrometheusClient, cfg: HydraConfig): Pro
     warnings.push(...w)
     rows.push(...buildGpuRows(cfg, spec, samples))
   }
-  return {prometheus: prom.baseUrl, exporters: specs.map((s) => ({kind: s.kind, description: s.description})), rows, warnings}
+  return {prometheus: prom.baseUrl, exporters: specs.map((s) => ({kind: s.kind, description: s.description})), rows, warnings, exitCode: gpuExitCode(rows)}
 }

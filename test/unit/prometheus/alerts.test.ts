@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {errorText, type AmAlert, type AmSilence} from '../../../src/lib/alertmanager/api.js'
 import {httpError, type HttpFailureCause} from '../../../src/lib/clients/http/index.js'
-import {amFailure, buildAlertRows, buildAmRows, buildSilenceRows, unhealthyRules, type PromAlert, type RuleGroup} from '../../../src/lib/prometheus/alerts.js'
+import {alertsExitCode, amFailure, buildAlertRows, buildAmRows, buildSilenceRows, unhealthyRules, type AlertsReport, type PromAlert, type RuleGroup} from '../../../src/lib/prometheus/alerts.js'
 import {clusterConfig, fixture} from './fixture-config.js'
 
 // the real Prometheus 2.42 with node exporter 127.0.0.3 stopped (NodeDown firing, NodeDownForAnHour
@@ -79,5 +79,36 @@ describe('errorText: an error body in one line', () => {
   it('names an HTML page by its title, never dumps it', () => {
     expect(errorText('<html>\n<head><title>401 Authorization Required</title></head><body>…</body></html>')).toBe('an HTML page ("401 Authorization Required")')
     expect(errorText('<!DOCTYPE html><p>x</p>')).toBe('an HTML page')
+  })
+})
+
+describe('alertsExitCode (the exit policy of hydra alerts)', () => {
+  const base: Omit<AlertsReport, 'exitCode'> = {prometheus: 'p', alerts: [], unhealthyRules: [], rules: {groups: 1, alerting: 1, recording: 0}, summary: {firing: 0, pending: 0, unhealthyRules: 0, silenced: 0}}
+  const am = (cause: 'auth' | 'unreachable', required: boolean) => ({url: 'http://am', reachable: false as const, error: 'e', required, cause})
+
+  it('is 0 when nothing fires or is broken (pending alerts included)', () => {
+    expect(alertsExitCode({...base, summary: {...base.summary, pending: 2}})).toBe(0)
+  })
+
+  it('is 1 when an alert fires, unless --no-fail-on-firing', () => {
+    const firing = {...base, summary: {...base.summary, firing: 1}}
+    expect(alertsExitCode(firing)).toBe(1)
+    expect(alertsExitCode(firing, {failOnFiring: true})).toBe(1)
+    expect(alertsExitCode(firing, {failOnFiring: false})).toBe(0)
+  })
+
+  it('is 1 when a rule fails to evaluate or nothing evaluates rules, firing or not', () => {
+    expect(alertsExitCode({...base, summary: {...base.summary, unhealthyRules: 1}}, {failOnFiring: false})).toBe(1)
+    expect(alertsExitCode({...base, noRuleEngine: {message: 'm', hint: 'h'}}, {failOnFiring: false})).toBe(1)
+  })
+
+  it('is 1 when a required Alertmanager does not answer, 0 when an optional one does not', () => {
+    expect(alertsExitCode({...base, alertmanager: am('unreachable', true)})).toBe(1)
+    expect(alertsExitCode({...base, alertmanager: am('unreachable', false)})).toBe(0)
+  })
+
+  it('is 4 when Alertmanager refuses the credentials, over a firing alert, required or not', () => {
+    expect(alertsExitCode({...base, alertmanager: am('auth', false)})).toBe(4)
+    expect(alertsExitCode({...base, summary: {...base.summary, firing: 3}, alertmanager: am('auth', true)})).toBe(4)
   })
 })

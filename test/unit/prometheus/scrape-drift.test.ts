@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {renderScrapeConfigs} from '../../../src/lib/prometheus/scrape-config.js'
-import {compareScrapeConfigs, liveScrapeTargets} from '../../../src/lib/prometheus/scrape-drift.js'
+import {compareScrapeConfigs, driftExitCode, liveScrapeTargets} from '../../../src/lib/prometheus/scrape-drift.js'
 import {clusterConfig, fixture} from './fixture-config.js'
 
 // /api/v1/status/config of the real Prometheus 2.42: job node with 127.0.0.2:9100 and 127.0.0.3:9100
@@ -39,7 +39,7 @@ describe('liveScrapeTargets', () => {
 describe('compareScrapeConfigs', () => {
   it('finds the config and the live Prometheus in sync', () => {
     const drift = compareScrapeConfigs('p', renderScrapeConfigs(clusterConfig(TWO_NODES)), liveYaml)
-    expect(drift).toMatchObject({inSync: true, missingFromPrometheus: [], missingFromConfig: [], changed: []})
+    expect(drift).toMatchObject({inSync: true, missingFromPrometheus: [], missingFromConfig: [], changed: [], exitCode: 0})
   })
 
   it('names targets missing from either side and a changed metrics path', () => {
@@ -49,8 +49,16 @@ describe('compareScrapeConfigs', () => {
     ).replace('node: {port: 9100, managedBy: process, process: ne}}}\n  hydra-ai', 'node: {port: 9100, path: /m, managedBy: process, process: ne}}}\n  hydra-ai')
     const drift = compareScrapeConfigs('p', renderScrapeConfigs(clusterConfig(edited)), liveYaml)
     expect(drift.inSync).toBe(false)
+    expect(drift.exitCode).toBe(1)
     expect(drift.missingFromPrometheus.map((t) => t.target)).toEqual(['127.0.0.4:9100'])
     expect(drift.missingFromConfig.map((t) => t.target)).toEqual(['127.0.0.3:9100'])
     expect(drift.changed).toEqual([{job: 'node', target: '127.0.0.2:9100', expected: 'http /m', live: 'http /metrics'}])
+  })
+})
+
+describe('driftExitCode (config scrape --diff, rules diff)', () => {
+  it('is 0 in sync, 1 otherwise', () => {
+    expect(driftExitCode(true)).toBe(0)
+    expect(driftExitCode(false)).toBe(1)
   })
 })

@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest'
 
 import {resolveConfig} from '../../../src/lib/config/resolve.js'
 import {parseConfigText} from '../../../src/lib/config/loader.js'
-import {buildTargetsReport, classifyScrapeError, type TargetsData} from '../../../src/lib/prometheus/targets.js'
+import {buildTargetsReport, classifyScrapeError, targetsExitCode, type TargetsData} from '../../../src/lib/prometheus/targets.js'
 
 // captured from the real Prometheus 2.42 of Debian: one node exporter up, one refused
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/prometheus/targets-one-down.json', import.meta.url), 'utf8')) as {data: TargetsData}
@@ -59,5 +59,20 @@ describe('classifyScrapeError', () => {
     ['something odd', 'other'],
   ])('%s → %s', (text, cause) => {
     expect(classifyScrapeError(text)).toBe(cause)
+  })
+})
+
+describe('targetsExitCode (the exit policy of hydra targets)', () => {
+  it('is 1 when a listed target is not up, 0 when every listed one is', () => {
+    expect(buildTargetsReport('p', fixture.data, cfg).exitCode).toBe(1)
+    expect(buildTargetsReport('p', fixture.data, cfg, {job: 'nvidia-gpu'}).exitCode).toBe(0)
+    const up = buildTargetsReport('p', {activeTargets: fixture.data.activeTargets.filter((t) => t.health === 'up')}, cfg)
+    expect(up.targets.length).toBeGreaterThan(0)
+    expect(up.exitCode).toBe(0)
+  })
+
+  it('is 1 when the server scrapes nothing, even with no target listed', () => {
+    expect(targetsExitCode({targets: [], notScraping: {message: 'VictoriaMetrics scrapes nothing', hint: 'h'}})).toBe(1)
+    expect(targetsExitCode({targets: []})).toBe(0)
   })
 })

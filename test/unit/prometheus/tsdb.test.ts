@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {buildTsdbStatus, compareRetention, effectiveRetention, snapshotPath, type PrometheusFlags, type RuntimeInfo, type TsdbStatusData} from '../../../src/lib/prometheus/tsdb.js'
+import {buildTsdbStatus, compareRetention, effectiveRetention, snapshotPath, tsdbStatusExitCode, type PrometheusFlags, type RuntimeInfo, type TsdbStatusData} from '../../../src/lib/prometheus/tsdb.js'
 import {clusterConfig, fixture, FIXTURE_CLUSTER_YAML} from './fixture-config.js'
 
 // captured from the real Prometheus 2.42 (Debian) with --storage.tsdb.retention.time=15d --storage.tsdb.retention.size=10GB
@@ -81,4 +81,13 @@ describe('buildTsdbStatus', () => {
 
 it('snapshotPath joins the data dir and the name', () => {
   expect(snapshotPath('/var/lib/prometheus/data/', '20261124T003850Z-33fcf4b26beeb3bd')).toBe('/var/lib/prometheus/data/snapshots/20261124T003850Z-33fcf4b26beeb3bd')
+})
+
+describe('tsdbStatusExitCode (the exit policy of hydra tsdb status)', () => {
+  const cfg = clusterConfig()
+  it('is 0 when the retention matches the config, 1 when it differs or is not reported', () => {
+    expect(tsdbStatusExitCode(compareRetention(cfg, effectiveRetention(flags, runtime)))).toBe(0)
+    expect(tsdbStatusExitCode(compareRetention(cfg, effectiveRetention(flagsDefault, runtimeDefault)))).toBe(1)
+    expect(tsdbStatusExitCode(compareRetention(cfg, undefined))).toBe(1)
+  })
 })

@@ -1,8 +1,8 @@
 import {describe, expect, it} from 'vitest'
 
 import type {QueryData} from '../../../src/lib/prometheus/query.js'
-import {buildClusterRows, clusterQueries, type Sample} from '../../../src/lib/views/cluster.js'
-import {buildGpuRows, detectGpuExporters, GPU_EXPORTERS} from '../../../src/lib/views/gpu.js'
+import {buildClusterRows, clusterExitCode, clusterQueries, type Sample} from '../../../src/lib/views/cluster.js'
+import {buildGpuRows, detectGpuExporters, gpuExitCode, GPU_EXPORTERS} from '../../../src/lib/views/gpu.js'
 import {buildInferenceRows, INFERENCE_QUERIES, NO_TABBY_METRICS_EXPLANATION} from '../../../src/lib/views/inference.js'
 import {clusterConfig, fixture} from '../prometheus/fixture-config.js'
 
@@ -128,5 +128,21 @@ describe('inference view', () => {
     expect(
       buildInferenceRows(cfg, [{metric: i('127.0.0.4:5000'), value: 41.5}], [{metric: i('127.0.0.4:5000'), value: Number.NaN}], [{metric: i('127.0.0.4:5000'), value: 2}]),
     ).toEqual([{instance: '127.0.0.4:5000', node: 'hydra-ai', tokensPerSecond: 41.5, requestsProcessing: 2}])
+  })
+})
+
+describe('the exit policies of hydra cluster and hydra gpu', () => {
+  it('cluster: 1 when any node fails, 0 when none does', () => {
+    expect(clusterExitCode({nodes: 2, ok: 1, failing: 1})).toBe(1)
+    expect(clusterExitCode({nodes: 2, ok: 2, failing: 0})).toBe(0)
+    expect(clusterExitCode({nodes: 0, ok: 0, failing: 0})).toBe(0)
+  })
+
+  it('gpu: 1 when Prometheus has no GPU metrics at all, 0 when it has a GPU', () => {
+    expect(gpuExitCode([])).toBe(1)
+    const spec = GPU_EXPORTERS.find((e) => e.kind === 'nvidia_smi')!
+    const rows = buildGpuRows(cfg, spec, samples('query-gpu-nvidia-smi.json'))
+    expect(rows.length).toBeGreaterThan(0)
+    expect(gpuExitCode(rows)).toBe(0)
   })
 })

@@ -1,0 +1,111 @@
+/**
+ * The backup commands as one call each (`backup dashboards`, `backup verify`, `restore
+ * dashboards`): the config's defaults, the Grafana client's life, the exit policy (policy.ts) and,
+ * for a backup, the textfile metrics of the run — failed runs included.
+ */
+import {DEFAULT_DASHBOARD_CONCURRENCY, type HydraConfig} from '../config/resolve.js'
+import {UserError, type ExitCodeValue} from '../errors.js'
+import {GrafanaClient} from '../grafana/client.js'
+import type {Metric} from '../output/textfile.js'
+import {backupDashboards, type BackupProgress, type DashboardBackupResult} from './dashboards.js'
+import {parseOnly} from './grafana-objects.js'
+import {backupMetrics} from './metrics.js'
+import {backupExitCode, restoreExitCode, verifyExitCode} from './policy.js'
+import {restoreDashboards, type RestoreResult} from './restore.js'
+import {lastCompleteBackupTime, resolveBackupToVerify, verifyBackup, type VerifyReport} from './verify.js'
+
+/** Dashboards fetched, restored or files hashed at once: backup.dashboards.concurrency, else the default. */
+export function dashboardConcurrency(cfg: HydraConfig, flag?: number): number {
+  return flag ?? cfg.backup.dashboards?.concurrency ?? DEFAULT_DASHBOARD_CONCURRENCY
+}
+
+function grafanaOf(cfg: HydraConfig): NonNullable<HydraConfig['grafana']> {
+  if (!cfg.grafana) throw new UserError('services.grafana is not in the config', {hint: 'add services.grafana (node and port, or url) with its auth'})
+  return cfg.grafana
+}
+
+export interface BackupRunOptions {
+  /** --dir, else backup.dashboards.dir */
+  dir?: string
+  /** --keep, else backup.dashboards.keep */
+  keep?: number
+  /** --concurrency, else backup.dashboards.concurrency, else the default */
+  concurrency?: number
+  /** --only, as typed (comma-separated or repeated kinds) */
+  only?: string[]
+  deadlineMs?: number
+  hydraVersion: string
+  onProgress?: (progress: BackupProgress) => void
+  /** the run's textfile metrics, on every way out (a run that throws too); given, the last success is read back from disk */
+  onMetrics?: (metrics: Metric[]) => void
+}
+
+export type BackupRunReport = DashboardBackupResult & {exitCode: ExitCodeValue}
+
+export async function runDashboardBackup(cfg: HydraConfig, options: BackupRunOptions): Promise<BackupRunReport> {
+  const endpoint = grafanaOf(cfg)
+  const settings = cfg.backup.dashboards
+  const root = options.dir ?? settings?.dir
+  if (!root) throw new UserError('no backup folder: give --dir or set backup.dashboards.dir in the config', {code: 'backup_dir_missing'})
+  const grafana = new GrafanaClient(endpoint)
+  const runAt = new Date()
+  try {
+    const result = await backupDashboards({
+      grafana,
+      root,
+      concurrency: dashboardConcurrency(cfg, options.concurrency),
+      keep: options.keep ?? settings?.keep,
+      hydraVersion: options.hydraVersion,
+      deadlineMs: options.deadlineMs,
+      only: parseOnly(options.only),
+      ...(options.onProgress ? {onProgress: options.onProgress} : {}),
+    })
+    if (options.onMetrics) {
+      const complete = result.status === 'complete'
+      const lastSuccess = complete ? new Date(result.finishedAt) : await lastCompleteBackupTime(root)
+      options.onMetrics(backupMetrics({lastSuccess, runAt, saved: result.saved, failed: result.failed.length, durationSeconds: result.durationSeconds, complete}))
+    }
+    return {...result, exitCode: backupExitCode(result.status)}
+  } catch (error) {
+    // refused credentials, Grafana down, an unwritable folder: the file says so, and keeps the last success
+    if (options.onMetrics) {
+      const lastSuccess = await lastCompleteBackupTime(root).catch(() => undefined)
+      options.onMetrics(backupMetrics({lastSuccess, runAt, saved: 0, failed: 0, durationSeconds: (Date.now() - runAt.getTime()) / 1000, complete: false}))
+    }
+    throw error
+  } finally {
+    await grafana.close()
+  }
+}
+
+export type VerifyRunReport = VerifyReport & {exitCode: ExitCodeValue}
+
+/** `backup verify`: DIR (a backup, or a folder of backups: its latest complete one), else backup.dashboards.dir. */
+export async function runBackupVerify(cfg: HydraConfig, options: {dir?: string}): Promise<VerifyRunReport> {
+  const target = options.dir ?? cfg.backup.dashboards?.dir
+  if (!target) throw new UserError('no backup to verify: give DIR or set backup.dashboards.dir in the config', {code: 'backup_dir_missing'})
+  const report = await verifyBackup(await resolveBackupToVerify(target), {concurrency: dashboardConcurrency(cfg)})
+  return {...report, exitCode: verifyExitCode(report)}
+}
+
+export interface RestoreRunOptions {
+  dir: string
+  overwrite: boolean
+  dryRun: boolean
+  /** --only, as typed */
+  only?: string[]
+}
+
+export type RestoreRunReport = RestoreResult & {exitCode: ExitCodeValue}
+
+export async function runDashboardRestore(cfg: HydraConfig, options: RestoreRunOptions): Promise<RestoreRunReport> {
+  const endpoint = grafanaOf(cfg)
+  const only = parseOnly(options.only)
+  const grafana = new GrafanaClient(endpoint)
+  try {
+    const result = await restoreDashboards({grafana, dir: options.dir, overwrite: options.overwrite, dryRun: options.dryRun, only, concurrency: dashboardConcurrency(cfg)})
+    return {...result, exitCode: restoreExitCode(result)}
+  } finally {
+    await grafana.close()
+  }
+}

@@ -1,6 +1,7 @@
-import {Args, Flags} from '@oclif/core'
+import {Args} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
+import {nodeFlag} from '../../flags.js'
 import {renderTable} from '../../lib/output/table.js'
 import {statusWord} from '../../lib/output/terminal.js'
 import type {LogDriverReport, LogDriverRow} from '../../lib/docker/logdriver.js'
@@ -20,7 +21,7 @@ ${EXIT_CODES_HELP}
     container: Args.string({description: 'only this container'}),
   }
   static override flags = {
-    node: Flags.string({summary: 'only containers on this node (repeatable; default: every node)', multiple: true}),
+    node: nodeFlag({summary: 'only containers on this node; repeatable (default: every node)'}),
   }
 
   async run() {

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
+import {nodeFlag} from '../../flags.js'
 
 export default class DockerLogs extends HydraCommand<typeof DockerLogs> {
   static override summary = "print the last lines of a container's log on its node"
@@ -17,14 +18,14 @@ ${EXIT_CODES_HELP}`
   }
   static override flags = {
     tail: Flags.integer({summary: 'how many lines from the end', default: 50, min: 0, max: 100_000}),
-    node: Flags.string({summary: 'the node the container runs on (default: from the config)'}),
+    node: nodeFlag({summary: 'the node the container runs on (default: from the config); one: a container is read on one node'}),
   }
 
   async run() {
     const [{SshPool}, {containerLogs}] = await Promise.all([import('../../lib/clients/ssh.js'), import('../../lib/docker/logdriver.js')])
     const pool = new SshPool(this.cluster)
     try {
-      const logs = await containerLogs(this.cluster, {pool, container: this.args.container, tail: this.flags.tail, node: this.flags.node})
+      const logs = await containerLogs(this.cluster, {pool, container: this.args.container, tail: this.flags.tail, nodes: this.flags.node})
       if (!this.jsonEnabled()) {
         process.stdout.write(logs.stdout)
         process.stderr.write(logs.stderr)

@@ -1,6 +1,5 @@
-import {Args} from '@oclif/core'
-
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
+import {nodeArg, nodeFlag, withNodeArg} from '../../flags.js'
 import {renderTable} from '../../lib/output/table.js'
 import {statusWord} from '../../lib/output/terminal.js'
 import type {ExporterStatusRow} from '../../lib/exporters/status.js'
@@ -14,11 +13,10 @@ ${EXIT_CODES_HELP}
   static override examples = [
     '<%= config.bin %> exporter status',
     '<%= config.bin %> exporter status hydra-compute',
-    '<%= config.bin %> exporter status hydra-ai --json --timeout 3s',
+    '<%= config.bin %> exporter status --node hydra-ai --node hydra-compute --json --timeout 3s',
   ]
-  static override args = {
-    node: Args.string({description: 'only this node (default: every node with exporters)'}),
-  }
+  static override args = {node: nodeArg}
+  static override flags = {node: nodeFlag({summary: 'only this node; repeatable (default: every node with exporters)'})}
 
   async run() {
     const [{SshPool}, {exporterStatus}, {fetchExporterMetrics}] = await Promise.all([
@@ -30,7 +28,7 @@ ${EXIT_CODES_HELP}
     const pool = new SshPool(cfg)
     try {
       const report = await exporterStatus(cfg, {
-        nodes: this.args.node ? [this.args.node] : undefined,
+        nodes: withNodeArg(this.args.node, this.flags.node),
         pool,
         fetchMetrics: (e) => fetchExporterMetrics(e, cfg.timeoutMs),
       })

@@ -1,6 +1,7 @@
-import {Args, Flags} from '@oclif/core'
+import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
+import {nodeArg, nodeFlag, withNodeArg} from '../../flags.js'
 import {renderTable} from '../../lib/output/table.js'
 import {statusWord} from '../../lib/output/terminal.js'
 import type {FirewallReport, PortVerdict} from '../../lib/firewall/check.js'
@@ -14,12 +15,11 @@ ${EXIT_CODES_HELP}
   static override examples = [
     '<%= config.bin %> firewall check',
     '<%= config.bin %> firewall check hydra-compute',
-    '<%= config.bin %> firewall check hydra-ai --port 9835 --json',
+    '<%= config.bin %> firewall check --node hydra-ai --node hydra-compute --port 9835 --json',
   ]
-  static override args = {
-    node: Args.string({description: 'only this node (default: every node)'}),
-  }
+  static override args = {node: nodeArg}
   static override flags = {
+    node: nodeFlag({summary: 'only this node; repeatable (default: every node)'}),
     port: Flags.integer({summary: 'judge this TCP port instead of the node exporter ports', min: 1, max: 65535}),
   }
 
@@ -27,7 +27,7 @@ ${EXIT_CODES_HELP}
     const [{SshPool}, {checkFirewall}] = await Promise.all([import('../../lib/clients/ssh.js'), import('../../lib/firewall/check.js')])
     const pool = new SshPool(this.cluster)
     try {
-      const report = await checkFirewall(this.cluster, {nodes: this.args.node ? [this.args.node] : undefined, port: this.flags.port, pool})
+      const report = await checkFirewall(this.cluster, {nodes: withNodeArg(this.args.node, this.flags.node), port: this.flags.port, pool})
       this.setExitCode(report.exitCode)
       if (!this.jsonEnabled()) this.render(report)
       return report

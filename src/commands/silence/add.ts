@@ -1,11 +1,10 @@
 import {Args, Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
+import {durationFlag, nodeFlag} from '../../flags.js'
 import {AlertmanagerClient} from '../../lib/alertmanager/api.js'
 import {addSilences, requireAlertmanager} from '../../lib/alertmanager/silence-ops.js'
 import {parseUntil, planSilences} from '../../lib/alertmanager/silences.js'
-import {parseDuration} from '../../lib/config/units.js'
-import {UserError} from '../../lib/errors.js'
 
 export default class SilenceAdd extends HydraCommand<typeof SilenceAdd> {
   static override summary = "silence alerts in Alertmanager for planned work: a node's, or those matching label matchers"
@@ -21,8 +20,8 @@ ${EXIT_CODES_HELP}
   static override strict = false
   static override args = {matchers: Args.string({description: 'label matchers, e.g. alertname=NodeExporterDown severity!=info'})}
   static override flags = {
-    node: Flags.string({summary: 'silence every alert of this node of the config'}),
-    for: Flags.string({summary: 'how long, e.g. 2h or 30m', exclusive: ['until']}),
+    node: nodeFlag({summary: 'silence every alert of this node of the config; repeatable'}),
+    for: durationFlag({summary: 'how long, e.g. 2h or 30m', exclusive: ['until'], timer: false}),
     until: Flags.string({summary: 'until when: RFC3339, e.g. 2026-12-01T06:00:00Z (no zone: local time)'}),
     comment: Flags.string({summary: 'why (required: it is what the next person sees)', required: true}),
     author: Flags.string({summary: 'who (default: $USER)'}),
@@ -31,11 +30,8 @@ ${EXIT_CODES_HELP}
 
   async run() {
     const {argv} = await this.parse(SilenceAdd)
-    const forText = this.flags.for
-    const forMs = forText === undefined ? undefined : parseDuration(forText)
-    if (forText !== undefined && !forMs) throw new UserError(`--for ${JSON.stringify(forText)} is not a duration`, {hint: 'use e.g. --for 2h or --for 30m'})
     const author = this.flags.author ?? process.env.USER ?? process.env.LOGNAME ?? 'hydra'
-    const plans = planSilences(this.cluster, {node: this.flags.node, matchers: argv as string[], forMs, until: this.flags.until ? parseUntil(this.flags.until) : undefined, comment: this.flags.comment, author, now: new Date()})
+    const plans = planSilences(this.cluster, {nodes: this.flags.node, matchers: argv as string[], forMs: this.flags.for, until: this.flags.until ? parseUntil(this.flags.until) : undefined, comment: this.flags.comment, author, now: new Date()})
     const endpoint = requireAlertmanager(this.cluster)
     if (this.flags['dry-run']) {
       for (const p of plans) this.print(`would silence ${p.covers} until ${p.endsAt} (by ${p.createdBy}: ${p.comment})`)

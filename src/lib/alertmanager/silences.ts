@@ -3,6 +3,7 @@
  * config or explicit matchers, create, list and expire them. Planning is pure, so --dry-run shows
  * exactly what would be posted.
  */
+import {selectNodes} from '../config/nodes.js'
 import type {HydraConfig} from '../config/resolve.js'
 import {HydraError, OperationError, UserError} from '../errors.js'
 import type {AlertmanagerClient, AmSilence} from './api.js'
@@ -56,8 +57,7 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
  * Alertmanager ANDs the matchers of one silence, so that is two silences.
  */
 export function nodeMatcherSets(cfg: HydraConfig, node: string): {covers: string; matchers: Matcher[]}[] {
-  const n = cfg.nodes.find((x) => x.name === node)
-  if (!n) throw new UserError(`no node ${JSON.stringify(node)} in the config`, {hint: `known nodes: ${cfg.nodes.map((x) => x.name).join(', ')}`})
+  const n = selectNodes(cfg, [node])[0]!
   const hosts = [...new Set([n.address, n.name])].map(escapeRegex).join('|')
   return [
     {covers: `alerts labelled node=${node}`, matchers: [{name: 'node', value: node, isRegex: false, isEqual: true}]},
@@ -75,7 +75,8 @@ export function parseUntil(text: string): Date {
 }
 
 export interface PlanInput {
-  node?: string
+  /** --node, repeatable: every alert of each of these nodes (two silences per node) */
+  nodes?: string[]
   matchers: string[]
   forMs?: number
   until?: Date
@@ -86,19 +87,23 @@ export interface PlanInput {
 
 export function planSilences(cfg: HydraConfig, input: PlanInput): SilencePlan[] {
   if (!input.comment.trim()) throw new UserError('--comment must say why (it is what the next person sees)', {hint: 'e.g. --comment "kernel upgrade, back by 06:00"'})
-  if (!input.node && input.matchers.length === 0) throw new UserError('say what to silence: --node NAME or matchers such as alertname=NodeExporterDown', {hint: 'hydra silence add --node hydra-compute --for 2h --comment reboot'})
+  const nodes = input.nodes ?? []
+  if (nodes.length === 0 && input.matchers.length === 0) throw new UserError('say what to silence: --node NAME or matchers such as alertname=NodeExporterDown', {hint: 'hydra silence add --node hydra-compute --for 2h --comment reboot'})
   const endsAt = input.until ?? (input.forMs !== undefined ? new Date(input.now.getTime() + input.forMs) : undefined)
   if (!endsAt) throw new UserError('say how long: --for 2h or --until TIME', {hint: 'a silence without an end would hide the next real problem'})
   if (endsAt.getTime() <= input.now.getTime()) throw new UserError(`the silence would end at ${endsAt.toISOString()}, which is not in the future`, {hint: 'use a later --until, or --for'})
   const extra = input.matchers.map(parseMatcher)
-  const sets = input.node ? nodeMatcherSets(cfg, input.node).map((s) => ({covers: s.covers, matchers: [...s.matchers, ...extra]})) : [{covers: extra.map(formatMatcher).join(', '), matchers: extra}]
+  const sets =
+    nodes.length > 0
+      ? selectNodes(cfg, nodes).flatMap((n) => nodeMatcherSets(cfg, n.name).map((s) => ({covers: s.covers, matchers: [...s.matchers, ...extra]})))
+      : [{covers: extra.map(formatMatcher).join(', '), matchers: extra}]
   return sets.map((s) => ({
     matchers: s.matchers,
     startsAt: input.now.toISOString(),
     endsAt: endsAt.toISOString(),
     createdBy: input.author,
     comment: input.comment,
-    covers: s.covers + (input.node && extra.length > 0 ? ` and ${extra.map(formatMatcher).join(', ')}` : ''),
+    covers: s.covers + (nodes.length > 0 && extra.length > 0 ? ` and ${extra.map(formatMatcher).join(', ')}` : ''),
   }))
 }
 

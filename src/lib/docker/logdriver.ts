@@ -9,7 +9,7 @@ import type {SshPool} from '../clients/ssh.js'
 import {remoteCommands} from '../ssh/commands.js'
 import {isValidRemoteValue} from '../ssh/shell.js'
 import {isSshError} from '../ssh/errors.js'
-import {selectNodes} from '../exporters/status.js'
+import {selectNodes} from '../config/nodes.js'
 import {isNoSuchContainer, parseContainerNames, parseDockerInspect} from './inspect.js'
 
 export interface LogDriverRow {
@@ -125,10 +125,13 @@ export interface ContainerLogs {
   stderr: string
 }
 
-export async function containerLogs(cfg: HydraConfig, options: {pool: SshPool; container: string; tail: number; node?: string}): Promise<ContainerLogs> {
+export async function containerLogs(cfg: HydraConfig, options: {pool: SshPool; container: string; tail: number; nodes?: string[]}): Promise<ContainerLogs> {
   if (!isValidRemoteValue('container', options.container))
     throw new UserError(`${JSON.stringify(options.container)} is not a container name`, {hint: "container names contain only letters, digits and '_', '.', '-'"})
-  const node = options.node ? selectNodes(cfg, [options.node])[0]! : nodeForContainer(cfg, options.container)
+  const named = selectNodes(cfg, options.nodes)
+  if (options.nodes?.length && named.length > 1)
+    throw new UserError(`docker logs reads ${options.container} on one node, not ${named.length}: give --node once`, {code: 'usage', hint: `e.g. hydra docker logs ${options.container} --node ${named[0]!.name}`})
+  const node = options.nodes?.length ? named[0] : nodeForContainer(cfg, options.container)
   if (!node)
     throw new UserError(`the config does not say which node runs ${options.container}`, {code: 'container_node_unknown', hint: `name the node: hydra docker logs ${options.container} --node NODE`})
   const session = options.pool.session(node)

@@ -5,7 +5,8 @@
  * Runbook: Troubleshooting → Prometheus Target Down, step 1 ("check if exporter is running").
  */
 import type {HydraConfig, ResolvedExporter, ResolvedNode} from '../config/resolve.js'
-import {ExitCode, UserError, type ExitCodeValue} from '../errors.js'
+import {selectNodes} from '../config/nodes.js'
+import {ExitCode, type ExitCodeValue} from '../errors.js'
 import type {SshPool, SshSession} from '../clients/ssh.js'
 import {parseContainerStateText, isNoSuchContainer, type ContainerStateInfo} from '../docker/inspect.js'
 import {hostAliases, resolveHosts} from '../net/hosts.js'
@@ -63,15 +64,6 @@ export interface ExporterStatusOptions {
   pool: SshPool
   /** HTTP fetch of /metrics; injected so the library stays testable */
   fetchMetrics: (exporter: ResolvedExporter) => Promise<FetchResult>
-}
-
-export function selectNodes(cfg: HydraConfig, names: string[] | undefined): ResolvedNode[] {
-  if (!names?.length) return cfg.nodes
-  return names.map((n) => {
-    const node = cfg.nodes.find((x) => x.name === n)
-    if (!node) throw new UserError(`no node named ${JSON.stringify(n)} in the config`, {code: 'unknown_node', hint: `known nodes: ${cfg.nodes.map((x) => x.name).join(', ')}`})
-    return node
-  })
 }
 
 interface ManagerState {

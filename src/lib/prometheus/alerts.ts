@@ -5,7 +5,7 @@
 import {describeMatchers, type AlertmanagerClient, type AmAlert, type AmSilence} from '../alertmanager/api.js'
 import type {HydraConfig} from '../config/resolve.js'
 import {ExitCode, isHydraError, type ExitCodeValue} from '../errors.js'
-import {nodeOfSeries} from '../views/series-node.js'
+import {nodeOfSeries} from '../config/nodes.js'
 import {backendOf, noRuleEngineHint, type BackendInfo} from './backend.js'
 import type {CallOptions, PrometheusClient} from './client.js'
 

@@ -8,8 +8,8 @@ import {ExitCode, type ExitCodeValue} from '../errors.js'
 import type {PrometheusClient} from '../prometheus/client.js'
 import {backendOf} from '../prometheus/backend.js'
 import {instantVector} from '../prometheus/query.js'
+import {nodeOfSeries} from '../config/nodes.js'
 import {notScrapingNote} from '../prometheus/targets.js'
-import {nodeOfSeries} from './series-node.js'
 
 export type ClusterStatus = 'ok' | 'warn' | 'fail'
 

@@ -13,7 +13,7 @@ import {ExitCode, type ExitCodeValue} from '../errors.js'
 import type {PrometheusClient} from '../prometheus/client.js'
 import {instantVector} from '../prometheus/query.js'
 import type {Sample} from './cluster.js'
-import {nodeOfSeries} from './series-node.js'
+import {nodeOfSeries} from '../config/nodes.js'
 
 export type GpuExporterKind = 'nvidia_smi' | 'dcgm' | 'nvidia_gpu'
 

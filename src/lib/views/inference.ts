@@ -9,7 +9,7 @@ import type {PrometheusClient} from '../prometheus/client.js'
 import {instantVector} from '../prometheus/query.js'
 import type {HydraConfig} from '../config/resolve.js'
 import type {Sample} from './cluster.js'
-import {nodeOfSeries} from './series-node.js'
+import {nodeOfSeries} from '../config/nodes.js'
 
 export const TABBY_METRICS = {
   tokens: 'tabbyapi:tokens_predicted_total',

@@ -31,7 +31,7 @@ describe('parseMatcher / formatMatcher', () => {
 
 describe('planSilences', () => {
   it('--node: two silences, its node label and its instances (address or name, any port), ending --for later', () => {
-    const plans = planSilences(cfg, {...base, node: 'hydra-compute', forMs: 3_600_000})
+    const plans = planSilences(cfg, {...base, nodes: ['hydra-compute'], forMs: 3_600_000})
     expect(plans.map((p) => p.matchers)).toEqual([
       [{name: 'node', value: 'hydra-compute', isRegex: false, isEqual: true}],
       [{name: 'instance', value: '(127\\.0\\.0\\.3|hydra-compute)(:[0-9]+)?', isRegex: true, isEqual: true}],
@@ -41,8 +41,17 @@ describe('planSilences', () => {
     expect(['127.0.0.3:9100', '127.0.0.3', 'hydra-compute:9835'].every((i) => re.test(i))).toBe(true)
     expect(['127.0.0.30:9100', '127a0a0a3:9100', 'hydra-compute2:1'].some((i) => re.test(i))).toBe(false)
   })
+  it('--node repeated: two silences per node, in the order given, each node once', () => {
+    const plans = planSilences(cfg, {...base, nodes: ['hydra-ai', 'hydra-compute', 'hydra-ai'], forMs: 60_000})
+    expect(plans.map((p) => p.covers)).toEqual([
+      'alerts labelled node=hydra-ai',
+      expect.stringMatching(/^alerts of hydra-ai's instances/),
+      'alerts labelled node=hydra-compute',
+      expect.stringMatching(/^alerts of hydra-compute's instances/),
+    ])
+  })
   it('matchers narrow --node down, or stand alone; --until sets the end', () => {
-    const narrowed = planSilences(cfg, {...base, node: 'hydra-ai', matchers: ['alertname=NodeExporterDown'], until: new Date('2026-12-01T06:00:00Z')})
+    const narrowed = planSilences(cfg, {...base, nodes: ['hydra-ai'], matchers: ['alertname=NodeExporterDown'], until: new Date('2026-12-01T06:00:00Z')})
     expect(narrowed).toHaveLength(2)
     for (const p of narrowed) expect(p.matchers.at(-1)).toEqual({name: 'alertname', value: 'NodeExporterDown', isRegex: false, isEqual: true})
     expect(narrowed[0]!.endsAt).toBe('2026-12-01T06:00:00.000Z')
@@ -51,11 +60,11 @@ describe('planSilences', () => {
     expect(alone[0]!.covers).toBe('alertname="X", severity!="info"')
   })
   it.each([
-    [{node: 'nope', forMs: 1000}, /no node "nope"/],
+    [{nodes: ['nope'], forMs: 1000}, /no node named "nope" in the config/],
     [{forMs: 1000}, /--node NAME or matchers/],
-    [{node: 'hydra-ai'}, /--for 2h or --until/],
-    [{node: 'hydra-ai', until: new Date('2026-11-30T17:00:00Z')}, /not in the future/],
-    [{node: 'hydra-ai', forMs: 1000, comment: '  '}, /--comment must say why/],
+    [{nodes: ['hydra-ai']}, /--for 2h or --until/],
+    [{nodes: ['hydra-ai'], until: new Date('2026-11-30T17:00:00Z')}, /not in the future/],
+    [{nodes: ['hydra-ai'], forMs: 1000, comment: '  '}, /--comment must say why/],
   ])('refuses %o (exit 2)', (input, message) => {
     expect(() => planSilences(cfg, {...base, ...input})).toThrow(message)
   })

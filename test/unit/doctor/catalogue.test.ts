@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 
 import {buildCatalogue, CHECK_KINDS, FAMILIES} from '../../../src/lib/doctor/catalogue/index.js'
 import {buildProbes} from '../../../src/lib/health/probes.js'
-import {labConfig} from './lab-config.js'
+import {labConfig} from '../../helpers/lab-config.js'
 
 const cfg = labConfig()
 const catalogue = buildCatalogue(cfg)

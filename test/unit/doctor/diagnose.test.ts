@@ -11,7 +11,7 @@ import type {ExporterStatusRow} from '../../../src/lib/exporters/status.js'
 import type {NodeFirewall} from '../../../src/lib/firewall/check.js'
 import {buildTargetsReport, type TargetsData} from '../../../src/lib/prometheus/targets.js'
 import {diagnoseDownTarget, exporterStateDiagnosis, fetchDiagnosis, firewallDiagnosis, sshDiagnosis} from '../../../src/lib/doctor/diagnose.js'
-import {labConfig} from './lab-config.js'
+import {labConfig} from '../../helpers/lab-config.js'
 
 const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../../fixtures/doctor/${name}`, import.meta.url), 'utf8'))
 const cfg = labConfig()

@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest'
 
 import {explains, foldExplainedAlerts} from '../../../src/lib/doctor/explained.js'
 import type {CheckResult} from '../../../src/lib/doctor/model.js'
-import {labConfig} from './lab-config.js'
+import {labConfig} from '../../helpers/lab-config.js'
 
 const cfg = labConfig()
 

@@ -4,7 +4,7 @@ import {describe, expect, it} from 'vitest'
 import type {Check, CheckOutcome} from '../../../src/lib/doctor/model.js'
 import type {DoctorResources} from '../../../src/lib/doctor/resources.js'
 import {runChecks} from '../../../src/lib/doctor/runner.js'
-import {labConfig} from './lab-config.js'
+import {labConfig} from '../../helpers/lab-config.js'
 
 const cfg = labConfig()
 let closed = 0

@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 
 import {buildCatalogue} from '../../../src/lib/doctor/catalogue/index.js'
 import {selectChecks} from '../../../src/lib/doctor/select.js'
-import {labConfig} from './lab-config.js'
+import {labConfig} from '../../helpers/lab-config.js'
 
 const catalogue = buildCatalogue(labConfig())
 

@@ -17,7 +17,7 @@ import {failureAlertLabels, markSilenced, silencedText} from '../../../src/lib/d
 import {renderMetrics} from '../../../src/lib/output/textfile.js'
 import {rulesFromConfig} from '../../../src/lib/rules/render.js'
 import {makeStyler} from '../../../src/lib/output/terminal.js'
-import {labConfig} from './lab-config.js'
+import {labConfig} from '../../helpers/lab-config.js'
 
 const silences = JSON.parse(readFileSync(new URL('../../fixtures/alertmanager/silences-doctor.json', import.meta.url), 'utf8')) as AmSilence[]
 const capturedAt = new Date('2026-11-30T20:53:40Z')

@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {lokiError} from '../../../src/lib/loki/client.js'
 import {commonLabels, ERRORS_QUERY_V2, formatEntry, formatNanos, LOG_PRESETS, mergeStreams, presetQuery, type LokiStream} from '../../../src/lib/loki/logs.js'
 import {formatLocalTime} from '../../../src/lib/output/time.js'
-import {clusterConfig, fixture} from '../prometheus/fixture-config.js'
+import {clusterConfig, fixture} from '../../helpers/fixture-config.js'
 
 type Streams = {data: {resultType: 'streams'; result: LokiStream[]}}
 

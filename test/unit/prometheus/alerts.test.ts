@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {errorText, type AmAlert, type AmSilence} from '../../../src/lib/alertmanager/api.js'
 import {httpError, type HttpFailureCause} from '../../../src/lib/clients/http/index.js'
 import {alertsExitCode, amFailure, buildAlertRows, buildAmRows, buildSilenceRows, unhealthyRules, type AlertsReport, type PromAlert, type RuleGroup} from '../../../src/lib/prometheus/alerts.js'
-import {clusterConfig, fixture} from './fixture-config.js'
+import {clusterConfig, fixture} from '../../helpers/fixture-config.js'
 
 // the real Prometheus 2.42 with node exporter 127.0.0.3 stopped (NodeDown firing, NodeDownForAnHour
 // pending, BrokenRule failing with duplicate label sets) and the real Alertmanager it sends to

@@ -15,7 +15,7 @@ import {notScrapingNote} from '../../../src/lib/prometheus/targets.js'
 import {buildTsdbStatus, compareRetention} from '../../../src/lib/prometheus/tsdb.js'
 import {buildVmTsdbStatus, vmDeleteSeriesCheck, vmRetention, type VmTsdbStatusData} from '../../../src/lib/prometheus/tsdb-victoria.js'
 import {OperationError, UserError} from '../../../src/lib/errors.js'
-import {clusterConfig, fixture, fixtureText} from './fixture-config.js'
+import {clusterConfig, fixture, fixtureText} from '../../helpers/fixture-config.js'
 
 /** A captured answer: the body file and its `curl -D` headers file. */
 function answer(name: string): ProbeAnswer {

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {formatSeries, formatValue, plainQueryError, queryRows, rangeFor, type QueryData} from '../../../src/lib/prometheus/query.js'
-import {fixture, fixtureText} from './fixture-config.js'
+import {fixture, fixtureText} from '../../helpers/fixture-config.js'
 
 // answers of the real Prometheus 2.42
 const data = (name: string) => fixture<{data: QueryData}>('prometheus', name).data

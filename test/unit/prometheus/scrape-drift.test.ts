@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 
 import {renderScrapeConfigs} from '../../../src/lib/prometheus/scrape-config.js'
 import {compareScrapeConfigs, driftExitCode, liveScrapeTargets} from '../../../src/lib/prometheus/scrape-drift.js'
-import {clusterConfig, fixture} from './fixture-config.js'
+import {clusterConfig, fixture} from '../../helpers/fixture-config.js'
 
 // /api/v1/status/config of the real Prometheus 2.42: job node with 127.0.0.2:9100 and 127.0.0.3:9100
 const liveYaml = fixture<{data: {yaml: string}}>('prometheus', 'status-config.json').data.yaml

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {buildTsdbStatus, compareRetention, effectiveRetention, snapshotPath, tsdbStatusExitCode, type PrometheusFlags, type RuntimeInfo, type TsdbStatusData} from '../../../src/lib/prometheus/tsdb.js'
-import {clusterConfig, fixture, FIXTURE_CLUSTER_YAML} from './fixture-config.js'
+import {clusterConfig, fixture, FIXTURE_CLUSTER_YAML} from '../../helpers/fixture-config.js'
 
 // captured from the real Prometheus 2.42 (Debian) with --storage.tsdb.retention.time=15d --storage.tsdb.retention.size=10GB
 const flags = fixture<{data: PrometheusFlags}>('prometheus', 'status-flags.json').data

@@ -7,7 +7,7 @@ import {compareRules, type LiveGroup} from '../../../src/lib/rules/diff.js'
 import type {RenderedGroup} from '../../../src/lib/rules/model.js'
 import {normalizeExpr} from '../../../src/lib/rules/promql.js'
 import {rulesFromConfig} from '../../../src/lib/rules/render.js'
-import {labConfig} from '../doctor/lab-config.js'
+import {labConfig} from '../../helpers/lab-config.js'
 
 const rendered: RenderedGroup[] = [
   {

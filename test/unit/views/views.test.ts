@@ -4,7 +4,7 @@ import type {QueryData} from '../../../src/lib/prometheus/query.js'
 import {buildClusterRows, clusterExitCode, clusterQueries, type Sample} from '../../../src/lib/views/cluster.js'
 import {buildGpuRows, detectGpuExporters, gpuExitCode, GPU_EXPORTERS} from '../../../src/lib/views/gpu.js'
 import {buildInferenceRows, INFERENCE_QUERIES, NO_TABBY_METRICS_EXPLANATION} from '../../../src/lib/views/inference.js'
-import {clusterConfig, fixture} from '../prometheus/fixture-config.js'
+import {clusterConfig, fixture} from '../../helpers/fixture-config.js'
 
 /** A vector fixture of the real Prometheus as the views' samples. */
 function samples(name: string): Sample[] {

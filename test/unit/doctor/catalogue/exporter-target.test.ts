@@ -3,7 +3,7 @@ import {describe, expect, it} from 'vitest'
 
 import {targetForExporter} from '../../../../src/lib/doctor/catalogue/exporter-target.js'
 import type {TargetRow} from '../../../../src/lib/prometheus/targets.js'
-import {labConfig} from '../lab-config.js'
+import {labConfig} from '../../../helpers/lab-config.js'
 
 const cfg = labConfig()
 

@@ -6,7 +6,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {expectedDashboardsCheck} from '../../../../../src/lib/doctor/catalogue/grafana/dashboards.js'
 import {grafanaFamily} from '../../../../../src/lib/doctor/catalogue/grafana/index.js'
 import {buildProbes} from '../../../../../src/lib/health/probes.js'
-import {configFor, ctxFor, fakeGrafana, fixture, type Routes} from './fake-grafana.js'
+import {configFor, ctxFor, fakeGrafana, fixture, type Routes} from '../../../../helpers/fake-grafana.js'
 
 const servers: Server[] = []
 afterEach(() => servers.splice(0).forEach((s) => s.close()))

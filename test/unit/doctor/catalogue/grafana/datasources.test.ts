@@ -5,7 +5,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import {datasourcesCheck} from '../../../../../src/lib/doctor/catalogue/grafana/datasources.js'
 import type {HydraConfig} from '../../../../../src/lib/config/resolve.js'
-import {configFor, ctxFor, fakeGrafana, fixture, type Routes} from './fake-grafana.js'
+import {configFor, ctxFor, fakeGrafana, fixture, type Routes} from '../../../../helpers/fake-grafana.js'
 
 const servers: Server[] = []
 afterEach(() => servers.splice(0).forEach((s) => s.close()))

@@ -4,7 +4,7 @@ import type {Server} from 'node:http'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {brokenPanelsCheck} from '../../../../../src/lib/doctor/catalogue/grafana/panels.js'
-import {configFor, ctxFor, fakeGrafana, fixture} from './fake-grafana.js'
+import {configFor, ctxFor, fakeGrafana, fixture} from '../../../../helpers/fake-grafana.js'
 
 const servers: Server[] = []
 afterEach(() => servers.splice(0).forEach((s) => s.close()))

@@ -15,7 +15,7 @@ import {lokiFamily} from '../../../../../src/lib/doctor/catalogue/loki/index.js'
 import type {CheckContext} from '../../../../../src/lib/doctor/model.js'
 import {buildProbes} from '../../../../../src/lib/health/probes.js'
 import type {LokiEndpoint} from '../../../../../src/lib/loki/client.js'
-import {labConfig} from '../../lab-config.js'
+import {labConfig} from '../../../../helpers/lab-config.js'
 
 const fixture = (name: string) => readFileSync(new URL(`../../../../fixtures/loki/${name}`, import.meta.url), 'utf8')
 const CANARY_ANSWER = JSON.parse(fixture('query-range-canary-3.4.2.json')) as {data: {result: {stream: Record<string, string>; values: [string, string][]}[]}}

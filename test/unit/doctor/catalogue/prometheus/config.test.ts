@@ -7,7 +7,7 @@ import {configReloadCheck} from '../../../../../src/lib/doctor/catalogue/prometh
 import type {CheckContext} from '../../../../../src/lib/doctor/model.js'
 import {OperationError} from '../../../../../src/lib/errors.js'
 import type {PrometheusClient} from '../../../../../src/lib/prometheus/client.js'
-import {labConfig} from '../../lab-config.js'
+import {labConfig} from '../../../../helpers/lab-config.js'
 
 const fixture = (name: string) => (JSON.parse(readFileSync(new URL(`../../../../fixtures/prometheus/${name}`, import.meta.url), 'utf8')) as {data: unknown}).data
 

@@ -3,10 +3,10 @@ import {createServer, type Server} from 'node:http'
 import type {AddressInfo} from 'node:net'
 import {readFileSync} from 'node:fs'
 
-import type {HydraConfig} from '../../../../../src/lib/config/resolve.js'
-import type {CheckContext, CheckResult} from '../../../../../src/lib/doctor/model.js'
-import type {PrometheusClient} from '../../../../../src/lib/prometheus/client.js'
-import {labConfig} from '../../lab-config.js'
+import type {HydraConfig} from '../../src/lib/config/resolve.js'
+import type {CheckContext, CheckResult} from '../../src/lib/doctor/model.js'
+import type {PrometheusClient} from '../../src/lib/prometheus/client.js'
+import {labConfig} from './lab-config.js'
 
 export const fixture = (name: string): string => readFileSync(new URL(`../../../../fixtures/grafana/${name}`, import.meta.url), 'utf8')
 

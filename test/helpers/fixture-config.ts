@@ -7,10 +7,10 @@ import {join} from 'node:path'
 
 import {parse} from 'yaml'
 
-import {resolveConfig, type HydraConfig} from '../../../src/lib/config/resolve.js'
-import {ConfigSchema} from '../../../src/lib/config/schema.js'
+import {resolveConfig, type HydraConfig} from '../../src/lib/config/resolve.js'
+import {ConfigSchema} from '../../src/lib/config/schema.js'
 
-export const FIXTURES = join(import.meta.dirname, '..', '..', 'fixtures')
+export const FIXTURES = join(import.meta.dirname, '..', 'fixtures')
 
 export function fixture<T = unknown>(area: string, name: string): T {
   return JSON.parse(readFileSync(join(FIXTURES, area, name), 'utf8')) as T

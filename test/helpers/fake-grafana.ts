@@ -8,10 +8,11 @@ import type {CheckContext, CheckResult} from '../../src/lib/doctor/model.js'
 import type {PrometheusClient} from '../../src/lib/prometheus/client.js'
 import {labConfig} from './lab-config.js'
 
-export const fixture = (name: string): string => readFileSync(new URL(`../../../../fixtures/grafana/${name}`, import.meta.url), 'utf8')
+export const fixture = (name: string): string => readFileSync(new URL(`../fixtures/grafana/${name}`, import.meta.url), 'utf8')
 
 export type Answer = {status?: number; body: unknown}
-export type Routes = Record<string, Answer>
+/** A route answers the same always, or per request (its URL, query included). */
+export type Routes = Record<string, Answer | ((url: URL) => Answer)>
 
 export const TOKEN_ENV = 'HYDRA_UNIT_GRAFANA_TOKEN'
 
@@ -21,7 +22,8 @@ export async function fakeGrafana(routes: Routes): Promise<{url: string; seen: s
   const server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0]!
     seen.push(`${req.method} ${path}`)
-    const answer = routes[`${req.method} ${path}`]
+    const route = routes[`${req.method} ${path}`]
+    const answer = typeof route === 'function' ? route(new URL(req.url ?? '/', 'http://fake')) : route
     const status = answer ? (answer.status ?? 200) : 404
     const body = answer ? (typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body)) : '{"message":"Not found"}'
     res.writeHead(status, {'content-type': 'application/json'}).end(body)

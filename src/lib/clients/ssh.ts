@@ -316,7 +316,7 @@ export function verifyHostKey(t: Pick<SshTarget, 'hostKeys' | 'knownHostsFile' |
   return {accept: false, verdict}
 }
 
-function classifyConnectError(
+export function classifyConnectError(
   t: SshTarget,
   error: Error & {level?: string; code?: string},
   hostKey: {verdict: HostKeyVerdict; blob: Buffer} | undefined,

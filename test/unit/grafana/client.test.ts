@@ -96,7 +96,7 @@ describe('GrafanaClient: a refused credential is one AuthError (exit 4), whateve
 
   it('a refused write (POST /api/dashboards/db) is the same AuthError', async () => {
     const {client} = await grafana({'POST /api/dashboards/db': {status: 403, body: {message: 'Access denied'}}})
-    const error = await rejection(client.saveDashboard({dashboard: {uid: 'x', title: 'X'}, overwrite: false}))
+    const error = await rejection(client.saveDashboard({dashboard: {uid: 'x', title: 'X'}, overwrite: false, message: 'unit'}))
     expect(error).toBeInstanceOf(AuthError)
     expect((error as AuthError).code).toBe('grafana_forbidden')
   })

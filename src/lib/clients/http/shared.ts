@@ -26,7 +26,7 @@ export function sharedAgent(key: string, make: () => Agent): Agent | undefined {
   return agent
 }
 
-/** Run fn with HTTP connections shared across its clients; close them all (1 s grace, then destroy) after. */
+/** Run fn with HTTP connections shared across its clients; close them all when it settles. */
 export async function withSharedConnections<T>(fn: () => Promise<T>): Promise<T> {
   agents ??= new Map()
   open++
@@ -36,14 +36,9 @@ export async function withSharedConnections<T>(fn: () => Promise<T>): Promise<T>
     if (--open === 0) {
       const closing = [...agents.values()]
       agents = undefined
-      await Promise.all(
-        closing.map(async (agent) => {
-          let timer: NodeJS.Timeout | undefined
-          const closed = await Promise.race([agent.close().then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), 1000)))])
-          clearTimeout(timer)
-          if (!closed) await agent.destroy()
-        }),
-      )
+      // fn has its answers: what is still open is idle keep-alive sockets or abandoned requests
+      // (a connect to a blackholed node at the deadline), so no grace period before closing them
+      await Promise.all(closing.map((agent) => agent.destroy()))
     }
   }
 }

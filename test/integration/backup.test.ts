@@ -330,6 +330,35 @@ describe('hydra backup dashboards / verify / restore against the Grafana stand-i
     expect(completeBackups(root)).toEqual([])
   })
 
+  it('--deadline bounds the whole-Grafana kinds: data sources, library panels and alerting hanging → ends by the deadline plus the start-up measured here, names each kind, exit 3', async () => {
+    await control.setState('grafana', {seed: {dashboards: 6, folders: 2, panels: 1}})
+    const root = newRoot()
+    // The deadline bounds the backup's work; starting node, oclif and the config comes before it and
+    // printing after. That overhead is measured here, at this machine's load, by a run of the same
+    // backup with nothing hanging (wall time minus the run's own duration).
+    let t = performance.now()
+    const quick = await hydra(['backup', 'dashboards', '--dir', root, '--json'])
+    const quickWallMs = performance.now() - t
+    expect(quick.code, quick.stdout).toBe(0)
+    const overheadMs = quickWallMs - quick.json.durationSeconds * 1000
+
+    const kinds = ['datasources', 'library-panels', 'alert-rules', 'contact-points', 'policies']
+    const paths = ['/api/datasources', '/api/library-elements', '/api/v1/provisioning/alert-rules', '/api/v1/provisioning/contact-points', '/api/v1/provisioning/policies']
+    await control.fault('grafana', {hang: true, paths})
+    t = performance.now()
+    const cut = await hydra(['backup', 'dashboards', '--dir', root, '--json', '--deadline', '3s', '--timeout', '30s']) // the deadline, not each call's timeout, cuts them short
+    const wallMs = performance.now() - t
+    expect(cut.code, cut.stdout).toBe(3)
+    expect(cut.json).toMatchObject({status: 'partial', saved: 6})
+    expect(cut.json.failed.map((f: {uid: string}) => f.uid).sort()).toEqual([...kinds].sort())
+    for (const f of cut.json.failed) expect(f.error).toBe(`${f.uid} not backed up: not fetched within the --deadline of 3s`)
+    console.log(`--deadline 3s with the kinds hanging: ${Math.round(wallMs)} ms wall; start-up and printing measured at ${Math.round(overheadMs)} ms`)
+    expect(wallMs).toBeGreaterThan(3000)
+    expect(wallMs).toBeLessThan(3000 + overheadMs + 1500)
+    expect(completeBackups(root)).toHaveLength(1) // the quick run's; the cut-short one is kept as …-partial
+    expect(readdirSync(root).filter((n) => n.endsWith('-partial'))).toHaveLength(1)
+  })
+
   it('the token never appears in stdout, stderr, --json, error messages or backup files', async () => {
     // runs of every kind have been recorded above; add a human-output run and one more 401 run
     await control.setState('grafana', {seed: {dashboards: 3}})

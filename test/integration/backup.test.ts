@@ -4,61 +4,19 @@
  * stdout and stderr is kept so the last test can grep all of them, and every backup file, for
  * the token.
  */
-import {spawn, type ChildProcess} from 'node:child_process'
-import {mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import type {ChildProcess} from 'node:child_process'
+import {readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {join, relative, resolve} from 'node:path'
 
-import {afterAll, beforeAll, beforeEach, describe, expect, inject, it} from 'vitest'
-import {parse, stringify} from 'yaml'
+import {afterAll, beforeEach, describe, expect, it} from 'vitest'
 
-import {LabControl} from '../lab/control.js'
+import {grafanaLab, type GrafanaRunOptions} from '../helpers/grafana-lab.js'
 
-const lab = inject('lab')
-const control = new LabControl(lab.controlUrl)
-const TOKEN = readFileSync(join(lab.stateDir, 'secrets', 'grafana-token'), 'utf8').trim()
-const WORK = mkdtempSync(join(tmpdir(), 'hydra-backup-it-'))
-const CONFIG = join(WORK, 'hydra.yaml')
-const CLI = resolve('bin/run.js')
-
-interface Run {
-  code: number | null
-  signal: NodeJS.Signals | null
-  stdout: string
-  stderr: string
-  json?: any
-}
-
-/** everything any run printed, for the token test */
-const transcripts: string[] = []
-
-function hydra(args: string[], options: {env?: Record<string, string>; onSpawn?: (child: ChildProcess) => void} = {}): Promise<Run> {
-  return new Promise((resolvePromise, reject) => {
-    const env: NodeJS.ProcessEnv = {...process.env, HYDRA_GRAFANA_TOKEN: TOKEN, NO_COLOR: '1', ...options.env}
-    delete env.HYDRA_CONFIG
-    const child = spawn(process.execPath, [CLI, ...args, '--config', CONFIG], {env, stdio: ['ignore', 'pipe', 'pipe']})
-    options.onSpawn?.(child)
-    let stdout = ''
-    let stderr = ''
-    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000)
-    child.on('error', reject)
-    child.on('close', (code, signal) => {
-      clearTimeout(timer)
-      transcripts.push(stdout, stderr)
-      let json: unknown
-      if (args.includes('--json')) {
-        try {
-          json = JSON.parse(stdout)
-        } catch {
-          json = undefined
-        }
-      }
-      resolvePromise({code, signal, stdout, stderr, json})
-    })
-  })
-}
+const lab = grafanaLab('backup', (config, work) => {
+  config.backup = {dashboards: {dir: join(work, 'default-root'), keep: 30, concurrency: 8}}
+})
+const {control, token: TOKEN, work: WORK, config: CONFIG, transcripts} = lab
+const hydra = (args: string[], options: GrafanaRunOptions = {}) => lab.hydra(args, {timeoutMs: 150_000, ...options})
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, {recursive: true, withFileTypes: true})
@@ -93,14 +51,6 @@ async function freshGrafana(patch: Record<string, unknown> = {}): Promise<void> 
   await control.clearFault('grafana')
   await control.setState('grafana', {empty: true, deny: null, delayMs: 0, nestedFolders: true, database: 'ok', tokens: [TOKEN], users: {admin: 'admin'}, ...patch})
 }
-
-beforeAll(() => {
-  // the lab's config, with the token from the environment and backups in a temp folder
-  const config = parse(readFileSync(lab.configPath, 'utf8')) as Record<string, any>
-  config.services.grafana.auth = {tokenEnv: 'HYDRA_GRAFANA_TOKEN'}
-  config.backup = {dashboards: {dir: join(WORK, 'default-root'), keep: 30, concurrency: 8}}
-  writeFileSync(CONFIG, stringify(config))
-})
 
 afterAll(async () => {
   await freshGrafana()

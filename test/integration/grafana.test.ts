@@ -4,78 +4,29 @@
  * finder (the runbook's nvidia_gpu_* dashboard), import, generate, the whole-Grafana backup round
  * trip and a Viewer token. Every run's output and every file written is searched for secrets.
  */
-import {spawn} from 'node:child_process'
-import {mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join, resolve} from 'node:path'
+import {readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {join} from 'node:path'
 
-import {afterAll, beforeAll, beforeEach, describe, expect, inject, it} from 'vitest'
-import {parse, stringify} from 'yaml'
+import {afterAll, beforeEach, describe, expect, it} from 'vitest'
 
-import {LabControl} from '../lab/control.js'
+import {grafanaLab} from '../helpers/grafana-lab.js'
 
-const lab = inject('lab')
-const control = new LabControl(lab.controlUrl)
-const TOKEN = readFileSync(join(lab.stateDir, 'secrets', 'grafana-token'), 'utf8').trim()
 const VIEWER = 'glsa_viewer_0123456789abcdef'
-const WORK = mkdtempSync(join(tmpdir(), 'hydra-grafana-it-'))
-const CONFIG = join(WORK, 'hydra.yaml')
-const CLI = resolve('bin/run.js')
+const {control, token: TOKEN, work: WORK, transcripts, hydra} = grafanaLab('grafana', (config, work) => {
+  config.services.grafana.expectedDashboards = [
+    {title: 'Node Exporter Full', gnetId: 1860},
+    {title: 'NVIDIA DCGM', gnetId: 12239},
+    {title: 'Hydra AI Control Plane', uid: 'hydra-ai-control-plane'},
+  ]
+  config.backup = {dashboards: {dir: join(work, 'backups'), keep: 30, concurrency: 8}}
+})
 const SECRETS = [TOKEN, VIEWER, 'lab-webhook-password']
-const transcripts: string[] = []
-
-interface Run {
-  code: number | null
-  stdout: string
-  stderr: string
-  json?: any
-}
-
-function hydra(args: string[], options: {token?: string; stdin?: string} = {}): Promise<Run> {
-  return new Promise((done, reject) => {
-    const env: NodeJS.ProcessEnv = {...process.env, HYDRA_GRAFANA_TOKEN: options.token ?? TOKEN, NO_COLOR: '1'}
-    delete env.HYDRA_CONFIG
-    const child = spawn(process.execPath, [CLI, ...args, '--config', CONFIG], {env, stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe']})
-    if (options.stdin !== undefined) child.stdin!.end(options.stdin)
-    let stdout = ''
-    let stderr = ''
-    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()))
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000)
-    child.on('error', reject)
-    child.on('close', (code) => {
-      clearTimeout(timer)
-      transcripts.push(stdout, stderr)
-      let json: unknown
-      if (args.includes('--json')) {
-        try {
-          json = JSON.parse(stdout)
-        } catch {
-          json = undefined
-        }
-      }
-      done({code, stdout, stderr, json})
-    })
-  })
-}
 
 async function freshGrafana(): Promise<void> {
   await control.clearFault('grafana')
   // the runbook's leftovers (a data source on a dead address, the nvidia_gpu_* dashboard) are what these scenarios find
   await control.setState('grafana', {emptyAll: true, labSeed: true, runbookFaults: true, deny: null, delayMs: 0, tokens: [TOKEN, VIEWER], tokenRoles: {[VIEWER]: 'Viewer'}})
 }
-
-beforeAll(() => {
-  const config = parse(readFileSync(lab.configPath, 'utf8')) as Record<string, any>
-  config.services.grafana.auth = {tokenEnv: 'HYDRA_GRAFANA_TOKEN'}
-  config.services.grafana.expectedDashboards = [
-    {title: 'Node Exporter Full', gnetId: 1860},
-    {title: 'NVIDIA DCGM', gnetId: 12239},
-    {title: 'Hydra AI Control Plane', uid: 'hydra-ai-control-plane'},
-  ]
-  config.backup = {dashboards: {dir: join(WORK, 'backups'), keep: 30, concurrency: 8}}
-  writeFileSync(CONFIG, stringify(config))
-})
 
 beforeEach(freshGrafana)
 

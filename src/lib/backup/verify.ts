@@ -112,11 +112,14 @@ export async function verifyBackup(dir: string, options: {concurrency?: number} 
     observed.set(file.path, await sha256File(full, file.size).catch(() => undefined))
   })
   const onDisk = await listDashboardFiles(dir)
-  const problems = [...unsafe, ...compareWithManifest(manifest, observed, onDisk)]
+  return verifyReport(dir, manifest, expected.length, [...unsafe, ...compareWithManifest(manifest, observed, onDisk)])
+}
+
+function verifyReport(dir: string, manifest: BackupManifest, checked: number, problems: VerifyProblem[]): VerifyReport {
   return {
     dir,
     ok: problems.length === 0,
-    checked: expected.length,
+    checked,
     dashboards: manifest.dashboards.length,
     folders: manifest.folders.count,
     searchCount: manifest.searchCount,
@@ -146,17 +149,7 @@ export async function verifyWritten(dir: string, manifestText: string, options: 
     observed.set(file.path, st?.isFile() ? {size: st.size, sha256: file.sha256} : undefined)
   })
   problems.push(...compareWithManifest(manifest, observed, await listDashboardFiles(dir)))
-  return {
-    dir,
-    ok: problems.length === 0,
-    checked: expected.length,
-    dashboards: manifest.dashboards.length,
-    folders: manifest.folders.count,
-    searchCount: manifest.searchCount,
-    grafanaVersion: manifest.grafana.version,
-    startedAt: manifest.startedAt,
-    problems,
-  }
+  return verifyReport(dir, manifest, expected.length, problems)
 }
 
 /** A backup folder itself (it has a manifest), or the latest complete backup inside a folder of backups. */

@@ -1,22 +1,18 @@
 /** auth:grafana — Grafana accepts hydra's credentials (a refused token fails here, once). */
-import {GrafanaClient, type GrafanaEndpoint} from '../../../grafana/client.js'
+import type {GrafanaEndpoint} from '../../../grafana/client.js'
 import {HydraError, UserError} from '../../../errors.js'
-import {SLACK_MS, type Check} from '../../model.js'
+import type {Check} from '../../model.js'
 import {httpFailure} from '../../outcomes.js'
 import {healthCheckId} from '../ids.js'
+import {grafanaApiCheck} from './grafana-check.js'
 
 export function grafanaAuthCheck(grafana: GrafanaEndpoint): Check {
-  return {
-    id: 'auth:grafana',
+  return grafanaApiCheck(grafana, {
     kind: 'auth',
-    group: 'grafana',
-    service: 'grafana',
-    ...(grafana.node ? {node: grafana.node} : {}),
     title: "Grafana accepts hydra's credentials",
     dependsOn: [healthCheckId('grafana')],
-    timeoutMs: grafana.timeoutMs + SLACK_MS,
-    async run(ctx) {
-      const client = new GrafanaClient(grafana)
+    calls: 1,
+    async run(client, ctx) {
       try {
         await client.checkAccess({signal: ctx.signal})
         return {status: 'ok', detail: `accepted ${client.credential}`}
@@ -26,9 +22,7 @@ export function grafanaAuthCheck(grafana: GrafanaEndpoint): Check {
         }
         if (error instanceof UserError) return {status: 'fail', cause: 'credentials_missing', detail: error.message, hint: error.hint}
         return httpFailure('Grafana', error)
-      } finally {
-        await client.close()
       }
     },
-  }
+  })
 }

@@ -5,38 +5,32 @@
  */
 import type {HydraConfig} from '../../../config/resolve.js'
 import {addCommand, listDashboards, type ExpectedStatus} from '../../../grafana/expected.js'
-import {SLACK_MS, type Check} from '../../model.js'
-import {callOptions, GRAFANA_AUTH_ID, withGrafana} from './grafana-check.js'
+import type {Check} from '../../model.js'
+import {callOptions, grafanaApiCheck} from './grafana-check.js'
 
 const named = (e: ExpectedStatus) => `${e.title}${e.gnetId ? ` (grafana.com ${e.gnetId})` : e.uid ? ` (uid ${e.uid})` : ''}`
 
 export function expectedDashboardsCheck(cfg: HydraConfig): Check {
   const grafana = cfg.grafana!
   const expected = grafana.expectedDashboards
-  return {
-    id: 'dashboards:grafana',
+  return grafanaApiCheck(grafana, {
     kind: 'dashboards',
-    group: 'grafana',
-    service: 'grafana',
-    ...(grafana.node ? {node: grafana.node} : {}),
     title: `the ${expected.length} expected dashboard${expected.length === 1 ? ' is' : 's are'} in Grafana`,
-    dependsOn: [GRAFANA_AUTH_ID],
     // the search, then (only while one is unmatched by uid or title) the models for their grafana.com ids
-    timeoutMs: 3 * grafana.timeoutMs + SLACK_MS,
-    run: (ctx) =>
-      withGrafana(grafana, async (client) => {
-        const report = await listDashboards(client, expected, 8, callOptions(ctx, grafana))
-        const missing = report.expected.filter((e) => !e.present)
-        if (missing.length === 0) {
-          return {status: 'ok', detail: `all ${expected.length} present: ${report.expected.map((e) => `${e.title} → ${e.match!.uid}`).join(', ')}`}
-        }
-        return {
-          status: 'fail',
-          cause: 'dashboard_missing',
-          detail: `${missing.length} of ${expected.length} expected dashboard${expected.length === 1 ? '' : 's'} missing: ${missing.map(named).join(', ')}`,
-          evidence: [`GET /api/search?type=dash-db: ${report.dashboards.length} dashboard${report.dashboards.length === 1 ? '' : 's'}, none with ${missing.map((e) => [e.uid && `uid ${e.uid}`, e.gnetId && `gnetId ${e.gnetId}`, `title "${e.title}"`].filter(Boolean).join(' or ')).join('; none with ')}`],
-          hint: `add ${missing.length === 1 ? 'it' : 'them'}: ${missing.map((e) => addCommand(e)).join('; ')} (or drop it from services.grafana.expectedDashboards)`,
-        }
-      }),
-  }
+    calls: 3,
+    async run(client, ctx) {
+      const report = await listDashboards(client, expected, 8, callOptions(ctx, grafana))
+      const missing = report.expected.filter((e) => !e.present)
+      if (missing.length === 0) {
+        return {status: 'ok', detail: `all ${expected.length} present: ${report.expected.map((e) => `${e.title} → ${e.match!.uid}`).join(', ')}`}
+      }
+      return {
+        status: 'fail',
+        cause: 'dashboard_missing',
+        detail: `${missing.length} of ${expected.length} expected dashboard${expected.length === 1 ? '' : 's'} missing: ${missing.map(named).join(', ')}`,
+        evidence: [`GET /api/search?type=dash-db: ${report.dashboards.length} dashboard${report.dashboards.length === 1 ? '' : 's'}, none with ${missing.map((e) => [e.uid && `uid ${e.uid}`, e.gnetId && `gnetId ${e.gnetId}`, `title "${e.title}"`].filter(Boolean).join(' or ')).join('; none with ')}`],
+        hint: `add ${missing.length === 1 ? 'it' : 'them'}: ${missing.map((e) => addCommand(e)).join('; ')} (or drop it from services.grafana.expectedDashboards)`,
+      }
+    },
+  })
 }

@@ -6,30 +6,25 @@
  */
 import type {HydraConfig} from '../../../config/resolve.js'
 import {checkDatasources, type DatasourceRow} from '../../../grafana/datasources.js'
-import {SLACK_MS, type Check, type CheckContext, type CheckOutcome} from '../../model.js'
+import type {Check, CheckContext, CheckOutcome} from '../../model.js'
 import {healthCheckId} from '../ids.js'
-import {callOptions, GRAFANA_AUTH_ID, serviceHealthIds, withGrafana} from './grafana-check.js'
+import {callOptions, GRAFANA_AUTH_ID, serviceHealthIds, grafanaApiCheck} from './grafana-check.js'
 
 const label = (d: DatasourceRow) => `${d.name} (${d.uid})`
 
 export function datasourcesCheck(cfg: HydraConfig): Check {
   const grafana = cfg.grafana!
-  return {
-    id: 'datasources:grafana',
+  return grafanaApiCheck(grafana, {
     kind: 'datasources',
-    group: 'grafana',
-    service: 'grafana',
-    ...(grafana.node ? {node: grafana.node} : {}),
     title: "Grafana's data sources are healthy and aimed at the config's Prometheus and Loki",
     dependsOn: [GRAFANA_AUTH_ID, ...serviceHealthIds(cfg, ['prometheus', 'loki'])],
     // the list, then every data source's health at once (Grafana's own query can take its timeout)
-    timeoutMs: 3 * grafana.timeoutMs + SLACK_MS,
-    run: (ctx) =>
-      withGrafana(grafana, async (client) => {
-        const report = await checkDatasources({grafana: client, config: ctx.cfg, ...callOptions(ctx, grafana)})
-        return judge(report.datasources, report.healthSupported, report.grafana.version, ctx)
-      }),
-  }
+    calls: 3,
+    async run(client, ctx) {
+      const report = await checkDatasources({grafana: client, config: ctx.cfg, ...callOptions(ctx, grafana)})
+      return judge(report.datasources, report.healthSupported, report.grafana.version, ctx)
+    },
+  })
 }
 
 /** The outcome for the rows Grafana gave. Pure but for ctx.outcomeOf (the services' own health). */

@@ -2,7 +2,7 @@
 import type {HydraConfig} from '../../../config/resolve.js'
 import {HydraError} from '../../../errors.js'
 import {GrafanaClient, type GrafanaEndpoint} from '../../../grafana/client.js'
-import type {CheckContext, CheckOutcome} from '../../model.js'
+import {SLACK_MS, type Check, type CheckContext, type CheckKind, type CheckOutcome} from '../../model.js'
 import {httpFailure} from '../../outcomes.js'
 import {healthCheckId} from '../ids.js'
 
@@ -31,4 +31,25 @@ export function callOptions(ctx: Pick<CheckContext, 'signal'>, grafana: GrafanaE
 /** The health checks of the config's Prometheus and Loki, when the config has them. */
 export function serviceHealthIds(cfg: HydraConfig, services: ('prometheus' | 'loki')[]): string[] {
   return services.filter((s) => s === 'prometheus' || Boolean(cfg.loki)).map((s) => healthCheckId(s))
+}
+
+/**
+ * The shape of a check of Grafana's API: grouped under the service, after auth:grafana (unless
+ * `dependsOn` says otherwise), `calls` round trips of the endpoint's timeout, a client of its own.
+ */
+export function grafanaApiCheck(
+  grafana: GrafanaEndpoint,
+  spec: {kind: CheckKind; title: string; calls: number; dependsOn?: string[]; run: (client: GrafanaClient, ctx: CheckContext) => Promise<CheckOutcome>},
+): Check {
+  return {
+    id: `${spec.kind}:grafana`,
+    kind: spec.kind,
+    group: 'grafana',
+    service: 'grafana',
+    ...(grafana.node ? {node: grafana.node} : {}),
+    title: spec.title,
+    dependsOn: spec.dependsOn ?? [GRAFANA_AUTH_ID],
+    timeoutMs: spec.calls * grafana.timeoutMs + SLACK_MS,
+    run: (ctx) => withGrafana(grafana, (client) => spec.run(client, ctx)),
+  }
 }

@@ -6,29 +6,22 @@
  */
 import type {HydraConfig} from '../../../config/resolve.js'
 import {checkDashboards, type CheckReport} from '../../../grafana/check.js'
-import {SLACK_MS, type Check, type CheckOutcome} from '../../model.js'
-import {callOptions, GRAFANA_AUTH_ID, serviceHealthIds, withGrafana} from './grafana-check.js'
+import type {Check, CheckOutcome} from '../../model.js'
+import {callOptions, GRAFANA_AUTH_ID, serviceHealthIds, grafanaApiCheck} from './grafana-check.js'
 
 const MAX_EVIDENCE = 10
 
 export function brokenPanelsCheck(cfg: HydraConfig): Check {
   const grafana = cfg.grafana!
-  return {
-    id: 'panels:grafana',
+  return grafanaApiCheck(grafana, {
     kind: 'panels',
-    group: 'grafana',
-    service: 'grafana',
-    ...(grafana.node ? {node: grafana.node} : {}),
-    title: "no Grafana panel queries a missing data source or metric",
+    title: 'no Grafana panel queries a missing data source or metric',
     // the metric names come from Prometheus: with Prometheus down every panel would look broken
     dependsOn: [GRAFANA_AUTH_ID, ...serviceHealthIds(cfg, ['prometheus'])],
     // the search, every dashboard (8 at a time) and one Prometheus listing
-    timeoutMs: 4 * grafana.timeoutMs + SLACK_MS,
-    run: (ctx) =>
-      withGrafana(grafana, async (client) =>
-        judgePanels(await checkDashboards({grafana: client, prometheus: ctx.resources.prometheus(), config: ctx.cfg, ...callOptions(ctx, grafana)})),
-      ),
-  }
+    calls: 4,
+    run: async (client, ctx) => judgePanels(await checkDashboards({grafana: client, prometheus: ctx.resources.prometheus(), config: ctx.cfg, ...callOptions(ctx, grafana)})),
+  })
 }
 
 /** The outcome for a dashboards check report. Pure. */

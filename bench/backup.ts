@@ -79,10 +79,10 @@ interface HydraRun {
 }
 
 /** Run the built CLI under /usr/bin/time -v and read its peak RSS. */
-function runHydra(config: string, dir: string, concurrency?: number): Promise<HydraRun> {
+function runHydra(config: string, dir: string, concurrency?: number, extra: string[] = []): Promise<HydraRun> {
   const timeBin = '/usr/bin/time'
   if (!existsSync(timeBin)) throw new Error('/usr/bin/time is needed to read the peak RSS (apt-get install time)')
-  const args = ['-v', process.execPath, 'bin/run.js', 'backup', 'dashboards', '--config', config, '--dir', dir, ...(concurrency === undefined ? [] : ['--concurrency', String(concurrency)]), '--json']
+  const args = ['-v', process.execPath, 'bin/run.js', 'backup', 'dashboards', '--config', config, '--dir', dir, ...(concurrency === undefined ? [] : ['--concurrency', String(concurrency)]), ...extra, '--json']
   const started = performance.now()
   return new Promise((resolve, reject) => {
     const child = spawn(timeBin, args, {env: {...process.env, HYDRA_GRAFANA_TOKEN: TOKEN}, stdio: ['ignore', 'pipe', 'pipe']})
@@ -105,6 +105,17 @@ function runHydra(config: string, dir: string, concurrency?: number): Promise<Hy
       resolve({seconds, peakRssMiB: kb ? Number(kb[1]) / 1024 : NaN, exitCode: exit ? Number(exit[1]) : code, saved})
     })
   })
+}
+
+/** The fastest of three `node -e 0`: what no node program can go below. */
+async function nodeStartSeconds(): Promise<number> {
+  let best = Infinity
+  for (let i = 0; i < 3; i++) {
+    const started = performance.now()
+    await new Promise<void>((resolve, reject) => spawn(process.execPath, ['-e', '0'], {stdio: 'ignore'}).on('close', () => resolve()).on('error', reject))
+    best = Math.min(best, (performance.now() - started) / 1000)
+  }
+  return best
 }
 
 /** A Grafana a homelab grows into: a few more data sources, library panels and alert rules besides the lab's seed. */
@@ -153,12 +164,22 @@ async function main(): Promise<void> {
     // hydra as an operator runs it (default concurrency), and gentler, for a fragile Grafana
     const fast = await runHydra(config, join(ROOT, 'hydra-fast'))
     const atDefault = await runHydra(config, join(ROOT, 'hydra-gentle'), GENTLE)
+    // where the floor is: what a run costs without a single dashboard (node and hydra starting, the
+    // checks, one small kind, the sync), and node starting alone
+    const fixed = await runHydra(config, join(ROOT, 'hydra-fixed'), undefined, ['--only', 'policies'])
+    const nodeStart = await nodeStartSeconds()
 
     const row = (name: string, seconds: number, saved: number, extra = '') =>
       console.log(`${name.padEnd(44)} ${seconds.toFixed(2).padStart(7)} s  ${String(saved).padStart(5)} saved  ${(loopSeconds / seconds).toFixed(1).padStart(5)}×${extra}`)
     row('runbook loop, fixed (sequential)', loopSeconds, loopCount)
     row(`hydra backup dashboards (default: ${DEFAULT_DASHBOARD_CONCURRENCY} at once)`, fast.seconds, fast.saved, `  peak RSS ${fast.peakRssMiB.toFixed(0)} MiB`)
     row(`hydra backup dashboards --concurrency ${GENTLE}`, atDefault.seconds, atDefault.saved, `  peak RSS ${atDefault.peakRssMiB.toFixed(0)} MiB`)
+    const rounds = Math.ceil(fast.saved / DEFAULT_DASHBOARD_CONCURRENCY) + 3 // health ∥ search page 1 ∥ folders, 2 folder levels, then the dashboards
+    console.log(
+      `\nfloor of the default run (${fast.seconds.toFixed(2)} s): node starting alone ${nodeStart.toFixed(2)} s; a run without dashboards (--only policies: start-up, checks, one kind, sync) ${fixed.seconds.toFixed(2)} s; ` +
+        `the dashboards' round trips at ${DEFAULT_DASHBOARD_CONCURRENCY} at once ≥ ${rounds} × ${DELAY_MS} ms = ${((rounds * DELAY_MS) / 1000).toFixed(2)} s; ` +
+        `so the dashboards' own work (fetch, parse, hash, write) is about ${Math.max(0, fast.seconds - fixed.seconds).toFixed(2)} s. 25× needs ≤ ${(loopSeconds / 25).toFixed(2)} s`,
+    )
 
     // memory against the number of dashboards (no added delay: only memory is measured here)
     grafana.delayMs = 0
@@ -178,7 +199,7 @@ async function main(): Promise<void> {
       `load average before ${loadBefore}, after ${load()}`,
     ]
     console.log(`\n${verdicts.join('\n')}`)
-    const bad = [atDefault, fast, small, large].find((r) => r.exitCode !== 0)
+    const bad = [atDefault, fast, fixed, small, large].find((r) => r.exitCode !== 0)
     if (bad) throw new Error(`a hydra run exited ${bad.exitCode}`)
     const manifest = JSON.parse(readFileSync(join(ROOT, 'hydra-fast', (await import('node:fs')).readdirSync(join(ROOT, 'hydra-fast')).find((n) => n.startsWith('dashboards-'))!, 'manifest.json'), 'utf8')) as {dashboardCount: number; objects?: {kind: string; count: number}[]}
     if (manifest.dashboardCount !== fast.saved || fast.saved !== loopCount) throw new Error(`hydra's manifest counts ${manifest.dashboardCount} dashboards, the loop saved ${loopCount}`)

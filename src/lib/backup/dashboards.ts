@@ -153,18 +153,17 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
     const recoveredInterrupted = await recoverInterruptedRuns(root)
     await mkdir(tempDir, {mode: MODE_DIR})
 
-    report('folders')
-    const folders = await foldersRead
-    folderCount = folders.length
-    const sortedFolders: FolderEntry[] = [...folders].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0))
-    const foldersJson = JSON.stringify(sortedFolders, null, 2) + '\n'
-    await writeNewFile(resolveInside(tempDir, FOLDERS_FILE), foldersJson)
-    const foldersEntry = {path: FOLDERS_FILE, sha256: sha256(foldersJson), size: Buffer.byteLength(foldersJson), count: folders.length}
-    const paths = folderTitlePaths(folders)
+    // dashboards are fetched while the folder tree is still being listed; each waits for it before it is written
+    let foldersError: {error: unknown} | undefined
+    const pathsReady = foldersRead.then(folderTitlePaths, (error: unknown) => {
+      foldersError = {error}
+      throw error
+    })
+    pathsReady.catch(() => undefined)
 
     report('dashboards')
     const madeDirs = new Set<string>([tempDir])
-    const pathFor = (folderUid: string | undefined, folderTitle: string | undefined): string[] => {
+    const pathFor = (paths: Map<string, string[]>, folderUid: string | undefined, folderTitle: string | undefined): string[] => {
       if (!folderUid) return []
       // a folder the tree did not list (no permission to list it): still one folder level, by title
       return paths.get(folderUid) ?? [`${folderTitle || 'folder'} (${folderUid})`]
@@ -176,16 +175,18 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       if (deadline?.aborted) throw pastDeadline
       try {
         const {raw, doc} = await bounded(grafana.getDashboard(hit.uid, {signal: deadline}))
+        const paths = await pathsReady
         const metaFolderUid = typeof doc.meta.folderUid === 'string' && doc.meta.folderUid !== '' ? doc.meta.folderUid : undefined
         const folderUid = metaFolderUid ?? hit.folderUid
         const folderTitle = typeof doc.meta.folderTitle === 'string' ? doc.meta.folderTitle : hit.folderTitle
-        const relPath = dashboardRelativePath(hit.uid, pathFor(folderUid, folderTitle))
+        const relPath = dashboardRelativePath(hit.uid, pathFor(paths, folderUid, folderTitle))
         await writeNewFile(resolveInside(tempDir, relPath), raw, madeDirs)
         const title = typeof doc.dashboard.title === 'string' ? doc.dashboard.title : hit.title
         dashboards.push({path: relPath, sha256: sha256(raw), size: raw.length, uid: hit.uid, title, ...(folderUid ? {folderUid} : {})})
         progress.saved++
       } catch (error) {
         if (error instanceof AuthError) throw error // the credential stopped working: every other fetch would fail too
+        if (foldersError) throw foldersError.error // the folder tree could not be listed: fatal, as it is below
         if (deadline?.aborted) {
           failed.push({uid: hit.uid, title: hit.title, error: `not fetched within the --deadline of ${deadlineText}`})
           progress.failed++
@@ -211,6 +212,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       if (search) await forEachConcurrently(resume((accessRead as PromiseFulfilledResult<IteratorResult<DashboardHit>>).value, search), options.concurrency, saveOne)
     } catch (error) {
       if (error instanceof AuthError) throw error
+      if (foldersError) throw foldersError.error
       if (error === pastDeadline || deadline?.aborted) {
         searchCount = Math.max(searchCount, dashboards.length + failed.length + vanished.length)
         aborted = `the --deadline of ${deadlineText} passed: ${dashboards.length} dashboards saved, the rest not fetched (Grafana answers slowly: hydra health --only grafana)`
@@ -220,6 +222,14 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
     const empty = withDashboards && !aborted && searchCount === 0
     if (empty)
       aborted = `Grafana listed no dashboards: nothing to back up. If Grafana has dashboards, the credential cannot see them: give its service account the Viewer role (or folder permissions)`
+
+    // the folder tree (a listing that failed is fatal here when no dashboard waited for it)
+    const folders = await foldersRead
+    folderCount = folders.length
+    const sortedFolders: FolderEntry[] = [...folders].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0))
+    const foldersJson = JSON.stringify(sortedFolders, null, 2) + '\n'
+    await writeNewFile(resolveInside(tempDir, FOLDERS_FILE), foldersJson)
+    const foldersEntry = {path: FOLDERS_FILE, sha256: sha256(foldersJson), size: Buffer.byteLength(foldersJson), count: folders.length}
 
     const extra = await extraPromise
     failed.push(...extra.failed)

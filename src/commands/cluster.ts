@@ -1,10 +1,7 @@
 import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
-import {renderTable} from '../lib/output/table.js'
-import {statusWord} from '../lib/output/terminal.js'
 import {PrometheusClient} from '../lib/prometheus/client.js'
-import {clusterHealth, type ClusterRow} from '../lib/views/cluster.js'
-
-const pct = (v?: number) => (v === undefined ? '-' : `${v.toFixed(1)}%`)
+import {clusterHealth} from '../lib/views/cluster.js'
+import {renderCluster} from '../lib/views/render.js'
 
 export default class Cluster extends HydraCommand<typeof Cluster> {
   static override summary = 'show node up, root-disk free and memory available per node'
@@ -19,24 +16,7 @@ ${EXIT_CODES_HELP}
     try {
       const report = await clusterHealth(prom, this.cluster)
       for (const w of report.warnings) this.note(`warning: ${w}`)
-      if (!this.jsonEnabled()) {
-        this.print(
-          renderTable(
-            [
-              {header: 'node', value: (r: ClusterRow) => r.node},
-              {header: 'up', value: (r) => (r.up === undefined ? '-' : statusWord(this.style, r.up ? 'up' : 'down'))},
-              {header: 'disk free /', value: (r) => pct(r.rootDiskFreePercent)},
-              {header: 'mem available', value: (r) => pct(r.memoryAvailablePercent)},
-              {header: 'status', value: (r) => statusWord(this.style, r.status)},
-              {header: 'problems', value: (r) => r.problems.join('; '), maxWidth: 70},
-            ],
-            report.rows,
-            {tty: this.term.isTTY},
-          ),
-        )
-        const t = report.thresholds
-        this.print(`\n${report.summary.ok}/${report.summary.nodes} nodes ok (thresholds: disk free ${t.rootDiskFreePercent}%, memory available ${t.memoryAvailablePercent}%)`)
-      }
+      this.print(renderCluster(report, {style: this.style, tty: this.term.isTTY}))
       return report
     } finally {
       await prom.close()

@@ -4,7 +4,8 @@ import {stringify} from 'yaml'
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {PrometheusClient} from '../../lib/prometheus/client.js'
 import {renderPrometheusYaml, renderScrapeConfigs} from '../../lib/prometheus/scrape-config.js'
-import {scrapeDrift, type ScrapeTarget} from '../../lib/prometheus/scrape-drift.js'
+import {scrapeDrift} from '../../lib/prometheus/scrape-drift.js'
+import {renderScrapeDrift} from '../../lib/prometheus/scrape-drift-render.js'
 
 export default class ConfigScrape extends HydraCommand<typeof ConfigScrape> {
   static override summary = 'render Prometheus scrape_configs from the config, or diff them with the live Prometheus'
@@ -32,15 +33,7 @@ ${EXIT_CODES_HELP}
     const prom = new PrometheusClient(this.cluster.prometheus)
     try {
       const drift = await scrapeDrift(prom, scrapeConfigs)
-      if (!this.jsonEnabled()) {
-        const t = (x: ScrapeTarget) => `${x.job} ${x.target}${x.metricsPath === '/metrics' ? '' : x.metricsPath}`
-        if (drift.inSync) this.print(`in sync: Prometheus ${drift.prometheus} scrapes every target of the config, and no other`)
-        for (const x of drift.missingFromPrometheus) this.print(`missing from Prometheus (in the config): ${t(x)}`)
-        for (const x of drift.missingFromConfig) this.print(`missing from the config (scraped by Prometheus): ${t(x)}`)
-        for (const c of drift.changed) this.print(`differs: ${c.job} ${c.target}: config ${c.expected}, Prometheus ${c.live}`)
-        if (drift.dynamicJobs.length > 0) this.print(`not compared (service discovery): ${drift.dynamicJobs.join(', ')}`)
-        if (!drift.inSync) this.print('next: hydra config scrape --full > prometheus.yml, review, copy to the Prometheus host and reload it')
-      }
+      this.print(renderScrapeDrift(drift))
       return drift
     } finally {
       await prom.close()

@@ -2,9 +2,7 @@ import {Args} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {nodeFlag} from '../../flags.js'
-import {renderTable} from '../../lib/output/table.js'
-import {statusWord} from '../../lib/output/terminal.js'
-import type {LogDriverReport, LogDriverRow} from '../../lib/docker/logdriver.js'
+import {logDriverWarnings, renderLogDrivers} from '../../lib/docker/render.js'
 
 export default class DockerLogdriver extends HydraCommand<typeof DockerLogdriver> {
   static override summary = "show each container's log driver and flag those that should ship to Loki"
@@ -30,32 +28,12 @@ ${EXIT_CODES_HELP}
     try {
       const report = await checkLogDrivers(this.cluster, {pool, nodes: this.flags.node, container: this.args.container})
       this.setExitCode(report.exitCode)
-      if (!this.jsonEnabled()) this.render(report)
+      const text = renderLogDrivers(report, {style: this.style, tty: this.term.isTTY})
+      if (text) this.print(text)
+      if (!this.jsonEnabled()) for (const w of logDriverWarnings(report)) this.note(w)
       return report
     } finally {
       await pool.closeAll()
     }
-  }
-
-  private render(report: LogDriverReport): void {
-    if (report.rows.length > 0)
-      this.print(
-        renderTable(
-          [
-            {header: 'node', value: (r: LogDriverRow) => r.node},
-            {header: 'container', value: (r) => r.container},
-            {header: 'status', value: (r) => r.status},
-            {header: 'driver', value: (r) => (r.ok ? r.driver : statusWord(this.style, r.driver))},
-            {header: 'options', value: (r) => Object.entries(r.options).map(([k, v]) => `${k}=${v}`).join(' '), maxWidth: 60},
-            {header: 'loki expected', value: (r) => (r.lokiExpected ? 'yes' : '')},
-          ],
-          report.rows,
-          {tty: this.term.isTTY},
-        ),
-      )
-    for (const r of report.rows.filter((x) => !x.ok)) this.print(`  ${r.node}/${r.container}: ${r.problem}\n    next: ${r.hint}`)
-    for (const m of report.missing) this.print(`  ${m}: expected on Loki (logs.lokiDriverExpected) but no checked node has such a container`)
-    for (const x of report.rejectedNames) this.note(`warning: ${x.node}: skipped a container whose name is not a valid container name: ${JSON.stringify(x.name)}`)
-    for (const e of report.errors) this.print(`${e.node}: ${e.message}${e.hint ? `\n  next: ${e.hint}` : ''}`)
   }
 }

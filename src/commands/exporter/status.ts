@@ -1,8 +1,6 @@
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {nodeArg, nodeFlag, withNodeArg} from '../../flags.js'
-import {renderTable} from '../../lib/output/table.js'
-import {statusWord} from '../../lib/output/terminal.js'
-import type {ExporterStatusRow} from '../../lib/exporters/status.js'
+import {renderExporterStatus} from '../../lib/exporters/render.js'
 
 export default class ExporterStatus extends HydraCommand<typeof ExporterStatus> {
   static override summary = "show whether each node's exporters run, listen and serve metrics"
@@ -33,32 +31,10 @@ ${EXIT_CODES_HELP}
         fetchMetrics: (e) => fetchExporterMetrics(e, cfg.timeoutMs),
       })
       this.setExitCode(report.exitCode)
-      if (!this.jsonEnabled()) this.render(report.rows)
+      this.print(renderExporterStatus(report.rows, {style: this.style, tty: this.term.isTTY}))
       return report
     } finally {
       await pool.closeAll()
     }
-  }
-
-  private render(rows: ExporterStatusRow[]): void {
-    const yesNo = (v: boolean | null) => (v === null ? 'unknown' : v ? 'yes' : 'no')
-    this.print(
-      renderTable(
-        [
-          {header: 'node', value: (r: ExporterStatusRow) => r.node},
-          {header: 'exporter', value: (r) => `${r.exporter} :${r.port}`},
-          {header: 'managed by', value: (r) => `${r.managedBy} ${r.managedName}`},
-          {header: 'state', value: (r) => statusWord(this.style, r.state === 'running' ? 'active' : r.state)},
-          {header: 'detail', value: (r) => r.stateDetail, maxWidth: 60},
-          {header: 'listening', value: (r) => yesNo(r.listening)},
-          {header: 'metrics', value: (r) => (r.fetch.ok ? `ok ${r.fetch.latencyMs}ms` : r.fetch.detail), maxWidth: 40},
-        ],
-        rows,
-        {tty: this.term.isTTY},
-      ),
-    )
-    const bad = rows.filter((r) => !r.ok)
-    this.print(`\n${rows.length - bad.length}/${rows.length} exporters healthy`)
-    for (const r of bad) if (r.hint) this.print(`  ${r.id}: ${r.problems[0] ?? r.state}\n    next: ${r.hint}`)
   }
 }

@@ -2,9 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {nodeArg, nodeFlag, withNodeArg} from '../../flags.js'
-import {renderTable} from '../../lib/output/table.js'
-import {statusWord} from '../../lib/output/terminal.js'
-import type {FirewallReport, PortVerdict} from '../../lib/firewall/check.js'
+import {renderFirewall} from '../../lib/firewall/render.js'
 
 export default class FirewallCheck extends HydraCommand<typeof FirewallCheck> {
   static override summary = "judge whether a node's firewall lets hydra reach its exporter ports"
@@ -29,32 +27,10 @@ ${EXIT_CODES_HELP}
     try {
       const report = await checkFirewall(this.cluster, {nodes: withNodeArg(this.args.node, this.flags.node), port: this.flags.port, pool})
       this.setExitCode(report.exitCode)
-      if (!this.jsonEnabled()) this.render(report)
+      this.print(renderFirewall(report, {style: this.style, tty: this.term.isTTY}))
       return report
     } finally {
       await pool.closeAll()
     }
-  }
-
-  private render(report: FirewallReport): void {
-    const rows = report.nodes.flatMap((n) => n.verdicts)
-    if (rows.length > 0)
-      this.print(
-        renderTable(
-          [
-            {header: 'node', value: (r: PortVerdict) => r.node},
-            {header: 'port', value: (r) => `${r.port}${r.exporter ? ` (${r.exporter})` : ''}`},
-            {header: 'backend', value: (r) => r.backend},
-            {header: 'verdict', value: (r) => statusWord(this.style, r.verdict.toUpperCase())},
-            {header: 'decided by', value: (r) => (r.via ? `${r.via} → ${r.decidedBy}` : r.decidedBy), maxWidth: 100},
-          ],
-          rows,
-          {tty: this.term.isTTY},
-        ),
-      )
-    for (const n of report.nodes.filter((x) => x.error)) this.print(`${n.node}: ${n.error!.message}${n.error!.hint ? `\n  next: ${n.error!.hint}` : ''}`)
-    const s = report.summary
-    this.print(`\n${s.allowed} allowed, ${s.blocked} blocked, ${s.unknown} unknown${s.nodesFailed ? `; ${s.nodesFailed} node(s) not checked` : ''}`)
-    for (const r of rows.filter((x) => x.verdict !== 'allowed')) this.print(`  ${r.node}:${r.port}: ${r.reason ?? r.verdict}${r.hint ? `\n    next: ${r.hint}` : ''}`)
   }
 }

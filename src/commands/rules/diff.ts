@@ -4,6 +4,7 @@ import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {durationFlag} from '../../flags.js'
 import {PrometheusClient} from '../../lib/prometheus/client.js'
 import {rulesDiff} from '../../lib/rules/diff.js'
+import {renderRulesDiff} from '../../lib/rules/diff-render.js'
 import type {GpuExporterKind} from '../../lib/views/gpu.js'
 
 export default class RulesDiff extends HydraCommand<typeof RulesDiff> {
@@ -24,11 +25,7 @@ ${EXIT_CODES_HELP}
     try {
       const drift = await rulesDiff(this.cluster, prom, {maxForMs: this.flags['max-for'], groups: this.flags.group, gpuExporters: this.flags['gpu-exporter'] as GpuExporterKind[] | undefined})
       for (const n of drift.source.notes) this.note(`note: ${n}`)
-      if (drift.inSync) this.print(`in sync: ${drift.server} has loaded the ${drift.compared} rendered rules, as rendered, and no other alerting rule`)
-      for (const m of drift.missing) this.print(`missing from ${drift.engine ?? 'Prometheus'}: ${m.alert} (group ${m.group})`)
-      for (const e of drift.extra) this.print(`not rendered by hydra: ${e.alert} (group ${e.group}${e.file ? `, ${e.file}` : ''})`)
-      for (const c of drift.changed) this.print(`changed: ${c.alert} ${c.field}: rendered ${c.rendered}, loaded ${c.live}`)
-      if (!drift.inSync) this.print('next: hydra rules render -o hydra-rules.yml, review, copy it to the rule_files of Prometheus and reload it')
+      this.print(renderRulesDiff(drift))
       return drift
     } finally {
       await prom.close()

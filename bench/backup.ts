@@ -8,9 +8,11 @@
  * with the machine's load average before and after (the machine is shared: a ratio means little
  * without it).
  *
- *   ip netns add hb; ip netns exec hb ip link set lo up
- *   ip netns exec hb npx tsx bench/backup.ts          # npm run build first
- *   ip netns del hb
+ *   npm run build && bash scripts/netns.sh npx tsx bench/backup.ts
+ *
+ * The runbook's side is kept at least as fast as the runbook's own loop: one keep-alive fetch per
+ * dashboard inside this process, where the runbook starts a curl (a process and a TCP connection)
+ * per dashboard; it does write one file per dashboard, as a usable backup must.
  *
  * Env: BENCH_DASHBOARDS (1000), BENCH_DELAY_MS (20), BENCH_LARGE (5000), BENCH_CONCURRENCY (8: the gentle row beside hydra's default),
  * BENCH_DIR (where backups are written; default the temp dir).

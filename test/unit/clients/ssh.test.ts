@@ -8,7 +8,8 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {classifyConnectError, mapWithConcurrency, SshSession, type ExecResult} from '../../../src/lib/clients/ssh.js'
+import {mapWithConcurrency, SshSession, type ExecResult} from '../../../src/lib/clients/ssh.js'
+import {classifyConnectError} from '../../../src/lib/ssh/failures.js'
 import {AuthError} from '../../../src/lib/errors.js'
 import {SshAuthError, SshOperationError} from '../../../src/lib/ssh/errors.js'
 import {fingerprintOfBlob} from '../../../src/lib/ssh/known-hosts.js'

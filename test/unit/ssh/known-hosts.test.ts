@@ -4,7 +4,7 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {verifyHostKey} from '../../../src/lib/clients/ssh.js'
+import {verifyHostKey} from '../../../src/lib/ssh/failures.js'
 import {checkHostKey, fingerprintOfBlob, hostPatternsMatch, keyTypeOfBlob, knownHostName, parseKnownHosts} from '../../../src/lib/ssh/known-hosts.js'
 
 const FIX = join(import.meta.dirname, '../../fixtures/ssh')

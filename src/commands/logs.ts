@@ -4,9 +4,9 @@ import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
 import {durationFlag} from '../flags.js'
 import {formatDuration} from '../lib/format.js'
 import {LOG_PRESETS, MAX_LIMIT} from '../lib/loki/logs.js'
-import {OUTPUT_MODES, renderEntry, type OutputMode} from '../lib/loki/render.js'
+import {OUTPUT_MODES, renderEntry, renderLogs, type OutputMode} from '../lib/loki/render.js'
 import {DEFAULT_SINCE_MS, fetchLogs, followLogs, type LogsRequest} from '../lib/loki/run.js'
-import {formatSeries, formatValue} from '../lib/prometheus/query.js'
+import {startTicker} from '../lib/output/progress.js'
 
 export default class Logs extends HydraCommand<typeof Logs> {
   static override summary = 'query Loki logs (LogQL), or a preset of the runbook; --follow to tail'
@@ -58,23 +58,12 @@ ${EXIT_CODES_HELP}
         process.off('SIGINT', onSignal).off('SIGTERM', onSignal)
       }
     }
-    const tick = process.stderr.isTTY && !this.jsonEnabled() ? startProgress() : undefined
+    const tick = process.stderr.isTTY && !this.jsonEnabled() ? startTicker('querying Loki') : undefined
     const result = await fetchLogs(this.cluster, req).finally(() => tick?.())
-    if (result.rows) for (const r of result.rows) print(`${formatSeries(undefined, r.labels)} ${formatValue(r.value)}`)
-    else if (result.entries.length === 0) print(`no log lines for ${result.query} ${f.from ? `from ${f.from}` : `in the last ${formatDuration(f.since ?? DEFAULT_SINCE_MS)}`}`)
-    else {
-      if (mode === 'default' && Object.keys(result.commonLabels).length > 0) this.note(`${result.entries.length} lines from ${result.streams} stream(s), all ${formatSeries(undefined, result.commonLabels)}`)
-      for (const e of result.entries) print(renderEntry(e, mode, result.commonLabels))
-      if (result.limited) this.note(`(limit ${result.limit} reached: there may be more; raise --limit, 0 for all, or narrow the range)`)
-    }
-    if (result.note) this.note(`Note: ${result.note}`)
+    const out = renderLogs(result, mode, f.from ? `from ${f.from}` : `in the last ${formatDuration(f.since ?? DEFAULT_SINCE_MS)}`)
+    out.before.forEach((n) => this.note(n))
+    out.lines.forEach(print)
+    out.after.forEach((n) => this.note(n))
     return result
   }
-}
-
-/** One progress line on a terminal's stderr while the query runs: "querying Loki… 3s". */
-function startProgress(): () => void {
-  const t0 = Date.now()
-  const timer = setInterval(() => process.stderr.write(`\r\u001B[2Kquerying Loki… ${Math.round((Date.now() - t0) / 1000)}s`), 1000)
-  return () => (clearInterval(timer), Date.now() - t0 >= 1000 && process.stderr.write('\r\u001B[2K'))
 }

@@ -2,9 +2,9 @@ import {Args} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
 import {durationFlag, timeFlag} from '../flags.js'
-import {renderTable} from '../lib/output/table.js'
 import {PrometheusClient} from '../lib/prometheus/client.js'
-import {formatSeries, formatValue, runQuery, type QueryRow} from '../lib/prometheus/query.js'
+import {runQuery} from '../lib/prometheus/query.js'
+import {renderQueryResult} from '../lib/prometheus/query-render.js'
 
 export default class Query extends HydraCommand<typeof Query> {
   static override summary = 'run a PromQL query'
@@ -37,20 +37,7 @@ ${EXIT_CODES_HELP}
     try {
       const result = await runQuery(prom, options)
       for (const w of result.warnings) this.note(`warning: ${w}`)
-      if (!this.jsonEnabled()) {
-        if (result.rows.length === 0) this.print('no data')
-        else if (result.resultType === 'scalar' || result.resultType === 'string') this.print(result.rows[0]!.raw)
-        else {
-          const columns = [
-            {header: 'series', value: (r: QueryRow) => formatSeries(r.metric, r.labels), maxWidth: 100},
-            {header: result.kind === 'range' ? 'last' : 'value', value: (r: QueryRow) => formatValue(r.value)},
-          ]
-          if (result.kind === 'range') {
-            columns.push({header: 'min', value: (r) => formatValue(r.min ?? Number.NaN)}, {header: 'max', value: (r) => formatValue(r.max ?? Number.NaN)}, {header: 'points', value: (r) => String(r.points ?? 0)})
-          }
-          this.print(renderTable(columns, result.rows, {tty: this.term.isTTY}))
-        }
-      }
+      if (!this.jsonEnabled()) this.print(renderQueryResult(result, {tty: this.term.isTTY}))
       return result
     } finally {
       await prom.close()

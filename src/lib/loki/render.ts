@@ -6,8 +6,9 @@
  */
 import {parseTimeArg} from '../config/units.js'
 import {UserError} from '../errors.js'
-import {formatSeries} from '../prometheus/query.js'
+import {formatSeries, formatValue} from '../prometheus/query.js'
 import type {LogEntry} from './logs.js'
+import type {LogsReport} from './run.js'
 
 export const OUTPUT_MODES = ['default', 'raw', 'jsonl'] as const
 export type OutputMode = (typeof OUTPUT_MODES)[number]
@@ -48,4 +49,23 @@ export function parseRfc3339Ns(text: string, flag: string): bigint {
     throw new UserError(`${flag} ${JSON.stringify(text)} is not an RFC 3339 time`, {hint: `e.g. ${flag} 2026-01-02T15:04:05Z or ${flag} 2026-01-02T16:04:05.5+01:00`})
   }
   return BigInt(ms) * 1_000_000n + BigInt((m[3] ?? '').padEnd(9, '0'))
+}
+
+/**
+ * The whole of `hydra logs` (not --follow) for a person: `lines` for stdout, and the notes for
+ * stderr that go before and after them. `range` words the empty answer, e.g. "in the last 1h".
+ */
+export function renderLogs(result: LogsReport, mode: OutputMode, range: string): {before: string[]; lines: string[]; after: string[]} {
+  const before: string[] = []
+  const after: string[] = []
+  let lines: string[]
+  if (result.rows) lines = result.rows.map((r) => `${formatSeries(undefined, r.labels)} ${formatValue(r.value)}`)
+  else if (result.entries.length === 0) lines = [`no log lines for ${result.query} ${range}`]
+  else {
+    if (mode === 'default' && Object.keys(result.commonLabels).length > 0) before.push(`${result.entries.length} lines from ${result.streams} stream(s), all ${formatSeries(undefined, result.commonLabels)}`)
+    lines = result.entries.map((e) => renderEntry(e, mode, result.commonLabels))
+    if (result.limited) after.push(`(limit ${result.limit} reached: there may be more; raise --limit, 0 for all, or narrow the range)`)
+  }
+  if (result.note) after.push(`Note: ${result.note}`)
+  return {before, lines, after}
 }

@@ -97,3 +97,16 @@ export async function startProgress(titles: string[], options: ProgressOptions):
     },
   }
 }
+
+/**
+ * One line on a terminal's stderr while a single request runs ("querying Loki… 3s"), cleared when
+ * it ends if it was shown. Returns the function that stops it.
+ */
+export function startTicker(label: string, stream: NodeJS.WriteStream = process.stderr): () => void {
+  const t0 = Date.now()
+  const timer = setInterval(() => stream.write(`\r\u001B[2K${label}… ${Math.round((Date.now() - t0) / 1000)}s`), 1000)
+  return () => {
+    clearInterval(timer)
+    if (Date.now() - t0 >= 1000) stream.write('\r\u001B[2K')
+  }
+}

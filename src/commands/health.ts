@@ -1,9 +1,8 @@
 import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
-import {checkHealth, type HealthResult} from '../lib/health/probes.js'
-import {renderTable} from '../lib/output/table.js'
-import {statusWord} from '../lib/output/terminal.js'
+import {checkHealth} from '../lib/health/probes.js'
+import {renderHealth} from '../lib/health/render.js'
 
 export default class Health extends HydraCommand<typeof Health> {
   static override summary = "probe every service's health endpoint"
@@ -18,25 +17,7 @@ ${EXIT_CODES_HELP}
 
   async run() {
     const report = await checkHealth(this.cluster, {only: this.flags.only})
-    this.setExitCode(report.exitCode)
-    if (!this.jsonEnabled()) {
-      this.print(
-        renderTable(
-          [
-            {header: 'service', value: (r: HealthResult) => r.id},
-            {header: 'node', value: (r) => r.node ?? '-'},
-            {header: 'status', value: (r) => statusWord(this.style, r.status === 'ok' ? 'ok' : r.required ? 'fail' : 'optional')},
-            {header: 'latency', value: (r) => `${r.latencyMs}ms`},
-            {header: 'detail', value: (r) => (r.cause && r.cause !== 'unhealthy' ? `${r.cause}: ${r.detail}` : r.detail), maxWidth: 70},
-          ],
-          report.results,
-          {tty: this.term.isTTY},
-        ),
-      )
-      const s = report.summary
-      this.print(`\n${s.ok}/${s.total} healthy${s.failed ? `; ${s.requiredFailed} required failing` : ''}`)
-      for (const r of report.results.filter((x) => x.status !== 'ok' && x.hint)) this.print(`  ${r.id}: ${r.hint}`)
-    }
+    this.print(renderHealth(report, {style: this.style, tty: this.term.isTTY}))
     return report
   }
 }

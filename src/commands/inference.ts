@@ -1,8 +1,7 @@
 import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
-import {renderTable} from '../lib/output/table.js'
-import {formatSeconds} from '../lib/output/time.js'
 import {PrometheusClient} from '../lib/prometheus/client.js'
-import {inferencePerformance, type InferenceRow} from '../lib/views/inference.js'
+import {inferencePerformance} from '../lib/views/inference.js'
+import {renderInference} from '../lib/views/render.js'
 
 export default class Inference extends HydraCommand<typeof Inference> {
   static override summary = 'show TabbyAPI tokens/s and p99 latency, where its metrics exist'
@@ -16,23 +15,7 @@ ${EXIT_CODES_HELP}`
     try {
       const report = await inferencePerformance(prom, this.cluster)
       for (const w of report.warnings) this.note(`warning: ${w}`)
-      if (!this.jsonEnabled()) {
-        if (!report.available) this.print(report.explanation ?? 'no TabbyAPI metrics')
-        else
-          this.print(
-            renderTable(
-              [
-                {header: 'node', value: (r: InferenceRow) => r.node ?? '-'},
-                {header: 'instance', value: (r) => r.instance},
-                {header: 'tokens/s', value: (r) => (r.tokensPerSecond === undefined ? '-' : r.tokensPerSecond.toFixed(1))},
-                {header: 'p99 latency', value: (r) => (r.p99LatencySeconds === undefined ? '-' : formatSeconds(r.p99LatencySeconds))},
-                {header: 'in progress', value: (r) => (r.requestsProcessing === undefined ? '-' : String(r.requestsProcessing))},
-              ],
-              report.rows,
-              {tty: this.term.isTTY},
-            ),
-          )
-      }
+      this.print(renderInference(report, {tty: this.term.isTTY}))
       return report
     } finally {
       await prom.close()

@@ -1,7 +1,6 @@
-import {stringify} from 'yaml'
-
 import {HydraCommand} from '../../base-command.js'
-import {EMBEDDED} from '../../lib/config/loader.js'
+import {configShowReport} from '../../lib/config/report.js'
+import {renderConfigShow} from '../../lib/output/config-render.js'
 
 export default class ConfigShow extends HydraCommand<typeof ConfigShow> {
   static override summary = 'show the resolved cluster config and where it came from'
@@ -13,19 +12,8 @@ export default class ConfigShow extends HydraCommand<typeof ConfigShow> {
   ]
 
   async run() {
-    const {config, source, assumptions} = this.config_()
-    const endpoints = [config.prometheus, config.grafana, config.loki, config.alertmanager, ...config.apps]
-      .filter((e) => e !== undefined)
-      .map((e) => ({id: e.id, url: e.baseUrl, required: e.required, timeoutMs: e.timeoutMs}))
-    const result = {source: {kind: source.kind, path: source.path}, config: config.raw, endpoints, assumptions}
-    if (!this.jsonEnabled()) {
-      this.print(this.style('dim', `# source: ${source.kind === 'default' ? EMBEDDED : `${source.path} (${source.kind})`}`))
-      this.print(stringify(config.raw, {lineWidth: 0}).trimEnd())
-      if (assumptions.length > 0) {
-        this.print('\n# assumptions the embedded default makes (the runbook does not say):')
-        for (const a of assumptions) this.print(`#  - ${a}`)
-      }
-    }
-    return result
+    const report = configShowReport(this.config_())
+    this.print(renderConfigShow(report, {style: this.style}))
+    return report
   }
 }

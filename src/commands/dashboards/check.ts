@@ -1,9 +1,9 @@
 import {Args} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
-import {UserError} from '../../lib/errors.js'
 import {checkDashboards, type CheckReport} from '../../lib/grafana/check.js'
-import {GrafanaClient} from '../../lib/grafana/client.js'
+import {GrafanaClient, requireGrafana} from '../../lib/grafana/client.js'
+import {renderDashboardCheck} from '../../lib/grafana/render.js'
 import {PrometheusClient} from '../../lib/prometheus/client.js'
 
 export default class DashboardsCheck extends HydraCommand<typeof DashboardsCheck> {
@@ -18,36 +18,15 @@ ${EXIT_CODES_HELP}
 
   async run(): Promise<CheckReport> {
     const cluster = this.cluster
-    if (!cluster.grafana) throw new UserError('services.grafana is not in the config', {hint: 'add services.grafana (node and port, or url) with its auth'})
+    const grafana = new GrafanaClient(requireGrafana(cluster.grafana))
     const {argv} = await this.parse(DashboardsCheck)
-    const grafana = new GrafanaClient(cluster.grafana)
     const prometheus = new PrometheusClient(cluster.prometheus)
     try {
       const report = await checkDashboards({grafana, prometheus, config: cluster, uids: argv as string[]})
-      this.setExitCode(report.exitCode)
-      if (!this.jsonEnabled()) this.render(report)
+      this.print(renderDashboardCheck(report, {style: this.style}))
       return report
     } finally {
       await Promise.all([grafana.close(), prometheus.close()])
     }
-  }
-
-  private render(r: CheckReport): void {
-    for (const d of r.dashboards) {
-      const broken = d.panels.filter((p) => p.status === 'broken')
-      const head = `${d.title} (${d.uid})${d.folderTitle ? ` in ${d.folderTitle}` : ''}`
-      if (d.status === 'not-found') this.print(`${this.style('red', 'not found')}  ${d.uid}`)
-      else if (broken.length === 0) this.print(`${this.style('green', 'ok')}      ${head}: ${d.panels.length} panels`)
-      else {
-        this.print(`${this.style('red', 'broken')}  ${head}: ${broken.length} of ${d.panels.length} panels`)
-        for (const p of broken) {
-          this.print(`    panel ${p.id ?? '?'} "${p.title}"${p.row ? ` (row ${p.row})` : ''}:`)
-          for (const x of p.problems) this.print(`      ${x.refId ? `${x.refId}: ` : ''}${x.message}${x.replacement ? ` → use ${x.replacement}` : ''}`)
-        }
-      }
-    }
-    const s = r.summary
-    this.print(`\n${s.dashboards} dashboards, ${s.panels} panels: ${s.brokenPanels} broken in ${s.brokenDashboards} dashboards (${r.metricsKnown} metric names in Prometheus)`)
-    if (s.brokenPanels > 0) this.print('next: fix the queries named above in Grafana; for data sources: hydra datasources')
   }
 }

@@ -1,9 +1,9 @@
 import {Args, Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
-import {UserError} from '../../lib/errors.js'
-import {GrafanaClient} from '../../lib/grafana/client.js'
+import {GrafanaClient, requireGrafana} from '../../lib/grafana/client.js'
 import {importDashboard, type ImportResult} from '../../lib/grafana/import.js'
+import {renderImport} from '../../lib/grafana/render.js'
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = []
@@ -31,9 +31,7 @@ ${EXIT_CODES_HELP}
   }
 
   async run(): Promise<ImportResult> {
-    const g = this.cluster.grafana
-    if (!g) throw new UserError('services.grafana is not in the config', {hint: 'add services.grafana (node and port, or url) with its auth'})
-    const grafana = new GrafanaClient(g)
+    const grafana = new GrafanaClient(requireGrafana(this.cluster.grafana))
     try {
       const result = await importDashboard({
         grafana,
@@ -45,20 +43,10 @@ ${EXIT_CODES_HELP}
         dryRun: this.flags['dry-run'],
         inputs: this.flags.input,
       })
-      this.setExitCode(result.exitCode)
-      if (!this.jsonEnabled()) this.render(result)
+      this.print(renderImport(result, {style: this.style}))
       return result
     } finally {
       await grafana.close()
     }
-  }
-
-  private render(r: ImportResult): void {
-    for (const i of r.inputs) this.print(`input ${i.name} = ${i.value} (${i.via})`)
-    const where = r.folder ? ` into folder ${r.folder.title}${r.folder.created ? (r.dryRun ? ' (would be created)' : ' (created)') : ''}` : ''
-    if (r.action === 'imported') this.print(`${this.style('green', 'imported')} ${r.title} (${r.uid})${where}${r.url ? `: ${r.url}` : ''}`)
-    else if (r.action === 'refused') this.print(`${this.style('red', 'refused')} ${r.title}: ${r.detail}`)
-    else this.print(`dry run: ${r.title} would be ${r.action === 'would-overwrite' ? 'saved over the existing one' : 'imported'}${where}${r.detail ? `; ${r.detail}` : ''}`)
-    if (r.action === 'imported') this.print(`next: hydra dashboards check ${r.uid}`)
   }
 }

@@ -1,8 +1,7 @@
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
-import {UserError} from '../../lib/errors.js'
-import {GrafanaClient} from '../../lib/grafana/client.js'
-import {addCommand, listDashboards, type DashboardListReport, type ListedDashboard} from '../../lib/grafana/expected.js'
-import {renderTable} from '../../lib/output/table.js'
+import {GrafanaClient, requireGrafana} from '../../lib/grafana/client.js'
+import {listDashboards, type DashboardListReport} from '../../lib/grafana/expected.js'
+import {renderDashboardList} from '../../lib/grafana/render.js'
 
 export default class DashboardsList extends HydraCommand<typeof DashboardsList> {
   static override summary = 'list Grafana dashboards: the expected ones present or missing, then the rest'
@@ -13,35 +12,14 @@ ${EXIT_CODES_HELP}
   static override examples = ['<%= config.bin %> dashboards list', '<%= config.bin %> dashboards list --json']
 
   async run(): Promise<DashboardListReport> {
-    const g = this.cluster.grafana
-    if (!g) throw new UserError('services.grafana is not in the config', {hint: 'add services.grafana (node and port, or url) with its auth'})
+    const g = requireGrafana(this.cluster.grafana)
     const grafana = new GrafanaClient(g)
     try {
       const report = await listDashboards(grafana, g.expectedDashboards)
-      this.setExitCode(report.exitCode)
-      if (!this.jsonEnabled()) this.render(report)
+      this.print(renderDashboardList(report, {style: this.style, tty: this.term.isTTY}))
       return report
     } finally {
       await grafana.close()
     }
-  }
-
-  private render(r: DashboardListReport): void {
-    if (r.expected.length > 0) {
-      this.print('expected:')
-      for (const e of r.expected) {
-        const id = e.gnetId ? ` (grafana.com ${e.gnetId})` : e.uid ? ` (uid ${e.uid})` : ''
-        this.print(`  ${e.present ? this.style('green', 'present') : this.style('red', 'missing')}  ${e.title}${id}${e.match ? ` → ${e.match.title} (${e.match.uid})` : ''}`)
-      }
-    }
-    const rest = r.dashboards.filter((d) => !d.expected)
-    if (rest.length > 0) {
-      this.print(r.expected.length > 0 ? '\nothers:' : '')
-      this.print(renderTable([{header: 'title', value: (d: ListedDashboard) => d.title, maxWidth: 50}, {header: 'uid', value: (d) => d.uid}, {header: 'folder', value: (d) => d.folderTitle ?? 'General'}], rest, {tty: this.term.isTTY}))
-    }
-    this.print(`\n${r.dashboards.length} dashboards; ${r.expected.length - r.missing} of ${r.expected.length} expected present`)
-    const missing = r.expected.filter((e) => !e.present)
-    if (missing.length > 0)
-      this.print(`next: ${missing.map((m) => addCommand(m)).join('; ')}`)
   }
 }

@@ -4,6 +4,7 @@ import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {durationFlag} from '../../flags.js'
 import {lokiCanary, DEFAULT_CANARY_TIMEOUT_MS} from '../../lib/loki/canary.js'
 import {LokiClient, requireLoki} from '../../lib/loki/client.js'
+import {renderCanary} from '../../lib/loki/render.js'
 
 export default class LokiCanary extends HydraCommand<typeof LokiCanary> {
   static override summary = 'push one line to Loki and read it back: the round trip and its latency'
@@ -22,11 +23,9 @@ ${EXIT_CODES_HELP}
     const loki = new LokiClient(requireLoki(this.cluster), {orgId: this.flags['org-id']})
     try {
       const r = await lokiCanary(loki, {timeoutMs})
-      if (r.ok) this.print(`ok: pushed to ${r.pushUrl} in ${r.pushMs} ms, read back from ${r.queryUrl} after ${r.roundTripMs} ms (${r.attempts} ${r.attempts === 1 ? 'query' : 'queries'}), ${r.selector}`)
-      else {
-        this.print(`FAIL: ${r.cause}`)
-        if (r.hint) this.note(`Hint: ${r.hint}`)
-      }
+      const {out, notes} = renderCanary(r)
+      this.print(out)
+      for (const n of notes) this.note(n)
       return r
     } finally {
       await loki.close()

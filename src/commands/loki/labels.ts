@@ -2,10 +2,10 @@ import {Args, Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {durationFlag} from '../../flags.js'
-import {formatDuration} from '../../lib/format.js'
 import {LokiClient, requireLoki} from '../../lib/loki/client.js'
 import {guardStartup} from '../../lib/loki/guard.js'
 import {lokiLabels} from '../../lib/loki/logs.js'
+import {renderLabels} from '../../lib/loki/render.js'
 
 export default class LokiLabels extends HydraCommand<typeof LokiLabels> {
   static override summary = 'list Loki label names, or the values of one label'
@@ -27,9 +27,7 @@ ${EXIT_CODES_HELP}`
     const loki = new LokiClient(requireLoki(this.cluster), {orgId: this.flags['org-id']})
     try {
       const result = await guardStartup(loki, (signal) => lokiLabels(loki, {name: this.args.name, sinceMs, query: this.flags.query, signal}))
-      const window = formatDuration(sinceMs)
-      if (result.values.length === 0) this.print(this.args.name ? `no values of ${this.args.name} in the last ${window}` : `no labels in the last ${window}`)
-      for (const v of result.values) this.print(v)
+      this.print(renderLabels(result, {sinceMs}))
       return result
     } finally {
       await loki.close()

@@ -2,9 +2,9 @@ import {Args, Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {durationFlag, nodeFlag} from '../../flags.js'
-import {AlertmanagerClient} from '../../lib/alertmanager/api.js'
-import {addSilences, requireAlertmanager} from '../../lib/alertmanager/silence-ops.js'
-import {parseUntil, planSilences} from '../../lib/alertmanager/silences.js'
+import {renderSilenceAdd} from '../../lib/alertmanager/render.js'
+import {silenceAdd} from '../../lib/alertmanager/silence-ops.js'
+import {parseUntil} from '../../lib/alertmanager/silences.js'
 
 export default class SilenceAdd extends HydraCommand<typeof SilenceAdd> {
   static override summary = "silence alerts in Alertmanager for planned work: a node's, or those matching label matchers"
@@ -31,20 +31,9 @@ ${EXIT_CODES_HELP}
   async run() {
     const {argv} = await this.parse(SilenceAdd)
     const author = this.flags.author ?? process.env.USER ?? process.env.LOGNAME ?? 'hydra'
-    const plans = planSilences(this.cluster, {nodes: this.flags.node, matchers: argv as string[], forMs: this.flags.for, until: this.flags.until ? parseUntil(this.flags.until) : undefined, comment: this.flags.comment, author, now: new Date()})
-    const endpoint = requireAlertmanager(this.cluster)
-    if (this.flags['dry-run']) {
-      for (const p of plans) this.print(`would silence ${p.covers} until ${p.endsAt} (by ${p.createdBy}: ${p.comment})`)
-      return {dryRun: true, alertmanager: endpoint.baseUrl, silences: plans}
-    }
-    const am = new AlertmanagerClient(endpoint)
-    try {
-      const created = await addSilences(am, plans)
-      for (const s of created) this.print(`silenced ${s.covers} until ${s.endsAt}: ${s.id}`)
-      if (created.length > 1) this.print(`end them early with: hydra silence expire ${created.map((s) => s.id).join(' ')}`)
-      return {dryRun: false, alertmanager: endpoint.baseUrl, silences: created}
-    } finally {
-      await am.close()
-    }
+    const input = {nodes: this.flags.node, matchers: argv as string[], forMs: this.flags.for, until: this.flags.until ? parseUntil(this.flags.until) : undefined, comment: this.flags.comment, author, now: new Date()}
+    const report = await silenceAdd(this.cluster, {...input, dryRun: this.flags['dry-run']})
+    this.print(renderSilenceAdd(report))
+    return report
   }
 }

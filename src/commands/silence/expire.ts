@@ -1,10 +1,8 @@
 import {Args, Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
-import {AlertmanagerClient} from '../../lib/alertmanager/api.js'
-import {expireSilences, requireAlertmanager} from '../../lib/alertmanager/silence-ops.js'
-import {checkSilenceId} from '../../lib/alertmanager/silences.js'
-import {UserError} from '../../lib/errors.js'
+import {renderSilenceExpire} from '../../lib/alertmanager/render.js'
+import {silenceExpire} from '../../lib/alertmanager/silence-ops.js'
 
 export default class SilenceExpire extends HydraCommand<typeof SilenceExpire> {
   static override summary = 'end silences now (Alertmanager keeps them listed as expired)'
@@ -19,25 +17,10 @@ ${EXIT_CODES_HELP}
 
   async run() {
     const {argv} = await this.parse(SilenceExpire)
-    const ids = [...new Set(argv as string[])]
-    if (ids.length === 0) throw new UserError('give the ID of at least one silence', {hint: 'hydra silence list shows the IDs'})
-    for (const id of ids) checkSilenceId(id)
-    const endpoint = requireAlertmanager(this.cluster)
-    if (this.flags['dry-run']) {
-      for (const id of ids) this.print(`would expire ${id}`)
-      return {dryRun: true, alertmanager: endpoint.baseUrl, results: ids.map((id) => ({id, expired: false}))}
-    }
-    const am = new AlertmanagerClient(endpoint)
-    try {
-      const report = await expireSilences(am, ids)
-      for (const r of report.results) {
-        if (r.expired) this.print(`expired ${r.id}`)
-        else this.note(`could not expire ${r.id}: ${r.error}`)
-      }
-      this.setExitCode(report.exitCode)
-      return {dryRun: false, alertmanager: endpoint.baseUrl, ...report}
-    } finally {
-      await am.close()
-    }
+    const report = await silenceExpire(this.cluster, argv as string[], {dryRun: this.flags['dry-run']})
+    const {out, notes} = renderSilenceExpire(report)
+    if (out) this.print(out)
+    for (const n of notes) this.note(n)
+    return report
   }
 }

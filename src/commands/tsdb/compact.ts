@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {PrometheusClient} from '../../lib/prometheus/client.js'
 import {COMPACTION_EXPLANATION, compactTsdb} from '../../lib/prometheus/tsdb.js'
+import {renderCompact} from '../../lib/prometheus/tsdb-render.js'
 
 export default class TsdbCompact extends HydraCommand<typeof TsdbCompact> {
   static override summary = 'clean TSDB tombstones (what "force compaction" can really do)'
@@ -22,11 +23,7 @@ ${EXIT_CODES_HELP}
     const prom = new PrometheusClient(this.cluster.prometheus)
     try {
       const result = await compactTsdb(prom, {snapshot: this.flags.snapshot, skipHead: this.flags['skip-head']})
-      if (!this.jsonEnabled()) {
-        if (result.action !== 'force_merge') this.print('Prometheus compacts its blocks by itself in the background; there is no endpoint to force it.')
-        if (result.snapshot) this.print(`snapshot: ${result.snapshot.name}${result.snapshot.path ? ` in ${result.snapshot.path}` : ''}`)
-        this.print(result.done ?? `tombstones cleaned on ${result.prometheus} (POST /api/v1/admin/tsdb/clean_tombstones)`)
-      }
+      this.print(renderCompact(result))
       return result
     } finally {
       await prom.close()

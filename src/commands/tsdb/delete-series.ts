@@ -3,8 +3,8 @@ import {Flags} from '@oclif/core'
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {timeFlag} from '../../flags.js'
 import {PrometheusClient} from '../../lib/prometheus/client.js'
-import {formatSeries} from '../../lib/prometheus/query.js'
 import {deleteSeries} from '../../lib/prometheus/tsdb.js'
+import {renderDeleteSeries} from '../../lib/prometheus/tsdb-render.js'
 
 export default class TsdbDeleteSeries extends HydraCommand<typeof TsdbDeleteSeries> {
   static override summary = 'delete series from the Prometheus TSDB (only with --yes)'
@@ -28,16 +28,7 @@ ${EXIT_CODES_HELP}
     const prom = new PrometheusClient(this.cluster.prometheus)
     try {
       const result = await deleteSeries(prom, {match: this.flags.match, start: time(this.flags.start), end: time(this.flags.end), yes: this.flags.yes})
-      if (!this.jsonEnabled()) {
-        this.print(`${result.seriesCount} series match ${result.match.join(' or ')}`)
-        for (const s of result.series) {
-          const {__name__: name, ...labels} = s
-          this.print(`  ${formatSeries(name, labels)}`)
-        }
-        if (result.seriesCount > result.series.length) this.print(`  … and ${result.seriesCount - result.series.length} more`)
-        if (result.deleted) this.print(`deleted. ${result.next ?? ''}`)
-        else if (result.seriesCount > 0) this.print('nothing deleted (dry run): add --yes to delete them')
-      }
+      this.print(renderDeleteSeries(result))
       return result
     } finally {
       await prom.close()

@@ -3,6 +3,7 @@ import {Flags} from '@oclif/core'
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {PrometheusClient} from '../../lib/prometheus/client.js'
 import {takeSnapshot} from '../../lib/prometheus/tsdb.js'
+import {renderSnapshot} from '../../lib/prometheus/tsdb-render.js'
 
 export default class TsdbSnapshot extends HydraCommand<typeof TsdbSnapshot> {
   static override summary = 'take a Prometheus TSDB snapshot'
@@ -19,8 +20,7 @@ ${EXIT_CODES_HELP}
     const prom = new PrometheusClient(this.cluster.prometheus)
     try {
       const result = await takeSnapshot(prom, {skipHead: this.flags['skip-head']})
-      this.print(`snapshot ${result.name}`)
-      this.print(result.path ? `on the server's host in ${result.path}` : "in <data dir>/snapshots/ on the server's host (its flags are not served, so the path is unknown)")
+      this.print(renderSnapshot(result))
       return result
     } finally {
       await prom.close()

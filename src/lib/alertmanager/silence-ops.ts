@@ -1,11 +1,11 @@
 /**
- * The silence commands' one call each: create a plan's silences all-or-nothing, expire many IDs
- * with a per-ID result.
+ * The silence commands' one call each: add (a plan's silences, all-or-nothing, or only the plan
+ * with dryRun), expire many IDs with a per-ID result, list.
  */
 import type {HydraConfig, ResolvedEndpoint} from '../config/resolve.js'
 import {ExitCode, HydraError, UserError, type ExitCodeValue} from '../errors.js'
-import type {AlertmanagerClient} from './api.js'
-import {createSilence, expireSilence, type SilencePlan} from './silences.js'
+import {AlertmanagerClient} from './api.js'
+import {checkSilenceId, createSilence, expireSilence, planSilences, silenceRows, type PlanInput, type SilencePlan, type SilenceRow} from './silences.js'
 
 export function requireAlertmanager(cfg: HydraConfig): ResolvedEndpoint {
   if (!cfg.alertmanager) throw new UserError('the config names no Alertmanager (services.alertmanager)', {code: 'no_alertmanager', hint: 'add services.alertmanager with its node and port (9093) to the config'})
@@ -44,4 +44,45 @@ export async function expireSilences(am: AlertmanagerClient, ids: string[]): Pro
   }
   const ok = results.filter((r) => r.expired).length
   return {results, exitCode: ok === results.length ? ExitCode.OK : ok === 0 ? ExitCode.FAILURE : ExitCode.PARTIAL}
+}
+
+/** Runs `fn` with a client of the config's Alertmanager, closed after. */
+async function withAlertmanager<T>(endpoint: ResolvedEndpoint, fn: (am: AlertmanagerClient) => Promise<T>): Promise<T> {
+  const am = new AlertmanagerClient(endpoint)
+  try {
+    return await fn(am)
+  } finally {
+    await am.close()
+  }
+}
+
+export interface SilenceAddReport {
+  dryRun: boolean
+  alertmanager: string
+  silences: (SilencePlan | CreatedSilence)[]
+}
+
+/** `hydra silence add`: plan the silences (usage errors first), then create them unless dryRun. */
+export async function silenceAdd(cfg: HydraConfig, input: PlanInput & {dryRun?: boolean}): Promise<SilenceAddReport> {
+  const plans = planSilences(cfg, input)
+  const endpoint = requireAlertmanager(cfg)
+  if (input.dryRun) return {dryRun: true, alertmanager: endpoint.baseUrl, silences: plans}
+  return {dryRun: false, alertmanager: endpoint.baseUrl, silences: await withAlertmanager(endpoint, (am) => addSilences(am, plans))}
+}
+
+export type SilenceExpireReport = {dryRun: true; alertmanager: string; results: ExpireReport['results']} | ({dryRun: false; alertmanager: string} & ExpireReport)
+
+/** `hydra silence expire`: the IDs checked (usage errors first), then each expired unless dryRun. */
+export async function silenceExpire(cfg: HydraConfig, ids: string[], options: {dryRun?: boolean} = {}): Promise<SilenceExpireReport> {
+  const unique = [...new Set(ids)]
+  if (unique.length === 0) throw new UserError('give the ID of at least one silence', {hint: 'hydra silence list shows the IDs'})
+  for (const id of unique) checkSilenceId(id)
+  const endpoint = requireAlertmanager(cfg)
+  if (options.dryRun) return {dryRun: true, alertmanager: endpoint.baseUrl, results: unique.map((id) => ({id, expired: false}))}
+  return {dryRun: false, alertmanager: endpoint.baseUrl, ...(await withAlertmanager(endpoint, (am) => expireSilences(am, unique)))}
+}
+
+/** `hydra silence list`: active and pending silences (all: expired too), soonest to end first. */
+export async function silenceList(cfg: HydraConfig, options: {all: boolean}): Promise<{alertmanager: string; silences: SilenceRow[]}> {
+  return withAlertmanager(requireAlertmanager(cfg), async (am) => ({alertmanager: am.baseUrl, silences: silenceRows(await am.silences(), options)}))
 }

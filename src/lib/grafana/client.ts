@@ -62,6 +62,12 @@ export class DashboardNotFoundError extends OperationError {
   }
 }
 
+/** The config's Grafana, or a usage error saying how to add it. */
+export function requireGrafana<G extends GrafanaEndpoint>(grafana: G | undefined): G {
+  if (!grafana) throw new UserError('services.grafana is not in the config', {hint: 'add services.grafana (node and port, or url) with its auth'})
+  return grafana
+}
+
 /** Which credential a Grafana endpoint uses, by reference only. */
 export function describeGrafanaCredential(endpoint: Pick<ResolvedEndpoint, 'auth'>): string {
   const a = endpoint.auth

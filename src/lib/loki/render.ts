@@ -6,8 +6,10 @@
  */
 import {parseTimeArg} from '../config/units.js'
 import {UserError} from '../errors.js'
+import {formatDuration} from '../format.js'
 import {formatSeries, formatValue} from '../prometheus/query.js'
-import type {LogEntry} from './logs.js'
+import type {CanaryResult} from './canary.js'
+import type {LabelsResult, LogEntry} from './logs.js'
 import type {LogsReport} from './run.js'
 
 export const OUTPUT_MODES = ['default', 'raw', 'jsonl'] as const
@@ -68,4 +70,17 @@ export function renderLogs(result: LogsReport, mode: OutputMode, range: string):
   }
   if (result.note) after.push(`Note: ${result.note}`)
   return {before, lines, after}
+}
+
+/** `hydra loki labels`: one name (or value) a line, or what was not found in the window. */
+export function renderLabels(result: LabelsResult, {sinceMs}: {sinceMs: number}): string {
+  if (result.values.length > 0) return result.values.join('\n')
+  const window = formatDuration(sinceMs)
+  return result.name ? `no values of ${result.name} in the last ${window}` : `no labels in the last ${window}`
+}
+
+/** `hydra loki canary`: the verdict for stdout, and on failure the hint as a note for stderr. */
+export function renderCanary(r: CanaryResult): {out: string; notes: string[]} {
+  if (r.ok) return {out: `ok: pushed to ${r.pushUrl} in ${r.pushMs} ms, read back from ${r.queryUrl} after ${r.roundTripMs} ms (${r.attempts} ${r.attempts === 1 ? 'query' : 'queries'}), ${r.selector}`, notes: []}
+  return {out: `FAIL: ${r.cause}`, notes: r.hint ? [`Hint: ${r.hint}`] : []}
 }

@@ -1,9 +1,11 @@
-/** `hydra cluster` and `hydra gpu` for a person: the runbook's panels as tables. Pure. */
+/** `hydra cluster`, `hydra gpu` and `hydra inference` for a person: the runbook's panels as tables. Pure. */
 import {formatBytes} from '../format.js'
 import {renderTable} from '../output/table.js'
 import {statusWord, type Styler} from '../output/terminal.js'
+import {formatSeconds} from '../output/time.js'
 import type {ClusterReport, ClusterRow} from './cluster.js'
 import {GPU_EXPORTERS, type GpuReport, type GpuRow} from './gpu.js'
+import type {InferenceReport, InferenceRow} from './inference.js'
 
 const pct = (v?: number) => (v === undefined ? '-' : `${v.toFixed(1)}%`)
 const num = (v: number | undefined, unit: string, digits = 0) => (v === undefined ? '-' : `${v.toFixed(digits)}${unit}`)
@@ -47,4 +49,20 @@ export function renderGpu(report: GpuReport, {tty}: {tty: boolean}): string {
       {tty},
     ),
   ].join('\n')
+}
+
+/** `hydra inference`: tokens/s, p99 latency and requests in progress per instance, or why there are none. */
+export function renderInference(report: InferenceReport, {tty}: {tty: boolean}): string {
+  if (!report.available) return report.explanation ?? 'no TabbyAPI metrics'
+  return renderTable(
+    [
+      {header: 'node', value: (r: InferenceRow) => r.node ?? '-'},
+      {header: 'instance', value: (r) => r.instance},
+      {header: 'tokens/s', value: (r) => (r.tokensPerSecond === undefined ? '-' : r.tokensPerSecond.toFixed(1))},
+      {header: 'p99 latency', value: (r) => (r.p99LatencySeconds === undefined ? '-' : formatSeconds(r.p99LatencySeconds))},
+      {header: 'in progress', value: (r) => (r.requestsProcessing === undefined ? '-' : String(r.requestsProcessing))},
+    ],
+    report.rows,
+    {tty},
+  )
 }

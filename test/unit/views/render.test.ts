@@ -4,7 +4,7 @@ import {makeStyler} from '../../../src/lib/output/terminal.js'
 import type {QueryData} from '../../../src/lib/prometheus/query.js'
 import {buildClusterRows, clusterExitCode, clusterQueries, type ClusterReport, type Sample} from '../../../src/lib/views/cluster.js'
 import {buildGpuRows, GPU_EXPORTERS, gpuExitCode, type GpuReport} from '../../../src/lib/views/gpu.js'
-import {renderCluster, renderGpu} from '../../../src/lib/views/render.js'
+import {renderCluster, renderGpu, renderInference} from '../../../src/lib/views/render.js'
 import {clusterConfig, fixture} from '../../helpers/fixture-config.js'
 
 function samples(name: string): Sample[] {
@@ -45,5 +45,19 @@ describe('renderGpu', () => {
   it('no GPU metrics: says which exporters were looked for and what to run next', () => {
     const text = renderGpu({prometheus: 'p', exporters: [], rows: [], warnings: [], exitCode: 1}, {tty: false})
     expect(text).toBe(`no GPU metrics in Prometheus: none of ${GPU_EXPORTERS.map((e) => e.marker).join(', ')} is scraped\nnext: hydra targets --job nvidia-gpu, then hydra exporter status NODE`)
+  })
+})
+
+describe('renderInference', () => {
+  it('one row per instance: tokens/s to one decimal, p99 in seconds, requests in progress; - where a series is missing', () => {
+    const rows = [{instance: '127.0.0.3:5000', node: 'hydra-ai', tokensPerSecond: 41.26, p99LatencySeconds: 1.5, requestsProcessing: 2}, {instance: 'x:5000'}]
+    const lines = renderInference({prometheus: 'p', available: true, metricsFound: [], rows, warnings: []}, {tty: false}).split('\n')
+    expect(lines[0]).toMatch(/^NODE\s+INSTANCE\s+TOKENS\/S\s+P99 LATENCY\s+IN PROGRESS$/)
+    expect(lines[1]).toMatch(/^hydra-ai\s+127\.0\.0\.3:5000\s+41\.3\s+1\.50s\s+2$/)
+    expect(lines[2]).toMatch(/^-\s+x:5000\s+-\s+-\s+-$/)
+  })
+  it('no TabbyAPI metrics: the explanation', () => {
+    expect(renderInference({prometheus: 'p', available: false, metricsFound: [], rows: [], explanation: 'TabbyAPI exposes no metrics', warnings: []}, {tty: false})).toBe('TabbyAPI exposes no metrics')
+    expect(renderInference({prometheus: 'p', available: false, metricsFound: [], rows: [], warnings: []}, {tty: false})).toBe('no TabbyAPI metrics')
   })
 })

@@ -12,7 +12,7 @@ import {BUILD} from './build-info.js'
 import {durationFlag} from './flags.js'
 import {BugError, ExitCode, HydraError, UserError, type ExitCodeValue} from './lib/errors.js'
 import {commandName, envelope} from './lib/output/json/envelope.js'
-import {detectTerminal, fitLines, makeStyler, type Styler, type TerminalInfo} from './lib/output/terminal.js'
+import {detectTerminal, fitLines, makeStyler, wrapLabelled, type Styler, type TerminalInfo} from './lib/output/terminal.js'
 import {buildInfoMetric, writeTextfile, type Metric} from './lib/output/textfile.js'
 import {redact} from './lib/secrets.js'
 
@@ -149,10 +149,13 @@ export abstract class HydraCommand<T extends typeof Command> extends Command {
     return this.textfileError ? {...doc, error: this.textfileError.toJSON()} : doc
   }
 
+  /** The error and its hint on stderr; on a terminal, wrapped to its width under their labels (off one: one line each, for logs and grep). */
   private reportError(hydra: HydraError, stack?: string): void {
     const red = (s: string) => (this.term?.color ? `\u001B[31m${s}\u001B[39m` : s)
-    let text = `${red('Error:')} ${hydra.message}`
-    if (hydra.hint) text += `\nHint: ${hydra.hint}`
+    const width = process.stderr.isTTY ? process.stderr.columns : undefined
+    const line = (label: string, message: string) => (width ? wrapLabelled(label, message, width) : `${label} ${message}`)
+    let text = line(red('Error:'), hydra.message)
+    if (hydra.hint) text += `\n${line('Hint:', hydra.hint)}`
     if (process.env.HYDRA_DEBUG && stack) text += `\n${stack}`
     process.stderr.write(redact(text) + '\n')
   }

@@ -59,7 +59,8 @@ afterAll(async () => {
 describe.each([80, 160])('in a %i-column terminal, colour on', (columns) => {
   const runs: Record<string, string> = {}
   beforeAll(async () => {
-    await Promise.all(['health', 'targets', 'doctor', 'alerts'].map(async (command) => (runs[command] = await inTerminal(columns, [command]))))
+    const commands: Record<string, string[]> = {health: ['health'], targets: ['targets'], doctor: ['doctor'], alerts: ['alerts'], query: ['query', 'up{']}
+    await Promise.all(Object.entries(commands).map(async ([name, args]) => (runs[name] = await inTerminal(columns, args))))
     if (CAPTURES && columns === 80) {
       mkdirSync(CAPTURES, {recursive: true})
       for (const [command, raw] of Object.entries(runs)) writeFileSync(join(CAPTURES, `${command}.80col.ansi.txt`), raw)
@@ -97,6 +98,15 @@ describe.each([80, 160])('in a %i-column terminal, colour on', (columns) => {
     expect(fail, lines.join('\n')).toBeDefined()
     expect(lines.some((l) => l.startsWith('  evidence: '))).toBe(true)
     expect(lines.some((l) => l.startsWith('  hint: '))).toBe(true)
+  })
+
+  it('query: the error and its hint wrapped at words under their labels, the URL whole', () => {
+    const lines = screenLines(runs.query!).filter((l) => l.trim() !== '')
+    const url = 'https://prometheus.io/docs/prometheus/latest/querying/basics/'
+    expect(lines[0]).toMatch(/^Error: bad PromQL: /)
+    const hint = lines.findIndex((l) => l.startsWith('Hint: '))
+    if (columns === 80) expect(lines.slice(hint)).toEqual(['Hint: fix the expression; see', `      ${url}`])
+    else expect(lines.slice(hint)).toEqual([`Hint: fix the expression; see ${url}`])
   })
 
   it('alerts: renders', () => {

@@ -55,12 +55,13 @@ export function visibleWidth(s: string): number {
 
 /**
  * A paragraph wrapped to `width` visible columns at word boundaries (a word longer than a line is
- * cut), every line after the first indented by `indent`. Colour codes survive the wrap.
+ * cut, unless `breakWords` is false: then it stays whole on a line of its own), every line after
+ * the first indented by `indent`. Colour codes survive the wrap.
  */
-export function wrapText(text: string, width: number, indent = ''): string {
+export function wrapText(text: string, width: number, indent = '', {breakWords = true}: {breakWords?: boolean} = {}): string {
   const lead = /^\s*/.exec(text)![0]
   const room = Math.max(10, width - Math.max(visibleWidth(lead), visibleWidth(indent)))
-  return wrapAnsi(text.slice(lead.length), room, {hard: true, trim: true})
+  return wrapAnsi(text.slice(lead.length), room, {hard: breakWords, trim: true})
     .split('\n')
     .map((l, i) => (i === 0 ? lead : indent) + l)
     .join('\n')
@@ -71,5 +72,19 @@ export function fitLines(text: string, width: number): string {
   return text
     .split('\n')
     .map((line) => (visibleWidth(line) <= width ? line : wrapText(line, width, /^\s*/.exec(line)![0] + '  ')))
+    .join('\n')
+}
+
+/**
+ * A labelled message ("Error: …", "Hint: …") for a terminal of `width` columns: each of its lines
+ * wrapped at word boundaries, continuation lines indented under the text after the label (a line
+ * of the message that starts indented keeps its indent, plus two). A word longer than the line,
+ * such as a URL, is never cut: it stays whole on a line of its own.
+ */
+export function wrapLabelled(label: string, message: string, width: number): string {
+  const hanging = ' '.repeat(visibleWidth(label) + 1)
+  return `${label} ${message}`
+    .split('\n')
+    .map((line, i) => (visibleWidth(line) <= width ? line : wrapText(line, width, i === 0 ? hanging : /^\s*/.exec(line)![0] + '  ', {breakWords: false})))
     .join('\n')
 }

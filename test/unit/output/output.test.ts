@@ -7,7 +7,7 @@ import {describe, expect, it} from 'vitest'
 import {parseByteSize, parseDuration} from '../../../src/lib/config/units.js'
 import {formatBytes, formatDuration} from '../../../src/lib/format.js'
 import {renderTable} from '../../../src/lib/output/table.js'
-import {detectTerminal} from '../../../src/lib/output/terminal.js'
+import {detectTerminal, makeStyler, visibleWidth, wrapLabelled} from '../../../src/lib/output/terminal.js'
 import {renderMetrics, writeTextfile} from '../../../src/lib/output/textfile.js'
 import {formatAge, formatSeconds} from '../../../src/lib/output/time.js'
 
@@ -35,6 +35,28 @@ describe('terminal', () => {
     expect(detectTerminal({isTTY: true}, {NO_COLOR: ''}).color).toBe(false)
     expect(detectTerminal({isTTY: true}, {TERM: 'dumb'}).color).toBe(false)
     expect(detectTerminal({isTTY: true}, {}, true).color).toBe(false)
+  })
+
+  it('wrapLabelled: words wrapped under the text after the label; a URL never cut, alone on its line when it must', () => {
+    const hint = 'fix the expression; see https://prometheus.io/docs/prometheus/latest/querying/basics/'
+    expect(wrapLabelled('Hint:', hint, 80).split('\n')).toEqual(['Hint: fix the expression; see', '      https://prometheus.io/docs/prometheus/latest/querying/basics/'])
+    expect(wrapLabelled('Hint:', hint, 160)).toBe(`Hint: ${hint}`)
+    // narrower than the URL: the URL stays whole, wider than the terminal, on a line of its own
+    const narrow = wrapLabelled('Hint:', hint, 40).split('\n')
+    expect(narrow).toContain('      https://prometheus.io/docs/prometheus/latest/querying/basics/')
+    expect(narrow.filter((l) => !l.includes('https://')).every((l) => visibleWidth(l) <= 40)).toBe(true)
+  })
+
+  it('wrapLabelled: a coloured label counts by its visible width; each line of a message wrapped on its own, indented lines keep their indent', () => {
+    const red = makeStyler(true)
+    const lines = wrapLabelled(red('red', 'Error:'), 'cannot reach Prometheus at http://127.0.0.2:9090 within 5s: the connection was refused by the host', 60).split('\n')
+    expect(lines[0]!.startsWith('\u001B[31mError:\u001B[39m cannot reach')).toBe(true)
+    expect(lines.slice(1).every((l) => l.startsWith('       ') && !l.startsWith('        '))).toBe(true)
+    expect(lines.every((l) => visibleWidth(l) <= 60)).toBe(true)
+    const multi = wrapLabelled('Error:', 'the config is invalid:\n  hydra.yaml:3:5 nodes[0].address: expected an IP address or a host name, got "192.168.1.300/24" here', 50).split('\n')
+    expect(multi[0]).toBe('Error: the config is invalid:')
+    expect(multi[1]!.startsWith('  hydra.yaml:3:5')).toBe(true)
+    expect(multi.slice(2).every((l) => l.startsWith('    '))).toBe(true)
   })
 })
 

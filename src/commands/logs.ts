@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
 import {durationFlag} from '../flags.js'
+import {ZONELESS_TIME} from '../lib/config/units.js'
 import {formatDuration} from '../lib/format.js'
 import {LOG_PRESETS, MAX_LIMIT} from '../lib/loki/logs.js'
 import {OUTPUT_MODES, renderEntry, renderLogs, type OutputMode} from '../lib/loki/render.js'
@@ -30,7 +31,7 @@ ${EXIT_CODES_HELP}
   static override flags = {
     preset: Flags.string({summary: 'a named query instead of LOGQL', options: LOG_PRESETS.map((p) => p.name)}),
     since: durationFlag({summary: 'how far back to look (e.g. 15m, 6h, 30d, or seconds; default 1h); ignored with --from', timer: false}),
-    from: Flags.string({summary: 'start of the range, inclusive: RFC 3339 (2026-01-02T15:04:05.123456789Z, to the nanosecond), now, a duration ago (2h), or unix seconds', helpValue: '<time>'}),
+    from: Flags.string({summary: `start of the range, inclusive: RFC 3339 (2026-01-02T15:04:05.123456789Z, to the nanosecond; ${ZONELESS_TIME}), now, a duration ago (2h), or unix seconds`, helpValue: '<time>'}),
     to: Flags.string({summary: 'end of the range, exclusive (default now); the same forms as --from', helpValue: '<time>'}),
     limit: Flags.integer({summary: `at most this many lines, 0 for all (as logcli's --limit: fetched --batch at a time, so above Loki's ${MAX_LIMIT}-line cap too)`, default: 100, min: 0}),
     batch: Flags.integer({summary: 'lines per request when --limit needs several (logcli --batch; Loki caps one request at max_entries_limit_per_query)', min: 1, max: MAX_LIMIT}),

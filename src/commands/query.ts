@@ -2,6 +2,7 @@ import {Args} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../base-command.js'
 import {durationFlag, timeFlag} from '../flags.js'
+import {ZONELESS_TIME} from '../lib/config/units.js'
 import {PrometheusClient} from '../lib/prometheus/client.js'
 import {runQuery} from '../lib/prometheus/query.js'
 import {renderQueryResult} from '../lib/prometheus/query-render.js'
@@ -23,7 +24,7 @@ ${EXIT_CODES_HELP}
   static override flags = {
     since: durationFlag({summary: 'a range query over this long before --time (e.g. 1h)', timer: false}),
     step: durationFlag({timer: false, summary: 'range query resolution (e.g. 30s; default: the range / 60)', dependsOn: ['since']}),
-    time: timeFlag({summary: 'evaluation time, or the end of the range (RFC 3339, now, a duration ago, or unix seconds)'}),
+    time: timeFlag({summary: `evaluation time, or the end of the range: RFC 3339 (${ZONELESS_TIME}), now, a duration ago, or unix seconds`}),
   }
 
   async run() {

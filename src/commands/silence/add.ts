@@ -1,10 +1,10 @@
 import {Args, Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
-import {durationFlag, nodeFlag} from '../../flags.js'
+import {durationFlag, nodeFlag, timeFlag} from '../../flags.js'
 import {renderSilenceAdd} from '../../lib/alertmanager/render.js'
 import {silenceAdd} from '../../lib/alertmanager/silence-ops.js'
-import {parseUntil} from '../../lib/alertmanager/silences.js'
+import {ZONELESS_TIME} from '../../lib/config/units.js'
 
 export default class SilenceAdd extends HydraCommand<typeof SilenceAdd> {
   static override summary = "silence alerts in Alertmanager for planned work: a node's, or those matching label matchers"
@@ -22,7 +22,7 @@ ${EXIT_CODES_HELP}
   static override flags = {
     node: nodeFlag({summary: 'silence every alert of this node of the config; repeatable'}),
     for: durationFlag({summary: 'how long, e.g. 2h or 30m', exclusive: ['until'], timer: false}),
-    until: Flags.string({summary: 'until when: RFC3339, e.g. 2026-12-01T06:00:00Z (no zone: local time)'}),
+    until: timeFlag({summary: `until when: RFC 3339, e.g. 2026-12-01T06:00:00Z (${ZONELESS_TIME}), or unix seconds`}),
     comment: Flags.string({summary: 'why (required: it is what the next person sees)', required: true}),
     author: Flags.string({summary: 'who (default: $USER)'}),
     'dry-run': Flags.boolean({summary: 'show the silences that would be created; create none'}),
@@ -31,7 +31,7 @@ ${EXIT_CODES_HELP}
   async run() {
     const {argv} = await this.parse(SilenceAdd)
     const author = this.flags.author ?? process.env.USER ?? process.env.LOGNAME ?? 'hydra'
-    const input = {nodes: this.flags.node, matchers: argv as string[], forMs: this.flags.for, until: this.flags.until ? parseUntil(this.flags.until) : undefined, comment: this.flags.comment, author, now: new Date()}
+    const input = {nodes: this.flags.node, matchers: argv as string[], forMs: this.flags.for, until: this.flags.until === undefined ? undefined : new Date(this.flags.until), comment: this.flags.comment, author, now: new Date()}
     const report = await silenceAdd(this.cluster, {...input, dryRun: this.flags['dry-run']})
     this.print(renderSilenceAdd(report))
     return report

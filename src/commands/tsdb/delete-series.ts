@@ -2,6 +2,7 @@ import {Flags} from '@oclif/core'
 
 import {EXIT_CODES_HELP, HydraCommand} from '../../base-command.js'
 import {timeFlag} from '../../flags.js'
+import {ZONELESS_TIME} from '../../lib/config/units.js'
 import {PrometheusClient} from '../../lib/prometheus/client.js'
 import {deleteSeries} from '../../lib/prometheus/tsdb.js'
 import {renderDeleteSeries} from '../../lib/prometheus/tsdb-render.js'
@@ -18,7 +19,7 @@ ${EXIT_CODES_HELP}
   ]
   static override flags = {
     match: Flags.string({summary: 'series selector (repeatable)', multiple: true, required: true}),
-    start: timeFlag({summary: 'only samples from this time (RFC 3339, now, a duration ago such as 7d, or unix seconds)'}),
+    start: timeFlag({summary: `only samples from this time: RFC 3339 (${ZONELESS_TIME}), now, a duration ago such as 7d, or unix seconds`}),
     end: timeFlag({summary: 'only samples up to this time'}),
     yes: Flags.boolean({summary: 'really delete (without it: a dry run)'}),
   }

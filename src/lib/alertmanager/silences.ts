@@ -65,15 +65,6 @@ export function nodeMatcherSets(cfg: HydraConfig, node: string): {covers: string
   ]
 }
 
-/** --until: RFC3339 / ISO 8601 (a date, optionally a time and zone; no zone = local time) or unix seconds. */
-export function parseUntil(text: string): Date {
-  const s = text.trim()
-  if (/^\d+(\.\d+)?$/.test(s)) return new Date(Number(s) * 1000)
-  const t = Date.parse(s)
-  if (/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.test(s) && Number.isFinite(t)) return new Date(t)
-  throw new UserError(`--until ${JSON.stringify(text)} is not a time`, {hint: 'use e.g. --until 2026-12-01T06:00:00Z (or --for 2h for a duration)'})
-}
-
 export interface PlanInput {
   /** --node, repeatable: every alert of each of these nodes (two silences per node) */
   nodes?: string[]
@@ -91,7 +82,7 @@ export function planSilences(cfg: HydraConfig, input: PlanInput): SilencePlan[] 
   if (nodes.length === 0 && input.matchers.length === 0) throw new UserError('say what to silence: --node NAME or matchers such as alertname=NodeExporterDown', {hint: 'hydra silence add --node hydra-compute --for 2h --comment reboot'})
   const endsAt = input.until ?? (input.forMs !== undefined ? new Date(input.now.getTime() + input.forMs) : undefined)
   if (!endsAt) throw new UserError('say how long: --for 2h or --until TIME', {hint: 'a silence without an end would hide the next real problem'})
-  if (endsAt.getTime() <= input.now.getTime()) throw new UserError(`the silence would end at ${endsAt.toISOString()}, which is not in the future`, {hint: 'use a later --until, or --for'})
+  if (endsAt.getTime() <= input.now.getTime()) throw new UserError(`the silence would end at ${endsAt.toISOString()}, which is not in the future`, {hint: '--until is a point in time (a duration such as 2h means that long ago): give a later time, or a length with --for 2h'})
   const extra = input.matchers.map(parseMatcher)
   const sets =
     nodes.length > 0

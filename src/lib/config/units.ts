@@ -63,11 +63,34 @@ export function parseDurationArg(text: string, flag: string, options: {timer?: b
 /** A bare number at least this big in a time flag is a unix time in seconds (2001-09-09 on), not "seconds ago". */
 const UNIX_SECONDS_FROM = 1e9
 
+/** What a time typed without a zone means, in every time flag's help. */
+export const ZONELESS_TIME = 'no zone: local time'
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i
+
 /**
- * A point in time a person typed: an RFC 3339 time (2026-11-30T10:00:00Z), `now`, a duration
- * meaning "that long ago" (15m, 2h, 7d, or a bare number of seconds), or a unix time in seconds
- * (a bare number of 10 digits or more, or @1700000000). Returns epoch milliseconds; a UserError
- * (exit 2) names the flag.
+ * An ISO 8601 date, optionally with a time and a zone → epoch ms (undefined when it is not one, or
+ * names no real day or time). With a zone, that zone; without one, the local time of the machine
+ * hydra runs on, the date alone meaning its midnight (not UTC's, as JavaScript's Date.parse has it).
+ */
+function parseDateTime(s: string): number | undefined {
+  const m = DATE_TIME.exec(s)
+  if (!m) return undefined
+  if (m[8]) {
+    const t = Date.parse(s.replace(' ', 'T').replace(/([+-]\d{2})(\d{2})$/, '$1:$2').replace(/z$/, 'Z'))
+    return Number.isFinite(t) ? t : undefined
+  }
+  const [y, mo, d, h, mi, sec] = [m[1], m[2], m[3], m[4], m[5], m[6]].map((x) => Number(x ?? 0)) as [number, number, number, number, number, number]
+  const date = new Date(y, mo - 1, d, h, mi, sec, Math.round(Number(m[7] ?? 0) * 1000))
+  const real = date.getFullYear() === y && date.getMonth() === mo - 1 && date.getDate() === d && date.getHours() === h && date.getMinutes() === mi && date.getSeconds() === sec
+  return real ? date.getTime() : undefined
+}
+
+/**
+ * A point in time a person typed: an RFC 3339 time (2026-11-30T10:00:00Z; without a zone, local
+ * time), `now`, a duration meaning "that long ago" (15m, 2h, 7d, or a bare number of seconds), or
+ * a unix time in seconds (a bare number of 10 digits or more, or @1700000000). Returns epoch
+ * milliseconds; a UserError (exit 2) names the flag.
  */
 export function parseTimeArg(text: string, flag: string, nowMs: number): number {
   const s = text.trim()
@@ -75,14 +98,14 @@ export function parseTimeArg(text: string, flag: string, nowMs: number): number 
   const unix = /^@?(\d+(\.\d+)?)$/.exec(s)
   if (unix && (s.startsWith('@') || Number(unix[1]) >= UNIX_SECONDS_FROM)) return Number(unix[1]) * 1000
   if (/^\d{4}-\d{2}-\d{2}/.test(s)) {
-    const t = Date.parse(s)
-    if (Number.isFinite(t) && /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.test(s)) return t
+    const t = parseDateTime(s)
+    if (t !== undefined) return t
   } else {
     const ago = unix ? Number(s) * 1000 : parseDuration(s)
     if (ago !== undefined) return nowMs - ago
   }
   throw new UserError(`${flag} ${JSON.stringify(text)} is not a time`, {
-    hint: 'use an RFC 3339 time (2026-11-30T10:00:00Z), now, a duration ago (15m, 2h, 7d, or seconds), or unix seconds (@1700000000)',
+    hint: `use an RFC 3339 time (2026-11-30T10:00:00Z; ${ZONELESS_TIME}), now, a duration ago (15m, 2h, 7d, or seconds), or unix seconds (@1700000000)`,
   })
 }
 

@@ -2,7 +2,7 @@
 import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 
-import {formatMatcher, nodeMatcherSets, parseMatcher, parseUntil, planSilences} from '../../../src/lib/alertmanager/silences.js'
+import {formatMatcher, nodeMatcherSets, parseMatcher, planSilences} from '../../../src/lib/alertmanager/silences.js'
 import {resolveConfig} from '../../../src/lib/config/resolve.js'
 import {ConfigSchema} from '../../../src/lib/config/schema.js'
 import {UserError} from '../../../src/lib/errors.js'
@@ -67,16 +67,6 @@ describe('planSilences', () => {
     [{nodes: ['hydra-ai'], forMs: 1000, comment: '  '}, /--comment must say why/],
   ])('refuses %o (exit 2)', (input, message) => {
     expect(() => planSilences(cfg, {...base, ...input})).toThrow(message)
-  })
-})
-
-describe('parseUntil', () => {
-  it('RFC3339, a date, unix seconds; not a duration', () => {
-    expect(parseUntil('2026-12-01T06:00:00Z').toISOString()).toBe('2026-12-01T06:00:00.000Z')
-    expect(parseUntil('2026-12-01T07:00:00+01:00').toISOString()).toBe('2026-12-01T06:00:00.000Z')
-    expect(parseUntil('1796104800').toISOString()).toBe('2026-12-01T06:00:00.000Z')
-    expect(() => parseUntil('2h')).toThrow(UserError)
-    expect(() => parseUntil('tomorrow')).toThrow(UserError)
   })
 })
 

@@ -73,7 +73,11 @@ describe('parseTimeArg (--time, --start, --end, --since of logs)', () => {
   it.each([
     ['2026-11-30T10:00:00Z', Date.parse('2026-11-30T10:00:00Z')],
     ['2026-11-30T10:00:00.5+01:00', Date.parse('2026-11-30T09:00:00.5Z')],
-    ['2026-11-30', Date.parse('2026-11-30')],
+    ['2026-11-30T10:00:00+0100', Date.parse('2026-11-30T09:00:00Z')],
+    ['2026-11-30 10:00z', Date.parse('2026-11-30T10:00:00Z')],
+    ['2026-11-30', new Date(2026, 10, 30).getTime()],
+    ['2026-11-30T10:00', new Date(2026, 10, 30, 10).getTime()],
+    ['2026-11-30 10:00:05.25', new Date(2026, 10, 30, 10, 0, 5, 250).getTime()],
     ['now', now],
     ['1h', now - 3_600_000],
     ['30d', now - 30 * 86_400_000],
@@ -85,7 +89,20 @@ describe('parseTimeArg (--time, --start, --end, --since of logs)', () => {
     expect(parseTimeArg(text, '--time', now)).toBe(ms)
   })
 
-  it.each(['yesterday', '2026-13-45T99:00:00Z', '2026-11-30 garbage', '', '@'])('refuses %j with exit 2', (text) => {
+  it('a time without a zone is local time, the date alone its midnight (not UTC midnight, as Date.parse would have it)', () => {
+    const tz = process.env.TZ
+    process.env.TZ = 'Europe/Berlin' // +01:00 in November
+    try {
+      expect(parseTimeArg('2026-11-30T10:00:00', '--time', now)).toBe(Date.parse('2026-11-30T09:00:00Z'))
+      expect(parseTimeArg('2026-11-30', '--time', now)).toBe(Date.parse('2026-11-29T23:00:00Z'))
+      expect(parseTimeArg('2026-11-30T10:00:00Z', '--time', now)).toBe(Date.parse('2026-11-30T10:00:00Z'))
+    } finally {
+      if (tz === undefined) delete process.env.TZ
+      else process.env.TZ = tz
+    }
+  })
+
+  it.each(['yesterday', '2026-13-45T99:00:00Z', '2026-02-30', '2026-11-30T24:30', '2026-11-30 garbage', '', '@'])('refuses %j with exit 2', (text) => {
     const e = thrown(() => parseTimeArg(text, '--start', now))
     expect(e.exitCode).toBe(ExitCode.USAGE)
     expect(e.message).toBe(`--start ${JSON.stringify(text)} is not a time`)

@@ -75,6 +75,11 @@ export function isAuthStatus(status: number | undefined): boolean {
   return status === 401 || status === 403
 }
 
+/** The error `code` of a failure: http_<cause> (http_refused, http_timeout, http_not_json, …); a bad status is http_status, not http_http_status. */
+export function errorCodeOf(failure: HttpFailureCause): string {
+  return failure.startsWith('http_') ? failure : `http_${failure}`
+}
+
 /** The normalised fields and the HydraError constructor arguments of one failure. */
 function prepare(init: HttpErrorInit) {
   const url = safeUrl(init.url)
@@ -103,7 +108,7 @@ function prepare(init: HttpErrorInit) {
       elapsedMs,
     },
   }
-  return {code: `http_${init.failure}`, message: `${method} ${url}: ${summary}`, fields, options}
+  return {code: errorCodeOf(init.failure), message: `${method} ${url}: ${summary}`, fields, options}
 }
 
 // The HTTP fields of both error classes below are declared once, in HttpFailureFields (declaration

@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {errorCode, errorMessage, HttpAuthError, HttpError, httpError, isAuthStatus} from '../../../../src/lib/clients/http/errors.js'
+import {errorCode, errorCodeOf, errorMessage, HttpAuthError, HttpError, httpError, isAuthStatus} from '../../../../src/lib/clients/http/errors.js'
 import {AuthError, ExitCode} from '../../../../src/lib/errors.js'
 import {forgetSecrets, registerSecret} from '../../../../src/lib/secrets.js'
 
@@ -23,6 +23,12 @@ describe('http errors', () => {
       expect(e.summary).toBe('unexpected HTTP status')
     }
     expect({...auth.toJSON(), exitCode: 0}).toEqual({...plain.toJSON(), exitCode: 0})
+  })
+
+  it('error codes: http_<cause>, a bad status http_status (not http_http_status), an auth refusal the same', () => {
+    expect(['refused', 'timeout', 'http_status', 'not_json', 'html'].map((f) => errorCodeOf(f as Parameters<typeof errorCodeOf>[0]))).toEqual(['http_refused', 'http_timeout', 'http_status', 'http_not_json', 'http_html'])
+    expect(httpError({failure: 'http_status', url: 'http://127.0.0.1/', method: 'GET', status: 500}).code).toBe('http_status')
+    expect(httpError({failure: 'http_status', url: 'http://127.0.0.1/', method: 'GET', status: 401}).toJSON()).toMatchObject({code: 'http_status', exitCode: 4})
   })
 
   it('httpError picks the class from the status; the body is redacted and clipped', () => {

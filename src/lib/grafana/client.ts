@@ -4,7 +4,7 @@
  * a folder. A refused credential (401/403) becomes an AuthError naming the credential that was
  * tried (never its value) and what the server said.
  */
-import {clientForEndpoint, isHttpError, parseJsonBody, type HttpClient, type HttpResponse, type RequestOptions} from '../clients/http/index.js'
+import {clientForEndpoint, httpError, isHttpError, parseJsonBody, type HttpClient, type HttpResponse, type RequestOptions} from '../clients/http/index.js'
 import {responseError} from '../clients/http/body.js'
 import {statusError} from '../clients/http/classify.js'
 import type {ResolvedEndpoint} from '../config/resolve.js'
@@ -92,6 +92,19 @@ export function grafanaErrorMessage(body: string | undefined): {message?: string
   }
 }
 
+/**
+ * A bad status whose body is Grafana's JSON error ({"message": "database is locked"}): the same
+ * error (cause, code, URL, body), its summary Grafana's words instead of the raw JSON
+ * ("Grafana answered 500: database is locked"). Anything else is returned as it is.
+ */
+export function withGrafanaMessage(error: unknown): unknown {
+  if (!isHttpError(error) || error.failure !== 'http_status' || error.status === undefined || !error.body?.trimStart().startsWith('{')) return error
+  const {message} = grafanaErrorMessage(error.body)
+  if (!message) return error
+  const {failure, url, method, status, body, contentType, elapsedMs} = error
+  return httpError({failure, url, method, status, body, contentType, elapsedMs, summary: `Grafana answered ${status}: ${message}`, hint: error.hint, cause: error.cause})
+}
+
 /** Is this Grafana's /api/health answer (JSON with its database's state)? */
 function isHealthDocument(text: string): boolean {
   try {
@@ -128,7 +141,9 @@ export class GrafanaClient {
 
   /** GET /api/health: no auth; 503 with database "failing" when Grafana's database is down. */
   async health(options: CallOptions = {}): Promise<GrafanaHealth> {
-    const res = await this.http.get('/api/health', {...options, okStatus: [200, 503], headers: {accept: 'application/json'}})
+    const res = await this.http.get('/api/health', {...options, okStatus: [200, 503], headers: {accept: 'application/json'}}).catch((error: unknown) => {
+      throw withGrafanaMessage(error)
+    })
     if (res.status === 503 && !isHealthDocument(res.text()))
       // not Grafana's own answer (that is JSON naming its database) but a proxy's page or words: the status and its text
       throw responseError(res, 'http_status', res.text(), statusError(res).summary, 'Grafana, or the proxy in front of it, is not serving: check that Grafana runs, then its logs and the proxy\'s')
@@ -330,7 +345,7 @@ export class GrafanaClient {
         const {message} = grafanaErrorMessage(error.body)
         throw new UserError(`Grafana rejected ${path}: ${message ?? error.summary}`, {code: 'grafana_rejected'})
       }
-      throw error
+      throw withGrafanaMessage(error)
     }
   }
 

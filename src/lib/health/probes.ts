@@ -117,11 +117,13 @@ export const plainReady: Evaluator = (res) =>
 /** Grafana GET /api/health: 200 {"database":"ok","version":…}; 503 with "database":"failing". */
 export const grafanaHealth: Evaluator = (res) => {
   if (is2xx(res) && looksHtml(res)) return htmlVerdict(res, "Grafana's JSON health")
-  const body = safeJson(res) as {database?: string; version?: string} | undefined
+  const body = safeJson(res) as {database?: string; version?: string; message?: unknown} | undefined
   if (!body || typeof body !== 'object') return {ok: false, detail: `HTTP ${res.status}: expected Grafana's JSON health, got ${JSON.stringify(firstLine(res.text()).slice(0, 60))}`}
   const version = body.version ? `Grafana ${body.version}, ` : ''
   if (is2xx(res) && body.database === 'ok') return {ok: true, detail: `${version}database ok`}
-  return {ok: false, detail: `HTTP ${res.status}: ${version}database ${body.database ?? 'unknown'}`}
+  // not the health document but Grafana's JSON error ({"message": "database is locked"}): its words
+  const said = body.database === undefined && typeof body.message === 'string' ? body.message : `database ${body.database ?? 'unknown'}`
+  return {ok: false, detail: `HTTP ${res.status}: ${version}${said}`}
 }
 
 /**

@@ -4,7 +4,8 @@ import type {Server} from 'node:http'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {AuthError, OperationError, UserError} from '../../../src/lib/errors.js'
-import {DashboardNotFoundError, GrafanaClient} from '../../../src/lib/grafana/client.js'
+import type {HttpFailure} from '../../../src/lib/clients/http/index.js'
+import {DashboardNotFoundError, GrafanaClient, withGrafanaMessage} from '../../../src/lib/grafana/client.js'
 import {configFor, fakeGrafana, TOKEN_ENV, type Routes} from '../../helpers/fake-grafana.js'
 
 let server: Server | undefined
@@ -136,5 +137,23 @@ describe('GrafanaClient: other answers, mapped', () => {
     expect(error).toBeInstanceOf(OperationError)
     expect((error as OperationError).code).toBe('grafana_unhealthy')
     expect((error as OperationError).exitCode).toBe(1)
+  })
+
+  it("a 500 with Grafana's JSON error: its message in the error, not the raw JSON (health and the API alike)", async () => {
+    const {client} = await grafana({'GET /api/health': {status: 500, body: {message: 'database is locked'}}, 'GET /api/search': {status: 500, body: {message: 'database is locked'}}})
+    const health = (await rejection(client.health())) as HttpFailure
+    expect(health.message).toBe(`GET ${client.baseUrl}/api/health: Grafana answered 500: database is locked`)
+    expect(health).toMatchObject({code: 'http_status', exitCode: 1, status: 500, failure: 'http_status'})
+    const all = async () => {
+      for await (const hit of client.searchDashboards()) void hit
+    }
+    const search = (await rejection(all())) as HttpFailure
+    expect(search.message).toMatch(/\/api\/search\S*: Grafana answered 500: database is locked$/)
+  })
+
+  it('a bad status without a JSON message keeps the transport\'s words', async () => {
+    const {client} = await grafana({'GET /api/health': {status: 500, body: 'upstream gone'}})
+    expect(((await rejection(client.health())) as HttpFailure).message).toMatch(/: HTTP 500 Internal Server Error: upstream gone$/)
+    expect(withGrafanaMessage(new Error('x'))).toBeInstanceOf(Error)
   })
 })

@@ -19,7 +19,10 @@ describe('health evaluators speak the documented bodies (api-facts.md)', () => {
   it('Grafana /api/health', () => {
     expect(grafanaHealth(res(200, '{"commit":"087143285","database":"ok","version":"5.1.3"}'))).toEqual({ok: true, detail: 'Grafana 5.1.3, database ok'})
     expect(grafanaHealth(res(200, '{"database":"ok"}'))).toEqual({ok: true, detail: 'database ok'})
-    expect(grafanaHealth(res(503, '{"database":"failing","version":"11.3.0"}')).ok).toBe(false)
+    expect(grafanaHealth(res(503, '{"database":"failing","version":"11.3.0"}'))).toEqual({ok: false, detail: 'HTTP 503: Grafana 11.3.0, database failing'})
+    // Grafana's JSON error instead of the health document: its words
+    expect(grafanaHealth(res(500, '{"message":"database is locked"}'))).toEqual({ok: false, detail: 'HTTP 500: database is locked'})
+    expect(grafanaHealth(res(500, '{}'))).toEqual({ok: false, detail: 'HTTP 500: database unknown'})
     expect(grafanaHealth(res(200, '<html><title>login</title></html>')).detail).toMatch(/HTML page \("login"\), not Grafana's JSON health/)
     expect(grafanaHealth(res(200, '<html><title>login</title></html>')).cause).toBe('http_html')
   })

@@ -1,16 +1,6 @@
 import {BUILD} from '../build-info.js'
 import {HydraCommand} from '../base-command.js'
-
-export interface VersionReport {
-  version: string
-  commit: string
-  /** the working tree had uncommitted changes when it was built */
-  dirty: boolean
-  builtAt: string
-  node: string
-  platform: string
-  arch: string
-}
+import {renderVersion, type VersionReport} from '../lib/output/version-render.js'
 
 export default class Version extends HydraCommand<typeof Version> {
   static override summary = 'show the hydra version, the commit it was built from, Node.js and the platform'
@@ -28,14 +18,7 @@ export default class Version extends HydraCommand<typeof Version> {
       platform: process.platform,
       arch: process.arch,
     }
-    this.print(
-      [
-        `hydra ${report.version}`,
-        `commit    ${report.commit}${report.dirty ? ' (with uncommitted changes)' : ''}${report.builtAt ? `, built ${report.builtAt}` : ''}`,
-        `node      ${report.node}`,
-        `platform  ${report.platform}-${report.arch}`,
-      ].join('\n'),
-    )
+    this.print(renderVersion(report))
     return report
   }
 }

@@ -265,7 +265,7 @@ describe('hydra backup dashboards / verify / restore against the Grafana stand-i
     const partial = await hydra(['backup', 'dashboards', '--dir', root, '--only', 'dashboards'])
     expect(partial.code, partial.stdout + partial.stderr).toBe(3)
     expect(partial.stdout).toContain('partial: 4 of 6 dashboards saved, 2 failed')
-    expect(partial.stdout).toMatch(/seed-000000 \(seed dashboard 0\): GET http:\/\/\S+\/api\/dashboards\/uid\/seed-000000: Grafana answered 503: Service unavailable: database is locked$/m)
+    expect(partial.stdout).toMatch(/seed-000000 \(seed dashboard 0\): GET http:\/\/\S+\/api\/dashboards\/uid\/seed-000000: Grafana answered 503: Service unavailable: database is locked/)
     expect(completeBackups(root)).toEqual([])
 
     await control.fault('grafana', {status: 503, body: nginx, contentType: 'text/html'})

@@ -14,6 +14,8 @@ export interface SecretRef {
 }
 
 const known = new Set<string>()
+/** what redact() looks for (each secret and its base64 form, longest first), made again only when a secret is added */
+let needles: string[] | undefined
 
 /** A short, safe description of where a secret comes from, e.g. `$HYDRA_GRAFANA_TOKEN` or `file /etc/hydra/token`. */
 export function describeSecretRef(ref: SecretRef): string {
@@ -53,13 +55,16 @@ export function resolveSecret(ref: SecretRef, what: string, env: NodeJS.ProcessE
 
 export function registerSecret(value: string): void {
   // Very short values would make redaction shred ordinary text; they are also not credible secrets.
-  if (value.length >= 4) known.add(value)
+  if (value.length >= 4 && !known.has(value)) {
+    known.add(value)
+    needles = undefined
+  }
 }
 
 /** Replace every known secret (and its base64 form, as used in basic auth) with `***`, longest first so that no part of a longer secret survives. */
 export function redact(text: string): string {
   if (known.size === 0 || !text) return text
-  const needles = [...known].flatMap((s) => [s, Buffer.from(s).toString('base64')]).sort((a, b) => b.length - a.length)
+  needles ??= [...known].flatMap((s) => [s, Buffer.from(s).toString('base64')]).sort((a, b) => b.length - a.length)
   let out = text
   for (const needle of needles) if (out.includes(needle)) out = out.split(needle).join('***')
   return out
@@ -80,4 +85,5 @@ export function safeUrl(url: string | URL): string {
 /** For tests: forget every registered secret. */
 export function forgetSecrets(): void {
   known.clear()
+  needles = undefined
 }

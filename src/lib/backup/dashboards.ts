@@ -19,7 +19,7 @@ import {folderTitlePaths, type FolderEntry} from '../grafana/folders.js'
 import {GRAFANA_SEARCH_MAX_LIMIT} from '../grafana/paging.js'
 import {safeUrl} from '../secrets.js'
 import {acquireBackupLock} from './lock.js'
-import {ensureRoot, keepOrDropWorkingFolder, MODE_DIR, recoverInterruptedRuns, renameToFreeName, syncBackup, writeNewFile} from './files.js'
+import {ensureRoot, keepOrDropWorkingFolder, MODE_DIR, NewFileWriter, recoverInterruptedRuns, renameToFreeName, syncBackup} from './files.js'
 import {buildManifest, type BackupManifest, type ManifestDashboard, type ManifestProblemItem} from './manifest.js'
 import {completeBackupName, dashboardRelativePath, FOLDERS_FILE, MANIFEST_FILE, partialBackupName, resolveInside, tempBackupName} from './naming.js'
 import {forEachConcurrently} from './pool.js'
@@ -162,7 +162,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
     pathsReady.catch(() => undefined)
 
     report('dashboards')
-    const madeDirs = new Set<string>([tempDir])
+    const writer = new NewFileWriter(tempDir)
     const pathFor = (paths: Map<string, string[]>, folderUid: string | undefined, folderTitle: string | undefined): string[] => {
       if (!folderUid) return []
       // a folder the tree did not list (no permission to list it): still one folder level, by title
@@ -180,7 +180,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
         const folderUid = metaFolderUid ?? hit.folderUid
         const folderTitle = typeof doc.meta.folderTitle === 'string' ? doc.meta.folderTitle : hit.folderTitle
         const relPath = dashboardRelativePath(hit.uid, pathFor(paths, folderUid, folderTitle))
-        await writeNewFile(resolveInside(tempDir, relPath), raw, madeDirs)
+        await writer.write(resolveInside(tempDir, relPath), raw)
         const title = typeof doc.dashboard.title === 'string' ? doc.dashboard.title : hit.title
         dashboards.push({path: relPath, sha256: sha256(raw), size: raw.length, uid: hit.uid, title, ...(folderUid ? {folderUid} : {})})
         progress.saved++
@@ -203,7 +203,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
     }
     // data sources, library panels, alerting: one file each under grafana/ (grafana-objects.ts), read
     // while the dashboards are, under the same --deadline (a kind it cuts short makes the run partial)
-    const extraPromise = backupObjects(grafana, options.only, (rel, text) => writeNewFile(resolveInside(tempDir, rel), text, madeDirs), sha256, {
+    const extraPromise = backupObjects(grafana, options.only, (rel, text) => writer.write(resolveInside(tempDir, rel), text), sha256, {
       ...(deadline ? {signal: deadline} : {}),
       deadlineText,
     })
@@ -228,7 +228,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
     folderCount = folders.length
     const sortedFolders: FolderEntry[] = [...folders].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0))
     const foldersJson = JSON.stringify(sortedFolders, null, 2) + '\n'
-    await writeNewFile(resolveInside(tempDir, FOLDERS_FILE), foldersJson)
+    await writer.write(resolveInside(tempDir, FOLDERS_FILE), foldersJson)
     const foldersEntry = {path: FOLDERS_FILE, sha256: sha256(foldersJson), size: Buffer.byteLength(foldersJson), count: folders.length}
 
     const extra = await extraPromise
@@ -250,7 +250,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       folders: foldersEntry,
     })
     const manifestText = JSON.stringify(manifest, null, 2) + '\n'
-    await writeNewFile(resolveInside(tempDir, MANIFEST_FILE), manifestText)
+    await writer.write(resolveInside(tempDir, MANIFEST_FILE), manifestText)
 
     const finished = new Date(manifest.finishedAt)
     const base = {
@@ -279,7 +279,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
 
     // Nothing is published until the folder holds exactly what the manifest says (verifyWritten).
     report('verifying')
-    const check = await verifyWritten(tempDir, manifestText, {concurrency: options.concurrency})
+    const check = await verifyWritten(tempDir, manifestText, {concurrency: options.concurrency, blocking: writer.blocking})
     if (!check.ok) {
       const name = await renameToFreeName(root, tempDir, (n) => partialBackupName(completeBackupName(started, n)))
       throw new OperationError('backup_verify_failed', `the backup did not read back as written: ${check.problems[0]?.detail}`, {
@@ -289,7 +289,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
     }
     // every file, then every folder's entries, on disk before the rename that publishes them
     const files = [FOLDERS_FILE, MANIFEST_FILE, ...dashboards.map((d) => d.path), ...(manifest.objects ?? []).map((o) => o.path)]
-    await syncBackup(tempDir, files, madeDirs, options.concurrency)
+    await syncBackup(tempDir, files, writer.dirs, options.concurrency)
     const name = await renameToFreeName(root, tempDir, (n) => completeBackupName(started, n), true)
 
     let pruned: string[] = []

@@ -3,7 +3,7 @@
  * and name every file that differs. Also finds the latest complete backup in a backup folder.
  */
 import {createHash} from 'node:crypto'
-import {createReadStream} from 'node:fs'
+import {createReadStream, lstatSync, type Stats} from 'node:fs'
 import {lstat, readdir, readFile, stat} from 'node:fs/promises'
 import {join, relative, resolve, sep} from 'node:path'
 
@@ -137,17 +137,27 @@ function verifyReport(dir: string, manifest: BackupManifest, checked: number, pr
  * cache, not the disk, and check nothing the sizes do not. `hydra backup verify` re-hashes every
  * file (run after a reboot, it reads what is on the disk).
  */
-export async function verifyWritten(dir: string, manifestText: string, options: {concurrency?: number} = {}): Promise<VerifyReport> {
+export async function verifyWritten(dir: string, manifestText: string, options: {concurrency?: number; blocking?: boolean} = {}): Promise<VerifyReport> {
   const problems: VerifyProblem[] = []
   const text = await readFile(join(dir, MANIFEST_FILE), 'utf8').catch(() => undefined)
   if (text !== manifestText) problems.push({kind: text === undefined ? 'missing' : 'sha256', path: MANIFEST_FILE, detail: `${MANIFEST_FILE} does not read back as written`})
   const manifest = parseManifest(manifestText)
   const expected = [manifest.folders, ...manifest.dashboards, ...(manifest.objects ?? [])]
   const observed = new Map<string, ObservedFile | undefined>()
-  await forEachConcurrently(expected, options.concurrency ?? 8, async (file) => {
-    const st = await lstat(resolveInside(dir, file.path)).catch(() => undefined)
+  const seen = (file: {path: string; sha256: string}, st: Stats | undefined): void => {
     observed.set(file.path, st?.isFile() ? {size: st.size, sha256: file.sha256} : undefined)
-  })
+  }
+  const lstatOrUndefined = (path: string): Stats | undefined => {
+    try {
+      return lstatSync(path)
+    } catch {
+      return undefined
+    }
+  }
+  // blocking: the disk answered every write at once (files.ts NewFileWriter), so an lstat each is
+  // cheaper than a trip through the thread pool (1,000 files: ~20 ms against 60-150 ms)
+  if (options.blocking) for (const file of expected) seen(file, lstatOrUndefined(resolveInside(dir, file.path)))
+  else await forEachConcurrently(expected, options.concurrency ?? 8, async (file) => seen(file, await lstat(resolveInside(dir, file.path)).catch(() => undefined)))
   problems.push(...compareWithManifest(manifest, observed, await listDashboardFiles(dir)))
   return verifyReport(dir, manifest, expected.length, problems)
 }

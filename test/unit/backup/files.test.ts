@@ -1,0 +1,93 @@
+/**
+ * The file side of a backup (files.ts NewFileWriter) and the check before publishing
+ * (verify.ts verifyWritten), on a temporary folder: new files only (never over an existing one),
+ * 0600 files in 0700 folders each made once, and the read-back check finds a missing or changed
+ * file whether it runs with blocking calls or through the thread pool.
+ */
+import {createHash} from 'node:crypto'
+import {mkdtemp, readFile, rm, stat, truncate, unlink, writeFile} from 'node:fs/promises'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+
+import {afterEach, describe, expect, it} from 'vitest'
+
+import {NewFileWriter} from '../../../src/lib/backup/files.js'
+import {buildManifest} from '../../../src/lib/backup/manifest.js'
+import {verifyWritten} from '../../../src/lib/backup/verify.js'
+
+const cleanup: string[] = []
+afterEach(async () => {
+  for (const dir of cleanup.splice(0)) await rm(dir, {recursive: true, force: true})
+})
+
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'hydra-files-unit-'))
+  cleanup.push(dir)
+  return dir
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+
+describe('NewFileWriter', () => {
+  it('writes new files 0600 into folders it makes 0700 (each once), and blocks while the disk is fast', async () => {
+    const dir = await tempDir()
+    const writer = new NewFileWriter(dir)
+    await writer.write(join(dir, 'dashboards', 'General', 'a.json'), Buffer.from('{"a":1}'))
+    await writer.write(join(dir, 'dashboards', 'General', 'b.json'), '{"b":2}')
+    expect(await readFile(join(dir, 'dashboards', 'General', 'a.json'), 'utf8')).toBe('{"a":1}')
+    expect(await readFile(join(dir, 'dashboards', 'General', 'b.json'), 'utf8')).toBe('{"b":2}')
+    expect((await stat(join(dir, 'dashboards', 'General', 'a.json'))).mode & 0o777).toBe(0o600)
+    expect((await stat(join(dir, 'dashboards', 'General'))).mode & 0o777).toBe(0o700)
+    expect([...writer.dirs]).toEqual([dir, join(dir, 'dashboards', 'General')])
+    expect(writer.blocking).toBe(true)
+  })
+
+  it('never writes over an existing file (two objects can never land on one file)', async () => {
+    const dir = await tempDir()
+    const writer = new NewFileWriter(dir)
+    await writeFile(join(dir, 'taken.json'), 'first')
+    await expect(writer.write(join(dir, 'taken.json'), 'second')).rejects.toMatchObject({code: 'EEXIST'})
+    expect(await readFile(join(dir, 'taken.json'), 'utf8')).toBe('first')
+  })
+})
+
+describe('verifyWritten', () => {
+  async function backupOf(files: Record<string, string>): Promise<{dir: string; manifestText: string}> {
+    const dir = await tempDir()
+    const writer = new NewFileWriter(dir)
+    for (const [path, text] of Object.entries(files)) await writer.write(join(dir, path), text)
+    const dashboards = Object.entries(files)
+      .filter(([p]) => p.startsWith('dashboards/'))
+      .map(([path, text]) => ({path, sha256: sha256(text), size: Buffer.byteLength(text), uid: path.split('/').pop()!.replace('.json', ''), title: path}))
+    const manifest = buildManifest({
+      hydraVersion: '0.0.0',
+      grafanaUrl: 'http://127.0.0.1:3000',
+      startedAt: new Date('2026-12-01T00:00:00Z'),
+      finishedAt: new Date('2026-12-01T00:00:01Z'),
+      searchCount: dashboards.length,
+      dashboards,
+      vanished: [],
+      failed: [],
+      folders: {path: 'folders.json', sha256: sha256(files['folders.json']!), size: Buffer.byteLength(files['folders.json']!), count: 0},
+    })
+    const manifestText = JSON.stringify(manifest, null, 2) + '\n'
+    await writer.write(join(dir, 'manifest.json'), manifestText)
+    return {dir, manifestText}
+  }
+  const files = {'folders.json': '[]\n', 'dashboards/General/a.json': '{"dashboard":{"uid":"a"}}', 'dashboards/General/b.json': '{"dashboard":{"uid":"b"}}'}
+
+  for (const blocking of [true, false]) {
+    it(`${blocking ? 'blocking' : 'through the pool'}: ok as written; a missing file, a file cut short and a file too many are each named`, async () => {
+      const {dir, manifestText} = await backupOf(files)
+      expect((await verifyWritten(dir, manifestText, {blocking})).problems).toEqual([])
+
+      await unlink(join(dir, 'dashboards/General/a.json'))
+      await truncate(join(dir, 'dashboards/General/b.json'), 3)
+      await writeFile(join(dir, 'dashboards/General/c.json'), '{}')
+      const report = await verifyWritten(dir, manifestText, {blocking})
+      expect(report.ok).toBe(false)
+      const named = report.problems.map((p) => `${p.kind} ${p.path}`).sort()
+      expect(named).toEqual(['missing dashboards/General/a.json', 'size dashboards/General/b.json', 'unexpected dashboards/General/c.json'])
+    })
+  }
+})

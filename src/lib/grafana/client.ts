@@ -30,6 +30,8 @@ export interface DashboardHit {
   title: string
   folderUid?: string
   folderTitle?: string
+  /** the search's tags (listDashboards uses them to pick which models to open) */
+  tags?: string[]
 }
 
 export interface DashboardDocument {
@@ -180,6 +182,7 @@ export class GrafanaClient {
               title: typeof hit.title === 'string' ? hit.title : '',
               ...(typeof hit.folderUid === 'string' && hit.folderUid !== '' ? {folderUid: hit.folderUid} : {}),
               ...(typeof hit.folderTitle === 'string' ? {folderTitle: hit.folderTitle} : {}),
+              ...(Array.isArray(hit.tags) && hit.tags.length > 0 ? {tags: hit.tags.filter((t): t is string => typeof t === 'string')} : {}),
             },
           ]
         })

@@ -2,8 +2,12 @@
  * The dashboards the config expects (services.grafana.expectedDashboards; the runbook's four in
  * the embedded default) against what Grafana has. An expected dashboard is present when a
  * dashboard has its uid, its grafana.com id (the `gnetId` an import keeps in the model) or its
- * title. Titles and uids come from the search; gnetIds need the models, fetched only while an
- * expected dashboard is still unmatched.
+ * title. Titles and uids come from the search; gnetIds need the models, one request each, so they
+ * are opened only while an expected dashboard is still unmatched; on a Grafana with more than
+ * MAX_GNET_LOOKUPS dashboards, only those whose title or tags share a word with its title (a
+ * renamed import keeps some of it: "Node Exporter (copy)", tag "node-exporter"), at most
+ * MAX_GNET_LOOKUPS of them: thousands of dashboards cost a few requests, and the list says how far
+ * it looked.
  */
 import {forEachConcurrently} from '../backup/pool.js'
 import {CONTROL_PLANE_UID} from './generate.js'
@@ -28,6 +32,11 @@ export interface ExpectedStatus extends ExpectedDashboard {
   present: boolean
   /** the dashboard that satisfies it */
   match?: {uid: string; title: string; by: 'uid' | 'gnetId' | 'title'}
+  /**
+   * Missing, and its grafana.com id was looked for in only some models (those resembling its
+   * title, at most MAX_GNET_LOOKUPS): how many were opened and how many were not.
+   */
+  gnetLookup?: {opened: number; notOpened: number}
 }
 
 export interface DashboardListReport {
@@ -44,6 +53,11 @@ export function addCommand(e: ExpectedDashboard): string {
   return `hydra dashboards import FILE (the JSON of "${e.title}")`
 }
 
+/** How far a missing dashboard's grafana.com id was looked for (expected.ts gnetCandidates). Pure. */
+export function gnetLookupNote(l: {opened: number; notOpened: number}): string {
+  return `grafana.com id not verified in ${l.notOpened} dashboard${l.notOpened === 1 ? '' : 's'} whose title and tags share no word with it; looked in ${l.opened}`
+}
+
 /** Match expected dashboards to listed ones. Pure. */
 export function matchExpected(expected: ExpectedDashboard[], dashboards: ListedDashboard[]): ExpectedStatus[] {
   return expected.map((e) => {
@@ -55,14 +69,50 @@ export function matchExpected(expected: ExpectedDashboard[], dashboards: ListedD
   })
 }
 
+/** Models opened at most to look for grafana.com ids (one request each). */
+export const MAX_GNET_LOOKUPS = 50
+
+/** Words every title has, which say nothing about which dashboard it is. */
+const FILLER = new Set(['the', 'and', 'for', 'with', 'dashboard', 'dashboards', 'full', 'new', 'copy', 'grafana', 'overview', 'metrics', 'monitoring'])
+
+/** The words of a title or tag that can tell dashboards apart: lower case, 3+ letters or a number, no filler. Pure. */
+export function significantWords(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => (w.length >= 3 || /^\d+$/.test(w)) && !FILLER.has(w))
+}
+
+/**
+ * Which dashboards to open to look for the grafana.com ids of `unmatched`: every one when there
+ * are at most `cap`; else those whose title or tags share a word with an unmatched title, most
+ * shared words first, at most `cap`. Pure.
+ */
+export function gnetCandidates(unmatched: ExpectedDashboard[], dashboards: DashboardHit[], cap = MAX_GNET_LOOKUPS): DashboardHit[] {
+  if (dashboards.length <= cap) return dashboards
+  const wanted = new Set(unmatched.flatMap((e) => significantWords(e.title)))
+  const scored: {d: DashboardHit; score: number}[] = []
+  for (const d of dashboards) {
+    const words = new Set([...significantWords(d.title), ...(d.tags ?? []).flatMap(significantWords)])
+    let score = 0
+    for (const w of words) if (wanted.has(w)) score++
+    if (score > 0) scored.push({d, score})
+  }
+  scored.sort((a, b) => b.score - a.score || a.d.uid.localeCompare(b.d.uid))
+  return scored.slice(0, cap).map((s) => s.d)
+}
+
 export async function listDashboards(grafana: GrafanaClient, expected: ExpectedDashboard[], concurrency = 16, options: CallOptions = {}): Promise<DashboardListReport> {
   const hits: DashboardHit[] = []
   for await (const h of grafana.searchDashboards(undefined, options)) hits.push(h)
   const dashboards: ListedDashboard[] = hits.map((h) => ({uid: h.uid, title: h.title, ...(h.folderTitle ? {folderTitle: h.folderTitle} : {})}))
   let status = matchExpected(expected, dashboards)
-  if (status.some((s) => !s.present && s.gnetId)) {
-    // only the models tell which grafana.com dashboard an imported one came from
-    await forEachConcurrently(dashboards, concurrency, async (d) => {
+  const unmatched = status.filter((s) => !s.present && s.gnetId)
+  if (unmatched.length > 0) {
+    // only the models tell which grafana.com dashboard an imported one came from: open the likely ones
+    const byUid = new Map(dashboards.map((d) => [d.uid, d]))
+    const open = gnetCandidates(unmatched, hits).map((h) => byUid.get(h.uid)!)
+    await forEachConcurrently(open, concurrency, async (d) => {
       try {
         const {doc} = await grafana.getDashboard(d.uid, options)
         if (typeof doc.dashboard.gnetId === 'number') d.gnetId = doc.dashboard.gnetId
@@ -70,7 +120,9 @@ export async function listDashboards(grafana: GrafanaClient, expected: ExpectedD
         if (!(error instanceof DashboardNotFoundError)) throw error
       }
     })
-    status = matchExpected(expected, dashboards)
+    status = matchExpected(expected, dashboards).map((s) =>
+      !s.present && s.gnetId && open.length < dashboards.length ? {...s, gnetLookup: {opened: open.length, notOpened: dashboards.length - open.length}} : s,
+    )
   }
   for (const s of status) if (s.match) for (const d of dashboards) if (d.uid === s.match.uid) d.expected = s.title
   dashboards.sort((a, b) => a.title.localeCompare(b.title) || a.uid.localeCompare(b.uid))

@@ -6,7 +6,7 @@ import {renderTable} from '../output/table.js'
 import type {Styler} from '../output/terminal.js'
 import type {CheckReport} from './check.js'
 import type {DatasourceRow, DatasourcesReport} from './datasources.js'
-import {addCommand, type DashboardListReport, type ListedDashboard} from './expected.js'
+import {addCommand, gnetLookupNote, type DashboardListReport, type ListedDashboard} from './expected.js'
 import type {ImportResult} from './import.js'
 
 export interface RenderOptions {
@@ -43,7 +43,7 @@ export function renderDashboardList(r: DashboardListReport, {style, tty}: Render
     out.push('expected:')
     for (const e of r.expected) {
       const id = e.gnetId ? ` (grafana.com ${e.gnetId})` : e.uid ? ` (uid ${e.uid})` : ''
-      out.push(`  ${e.present ? style('green', 'present') : style('red', 'missing')}  ${e.title}${id}${e.match ? ` → ${e.match.title} (${e.match.uid})` : ''}`)
+      out.push(`  ${e.present ? style('green', 'present') : style('red', 'missing')}  ${e.title}${id}${e.match ? ` → ${e.match.title} (${e.match.uid})` : ''}${e.gnetLookup ? ` (${gnetLookupNote(e.gnetLookup)})` : ''}`)
     }
   }
   const rest = r.dashboards.filter((d) => !d.expected)

@@ -4,7 +4,7 @@
  * Reuses `listDashboards` (hydra dashboards list).
  */
 import type {HydraConfig} from '../../../config/resolve.js'
-import {addCommand, listDashboards, type ExpectedStatus} from '../../../grafana/expected.js'
+import {addCommand, gnetLookupNote, listDashboards, type ExpectedStatus} from '../../../grafana/expected.js'
 import type {Check} from '../../model.js'
 import {callOptions, grafanaApiCheck} from './grafana-check.js'
 
@@ -28,7 +28,10 @@ export function expectedDashboardsCheck(cfg: HydraConfig): Check {
         status: 'fail',
         cause: 'dashboard_missing',
         detail: `${missing.length} of ${expected.length} expected dashboard${expected.length === 1 ? '' : 's'} missing: ${missing.map(named).join(', ')}`,
-        evidence: [`GET /api/search?type=dash-db: ${report.dashboards.length} dashboard${report.dashboards.length === 1 ? '' : 's'}, none with ${missing.map((e) => [e.uid && `uid ${e.uid}`, e.gnetId && `gnetId ${e.gnetId}`, `title "${e.title}"`].filter(Boolean).join(' or ')).join('; none with ')}`],
+        evidence: [
+          `GET /api/search?type=dash-db: ${report.dashboards.length} dashboard${report.dashboards.length === 1 ? '' : 's'}, none with ${missing.map((e) => [e.uid && `uid ${e.uid}`, e.gnetId && `gnetId ${e.gnetId}`, `title "${e.title}"`].filter(Boolean).join(' or ')).join('; none with ')}`,
+          ...missing.filter((e) => e.gnetLookup).map((e) => `${e.title}: ${gnetLookupNote(e.gnetLookup!)}`),
+        ],
         hint: `add ${missing.length === 1 ? 'it' : 'them'}: ${missing.map((e) => addCommand(e)).join('; ')} (or drop it from services.grafana.expectedDashboards)`,
       }
     },

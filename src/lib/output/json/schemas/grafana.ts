@@ -122,6 +122,8 @@ export const dashboardsList = z.object({
       uid: z.string().optional(),
       present: z.boolean(),
       match: z.object({uid: z.string(), title: z.string(), by: z.enum(['uid', 'gnetId', 'title'])}).optional(),
+      // missing, and its grafana.com id looked for only in the models resembling its title (at most 50)
+      gnetLookup: z.object({opened: count, notOpened: count}).optional(),
     }),
   ),
   dashboards: z.array(z.object({uid: z.string(), title: z.string(), folderTitle: z.string().optional(), gnetId: count.optional(), expected: z.string().optional()})),

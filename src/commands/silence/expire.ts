@@ -18,9 +18,7 @@ ${EXIT_CODES_HELP}
   async run() {
     const {argv} = await this.parse(SilenceExpire)
     const report = await silenceExpire(this.cluster, argv as string[], {dryRun: this.flags['dry-run']})
-    const {out, notes} = renderSilenceExpire(report)
-    if (out) this.print(out)
-    for (const n of notes) this.note(n)
+    for (const line of renderSilenceExpire(report)) (line.stream === 'stdout' ? this.print(line.text) : this.note(line.text))
     return report
   }
 }

@@ -12,13 +12,16 @@ export function renderSilenceAdd(report: SilenceAddReport): string {
   return out.join('\n')
 }
 
-/** `hydra silence expire`: stdout names what was (or would be) expired; a note for stderr for each ID that could not be. */
-export function renderSilenceExpire(report: SilenceExpireReport): {out: string; notes: string[]} {
-  if (report.dryRun) return {out: report.results.map((r) => `would expire ${r.id}`).join('\n'), notes: []}
-  return {
-    out: report.results.filter((r) => r.expired).map((r) => `expired ${r.id}`).join('\n'),
-    notes: report.results.filter((r) => !r.expired).map((r) => `could not expire ${r.id}: ${r.error}`),
-  }
+/** One line of output and the stream it belongs on: a result on stdout, a failure to note on stderr. */
+export interface OutputLine {
+  stream: 'stdout' | 'stderr'
+  text: string
+}
+
+/** `hydra silence expire`: each ID in the order given: expired (or would be) on stdout, could not be on stderr. */
+export function renderSilenceExpire(report: SilenceExpireReport): OutputLine[] {
+  if (report.dryRun) return report.results.map((r) => ({stream: 'stdout', text: `would expire ${r.id}`}))
+  return report.results.map((r) => (r.expired ? {stream: 'stdout', text: `expired ${r.id}`} : {stream: 'stderr', text: `could not expire ${r.id}: ${r.error}`}))
 }
 
 /** `hydra silence list`: one row per silence, or a sentence when there is none. */

@@ -25,10 +25,14 @@ describe('renderSilenceAdd', () => {
 })
 
 describe('renderSilenceExpire', () => {
-  it('a dry run names each ID; a run names what was expired, and gives a note for stderr per ID that was not', () => {
-    expect(renderSilenceExpire({dryRun: true, alertmanager: 'http://am', results: [{id: 'a', expired: false}]})).toEqual({out: 'would expire a', notes: []})
-    const r = renderSilenceExpire({dryRun: false, alertmanager: 'http://am', results: [{id: 'a', expired: true}, {id: 'b', expired: false, error: 'Alertmanager has no silence b', code: 'silence_not_found'}], exitCode: 3})
-    expect(r).toEqual({out: 'expired a', notes: ['could not expire b: Alertmanager has no silence b']})
+  it('a dry run names each ID; a run names each ID in order: expired on stdout, not expired (with why) on stderr', () => {
+    expect(renderSilenceExpire({dryRun: true, alertmanager: 'http://am', results: [{id: 'a', expired: false}]})).toEqual([{stream: 'stdout', text: 'would expire a'}])
+    const failed = {expired: false, error: 'Alertmanager has no silence b', code: 'silence_not_found'}
+    const r = renderSilenceExpire({dryRun: false, alertmanager: 'http://am', results: [{id: 'b', ...failed}, {id: 'a', expired: true}], exitCode: 3})
+    expect(r).toEqual([
+      {stream: 'stderr', text: 'could not expire b: Alertmanager has no silence b'},
+      {stream: 'stdout', text: 'expired a'},
+    ])
   })
 })
 

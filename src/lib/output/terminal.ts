@@ -19,7 +19,8 @@ export function detectTerminal(
   const isTTY = Boolean(stream.isTTY)
   const color =
     isTTY && !noColorFlag && env.NO_COLOR === undefined && env.TERM !== 'dumb' && env.FORCE_COLOR !== '0'
-  return {isTTY, color, columns: stream.columns ?? 120}
+  // a terminal that reports 0 columns (a pty nobody sized: script(1) without a tty, docker exec -t) has no width: 120
+  return {isTTY, color, columns: stream.columns || 120}
 }
 
 const CODES = {red: [31, 39], green: [32, 39], yellow: [33, 39], dim: [2, 22], bold: [1, 22], cyan: [36, 39]} as const

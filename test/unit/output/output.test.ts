@@ -37,6 +37,12 @@ describe('terminal', () => {
     expect(detectTerminal({isTTY: true}, {}, true).color).toBe(false)
   })
 
+  it('a terminal of 0 columns (a pty nobody sized) is taken as 120 wide, not as 0', () => {
+    expect(detectTerminal({isTTY: true, columns: 0}, {}).columns).toBe(120)
+    expect(detectTerminal({isTTY: true}, {}).columns).toBe(120)
+    expect(detectTerminal({isTTY: true, columns: 80}, {}).columns).toBe(80)
+  })
+
   it('wrapLabelled: words wrapped under the text after the label; a URL never cut, alone on its line when it must', () => {
     const hint = 'fix the expression; see https://prometheus.io/docs/prometheus/latest/querying/basics/'
     expect(wrapLabelled('Hint:', hint, 80).split('\n')).toEqual(['Hint: fix the expression; see', '      https://prometheus.io/docs/prometheus/latest/querying/basics/'])

@@ -16,6 +16,7 @@ import {redact} from '../secrets.js'
 import {commandLine, type RemoteCommand} from '../ssh/commands.js'
 import {sshError, type SshError} from '../ssh/errors.js'
 import {classifyConnectError, commandError, verifyHostKey} from '../ssh/failures.js'
+import {commandTimeoutError, DEFAULT_MAX_OUTPUT_BYTES, outputTooLongError, runBatch, type QueuedExec} from './ssh-batch.js'
 import type {HostKeyVerdict} from '../ssh/known-hosts.js'
 import {sshTargetForNode, type SshTarget, type TargetEnvironment} from '../ssh/target.js'
 
@@ -40,7 +41,8 @@ export interface ExecOptions {
 
 /** OpenSSH's default MaxSessions is 10; stay below it so parallel checks never get refused channels. */
 const MAX_CHANNELS_PER_CONNECTION = 8
-const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024
+/** at most this many commands in one batch script (each is a process on the node, all at once) */
+const MAX_BATCH = 16
 
 class Semaphore {
   private active = 0
@@ -80,8 +82,18 @@ export class SshSession {
   private client?: Client
   private readonly channels = new Semaphore(MAX_CHANNELS_PER_CONNECTION)
   private closed = false
+  private queue: QueuedExec[] = []
 
-  constructor(target: SshTarget) {
+  /**
+   * `batch` (the default): commands asked for in the same turn of the event loop (a check's
+   * parallel reads, and those of every check that starts alongside it) go out as ONE exec session
+   * (clients/ssh-batch.ts), each keeping its own result, exit code and timeout; a lone command
+   * is a plain exec, as with `batch: false`.
+   */
+  constructor(
+    target: SshTarget,
+    private readonly batch = true,
+  ) {
     this.target = target
     this.node = target.node
   }
@@ -95,7 +107,22 @@ export class SshSession {
   async exec(command: RemoteCommand, options: ExecOptions = {}): Promise<ExecResult> {
     const client = await this.connect()
     const line = commandLine(command, options.sudo ?? false)
-    return this.channels.run(() => this.run(client, line, options))
+    if (!this.batch) return this.channels.run(() => this.run(client, line, options))
+    return new Promise<ExecResult>((resolve, reject) => {
+      if (this.queue.length === 0) setImmediate(() => this.flush(client))
+      this.queue.push({line, options, resolve, reject})
+    })
+  }
+
+  /** Send what was queued this turn: one command as a plain exec, several as batches of up to MAX_BATCH. */
+  private flush(client: Client): void {
+    const queued = this.queue.splice(0)
+    const single = (line: string, options: ExecOptions) => this.channels.run(() => this.run(client, line, options))
+    for (let i = 0; i < queued.length; i += MAX_BATCH) {
+      const part = queued.slice(i, i + MAX_BATCH)
+      if (part.length === 1) single(part[0]!.line, part[0]!.options).then(part[0]!.resolve, part[0]!.reject)
+      else void this.channels.run(() => runBatch(client, this.target, part, single))
+    }
   }
 
   /** Like exec, but a non-zero exit becomes an SshError naming the command and the first stderr line. */
@@ -246,10 +273,7 @@ export class SshSession {
           /* the server may not support signals; closing the channel still ends the session */
         }
         channel?.close()
-        reject(sshError('command_timeout', t.node, `${t.node}: \`${line}\` did not finish within ${timeoutMs}ms`, {
-          hint: 'raise ssh.commandTimeout for this node, or check whether the command hangs there (e.g. a stale xtables lock)',
-          details: {command: line, timeoutMs},
-        }))
+        reject(commandTimeoutError(t, line, timeoutMs))
       }, timeoutMs)
       client.exec(line, (error, ch) => {
         if (settled) {
@@ -275,7 +299,7 @@ export class SshSession {
               settled = true
               clearTimeout(timer)
               ch.close()
-              reject(sshError('command_failed', t.node, `${t.node}: \`${line}\` printed more than ${maxBytes} bytes`))
+              reject(outputTooLongError(t, line, maxBytes))
             }
             return
           }

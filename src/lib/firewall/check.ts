@@ -80,10 +80,12 @@ function blockedHint(node: ResolvedNode, port: number, source: string): string {
 
 async function readNodeFirewall(session: SshSession, node: ResolvedNode, ports: {port: number; exporter?: string}[]): Promise<NodeFirewall> {
   const sudo = node.ssh.sudo
-  // independent reads go out together over the one connection (two round trips, not four)
-  const [connResult, version, nftResult] = await Promise.all([
+  // every read goes out at once (one batch over the one connection): the rules are read alongside
+  // `iptables -V` and used only when it answers, as the version decides whether iptables is there
+  const [connResult, version, rules, nftResult] = await Promise.all([
     session.execOk(remoteCommands.sshConnection()),
     session.exec(remoteCommands.iptablesVersion()),
+    session.exec(remoteCommands.iptablesRules(), {sudo}).catch((error: unknown) => ({error})),
     session.exec(remoteCommands.nftRuleset(), {sudo}),
   ])
   const conn = connResult.stdout.trim().split(/\s+/)
@@ -93,7 +95,12 @@ async function readNodeFirewall(session: SshSession, node: ResolvedNode, ports: 
 
   const iptablesVersion = version.exitCode === 0 ? version.stdout.trim().split('\n')[0] : undefined
   const rulesRead: string[] = []
-  const iptables = iptablesVersion ? parseIptablesS((await session.execOk(remoteCommands.iptablesRules(), {sudo})).stdout) : undefined
+  let iptables: ReturnType<typeof parseIptablesS> | undefined
+  if (iptablesVersion) {
+    if ('error' in rules) throw rules.error
+    if (rules.exitCode !== 0) throw session.errorFor(rules, sudo)
+    iptables = parseIptablesS(rules.stdout)
+  }
   if (iptables) rulesRead.push('iptables -S')
 
   let nft: NftRuleset | undefined

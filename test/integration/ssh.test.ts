@@ -281,3 +281,36 @@ describe('hydra docker logdriver / logs against the real dockerd', () => {
 })
 
 void REPO
+
+describe('one exec session for a node’s reads (clients/ssh-batch.ts) on a real sshd', () => {
+  // (the lab logs in as root, and sshd refuses session signals to root sessions, which it runs
+  // without privilege separation: "session signalling requires privilege separation"; for other
+  // users the TERM a given-up batch gets ends its sections, test/unit/clients/ssh-batch.test.ts)
+  it('a hung command times out alone on its own budget; the reads batched with it answer at once', async () => {
+    const {loadConfig} = await import('../../src/lib/config/loader.js')
+    const {SshPool} = await import('../../src/lib/clients/ssh.js')
+    const {remoteCommands} = await import('../../src/lib/ssh/commands.js')
+    const {config: cfg} = loadConfig({flag: configPath, env: {}})
+    const pool = new SshPool(cfg)
+    const session = pool.session(cfg.nodes.find((n) => n.name === 'hydra-compute')!)
+    await session.connect()
+    const marker = `${Math.floor(Math.random() * 1e6)}.75`
+    try {
+      const t0 = performance.now()
+      const at = <T>(p: Promise<T>) => p.then((r) => ({r, ms: performance.now() - t0}), (e: unknown) => ({r: e as Error & {code?: string}, ms: performance.now() - t0}))
+      const [hung, unit, version] = await Promise.all([
+        at(session.exec({id: 'sleep', line: `sleep ${marker}`, needsRoot: false}, {timeoutMs: 1500})),
+        at(session.exec(remoteCommands.systemdUnitState('prometheus-node-exporter.service'))),
+        at(session.exec(remoteCommands.iptablesVersion())),
+      ])
+      expect((unit.r as {stdout: string}).stdout).toContain('ActiveState=active')
+      expect((version.r as {stdout: string}).stdout).toMatch(/^iptables v/)
+      expect(unit.ms).toBeLessThan(1500)
+      expect((hung.r as {code?: string}).code).toBe('ssh_command_timeout')
+      expect(hung.ms).toBeGreaterThanOrEqual(1490)
+      expect(hung.ms).toBeLessThan(3000)
+    } finally {
+      await pool.closeAll()
+    }
+  })
+})

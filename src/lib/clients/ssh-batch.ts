@@ -48,6 +48,8 @@ export function runBatch(client: Client, t: SshTarget, entries: QueuedExec[], si
   const parser = new BatchParser(nonce, Math.max(...caps))
   const settled = entries.map(() => false)
   let open = entries.length
+  let allAnswered = false
+  let answered = 0
   let channel: ClientChannel | undefined
 
   return new Promise<void>((done) => {
@@ -57,12 +59,14 @@ export function runBatch(client: Client, t: SshTarget, entries: QueuedExec[], si
       finished = true
       timers.forEach((timer) => clearTimeout(timer))
       if (channel) {
-        // a section still running (the client stopped waiting for it) is killed with the session
-        try {
-          channel.signal('KILL')
-        } catch {
-          /* the server may not support signals; closing the channel still ends the session */
-        }
+        // sections still running (the client stopped waiting for them) end with the script: TERM,
+        // which it traps to end its whole process group (a KILL would leave the sections behind)
+        if (!allAnswered)
+          try {
+            channel.signal('TERM')
+          } catch {
+            /* the server may not support signals; closing the channel still ends the session */
+          }
         channel.close()
       }
       done()
@@ -92,7 +96,7 @@ export function runBatch(client: Client, t: SshTarget, entries: QueuedExec[], si
       })
       finish()
     }
-    const sections = entries.map((e) => ({line: e.line, timeoutMs: e.options.timeoutMs ?? t.commandTimeoutMs}))
+    const sections = entries.map((e) => ({line: e.line}))
     client.exec(BATCH_EXEC_LINE, (error, ch) => {
       if (finished) {
         ch?.close()
@@ -114,6 +118,8 @@ export function runBatch(client: Client, t: SshTarget, entries: QueuedExec[], si
         for (const s of done) {
           const e = entries[s.index]
           if (!e) continue
+          answered++
+          if (answered === entries.length) allAnswered = true
           const tooLong = s.tooLong || s.stdout.length + s.stderr.length > caps[s.index]!
           settle(s.index, () =>
             tooLong

@@ -59,8 +59,9 @@ export function runBatch(client: Client, t: SshTarget, entries: QueuedExec[], si
       finished = true
       timers.forEach((timer) => clearTimeout(timer))
       if (channel) {
-        // sections still running (the client stopped waiting for them) end with the script: TERM,
-        // which it traps to end its whole process group (a KILL would leave the sections behind)
+        // sections still running (the client stopped waiting for them) end with the script: sshd
+        // sends a session's TERM to its whole process group, and the script's trap removes its files
+        // (sshd refuses signals to root sessions, which it runs without privilege separation)
         if (!allAnswered)
           try {
             channel.signal('TERM')
@@ -135,7 +136,7 @@ export function runBatch(client: Client, t: SshTarget, entries: QueuedExec[], si
         if (!parser.ready) return rest()
         rest(sshError('ssh', t.node, `${t.node}: the session running a batch of commands ended before they all finished`))
       })
-      ch.end(buildBatchScript(nonce, sections))
+      ch.end(buildBatchScript(nonce, sections, randomBytes(16).toString('hex')))
     })
   })
 }

@@ -2,12 +2,12 @@
  * Several remote commands in ONE SSH exec session: a POSIX sh script, sent on the session's stdin
  * to `sh -s` (so the login shell, whatever it is, only ever sees the fixed line `sh -s`), that runs
  * every command ("section") at once in the background, each with stdin from /dev/null and its
- * stdout and stderr in files of a private temporary directory. Sections are printed as they
+ * stdout and stderr in private files (mode 600, random names, created exclusively). Sections are printed as they
  * finish, in the order they finish: a header with the section's index and exit status, its
  * stdout, a separator, its stderr, an end mark, every mark carrying a random per-batch nonce that
  * appears in no process's arguments, so no output can forge or break a frame. A failing, missing
  * or hung section never holds back or spoils the others. A TERM to the session (the client giving
- * up on a section) ends every section still running, as a KILL to a lone exec ends its command.
+ * up on a section; sshd sends it to the session's process group) ends every section still running.
  *
  * Few processes per section (the background subshell, the command, a `cat` of its stdout when
  * there is any): on a busy node each fork counts. Each command line is a `RemoteCommand`'s line (fixed templates with
@@ -40,30 +40,34 @@ function checkNonce(nonce: string): string {
   return nonce
 }
 
-/** The script for these sections. `nonce`: 32 hex digits, fresh for every batch (crypto random). */
-export function buildBatchScript(nonce: string, sections: readonly BatchSection[]): string {
+/**
+ * The script for these sections. `nonce`: 32 hex digits, fresh for every batch (crypto random), the
+ * frame mark; `fileTag`: 32 more, naming the batch's files in $TMPDIR (created exclusively, set -C).
+ * No helper process on the way to the first answer: the sections report through a shell pipe,
+ * the files are made by redirections; only non-empty output costs a `cat`.
+ */
+export function buildBatchScript(nonce: string, sections: readonly BatchSection[], fileTag = nonce.split('').reverse().join('')): string {
   const n = checkNonce(nonce)
-  const jobs = sections.map((s, i) => `{ (eval ${shellQuote(s.line)}) </dev/null >"$d/${i}.o" 2>"$d/${i}.e"; echo "${i} $?" >&3; } &`)
+  const jobs = sections.map((s, i) => `{ (eval ${shellQuote(s.line)}) </dev/null >"$p.${i}.o" 2>"$p.${i}.e"; echo "${i} $?"; } &`)
   return [
     'umask 077',
-    `d=$(mktemp -d 2>/dev/null) && mkfifo "$d/f" || { echo "${n} nostart"; exit 0; }`,
-    `trap 'rm -rf "$d"' EXIT`,
-    `trap 'trap - TERM; rm -rf "$d"; kill -TERM 0' TERM`,
-    'exec 3<>"$d/f"',
+    'set -C',
+    `p="\${TMPDIR:-/tmp}/.hydra-batch-${checkNonce(fileTag)}"`,
+    `{ : >"$p.t"; } 2>/dev/null || { echo "${n} nostart"; exit 0; }`,
+    `trap 'rm -f "$p".*' EXIT`,
+    `trap 'trap - TERM; rm -f "$p".*; kill -TERM 0' TERM`,
     `echo "${n} ready"`,
+    '{',
     ...jobs,
-    'n=0',
-    `while [ $n -lt ${sections.length} ] && read i s <&3; do`,
+    'wait',
+    '} | while read i s; do',
     `  echo "${n} $i $s"`,
     // cat only what is not empty (stderr mostly is): every process counts on a busy node
-    '  [ -s "$d/$i.o" ] && cat "$d/$i.o"',
+    '  [ -s "$p.$i.o" ] && cat "$p.$i.o"',
     `  printf '\\n${n} -\\n'`,
-    '  [ -s "$d/$i.e" ] && cat "$d/$i.e"',
+    '  [ -s "$p.$i.e" ] && cat "$p.$i.e"',
     `  printf '\\n${n} .\\n'`,
-    '  n=$((n+1))',
     'done',
-    // reap the sections (each has reported, so this returns at once): their CPU is then the session's
-    'wait',
     '',
   ].join('\n')
 }

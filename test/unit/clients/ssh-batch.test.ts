@@ -45,7 +45,8 @@ function fakeClient(broken = false): {client: Client; lines: string[]} {
       })
       child.stdin.on('error', () => undefined)
       ch.end = (input: string) => child.stdin.end(input)
-      ch.signal = (name: string) => child.kill(`SIG${name}` as NodeJS.Signals)
+      // sshd delivers a session signal with killpg, to the session's whole process group
+      ch.signal = (name: string) => process.kill(-child.pid!, `SIG${name}` as NodeJS.Signals)
       ch.close = () => undefined
       cb(undefined, ch)
     },

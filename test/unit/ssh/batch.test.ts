@@ -108,7 +108,8 @@ describe('each section keeps its own stdout, stderr and exit status', () => {
     const running = () => spawnSync('pgrep', ['-f', `^sleep ${marker}$`]).status === 0
     expect(running()).toBe(true)
     const closed = new Promise((resolve) => child.on('close', resolve))
-    process.kill(child.pid!, 'SIGTERM')
+    // as sshd delivers a session signal: killpg, to the session's whole process group
+    process.kill(-child.pid!, 'SIGTERM')
     await closed
     await new Promise((r) => setTimeout(r, 200))
     expect(running()).toBe(false)

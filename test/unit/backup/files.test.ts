@@ -42,6 +42,19 @@ describe('NewFileWriter', () => {
     expect(writer.blocking).toBe(true)
   })
 
+  it('on a filesystem where most writes block (NFS), the rest go through the thread pool, still new files only', async () => {
+    const dir = await tempDir()
+    const writer = new NewFileWriter(dir, -1) // every write counts as slow
+    for (let i = 0; i < 11; i++) await writer.write(join(dir, `${i}.json`), `${i}`)
+    expect(writer.blocking).toBe(true)
+    await writer.write(join(dir, '11.json'), '11')
+    expect(writer.blocking).toBe(false)
+    await writer.write(join(dir, 'pool.json'), 'through the pool')
+    expect(await readFile(join(dir, 'pool.json'), 'utf8')).toBe('through the pool')
+    expect((await stat(join(dir, 'pool.json'))).mode & 0o777).toBe(0o600)
+    await expect(writer.write(join(dir, 'pool.json'), 'again')).rejects.toMatchObject({code: 'EEXIST'})
+  })
+
   it('never writes over an existing file (two objects can never land on one file)', async () => {
     const dir = await tempDir()
     const writer = new NewFileWriter(dir)

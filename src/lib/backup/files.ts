@@ -9,7 +9,7 @@
  * power cut.
  */
 import {execFile} from 'node:child_process'
-import {writeFileSync} from 'node:fs'
+import {existsSync, writeFileSync} from 'node:fs'
 import {mkdir, open, readdir, rename, rm, writeFile} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
@@ -128,8 +128,11 @@ export function syncDirectory(dir: string): Promise<void> {
  * not available, each file is fdatasync'ed and each folder fsync'ed.
  */
 export async function syncBackup(dir: string, files: string[], dirs: Iterable<string>, concurrency: number): Promise<void> {
+  // coreutils' own path when it is there: a bare name is looked for along $PATH (a dozen failed
+  // execve of node_modules/.bin and the like under npx, measured)
+  const sync = ['/usr/bin/sync', '/bin/sync'].find((p) => existsSync(p)) ?? 'sync'
   const synced = await new Promise<boolean>((resolve) => {
-    execFile('sync', ['-f', dir], {timeout: 120_000}, (error) => resolve(!error))
+    execFile(sync, ['-f', dir], {timeout: 120_000}, (error) => resolve(!error))
   })
   if (synced) return
   await forEachConcurrently(files, concurrency, (rel) => syncPath(resolveInside(dir, rel), true))

@@ -6,10 +6,12 @@
 // oclif's runtime are one copy: `instanceof` checks across them (ExitError, CLIError) keep working.
 // The sources keep importing '@oclif/core' (type-checking, tests run from src against the package).
 import {build} from 'esbuild'
-import {readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {createRequire} from 'node:module'
 import {fileURLToPath} from 'node:url'
+
+import {rewriteDistImports} from './dist-imports.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const dist = join(root, 'dist')
@@ -45,21 +47,5 @@ writeFileSync(
     `export default core\n`,
 )
 
-let rewritten = 0
-const walk = (dir) => {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name)
-    if (statSync(p).isDirectory()) {
-      if (name !== 'vendor') walk(p)
-    } else if (name.endsWith('.js')) {
-      const src = readFileSync(p, 'utf8')
-      const out = src.replace(/(from\s+|import\()(['"])@oclif\/core\2/g, '$1$2#oclif-core$2')
-      if (out !== src) {
-        writeFileSync(p, out)
-        rewritten++
-      }
-    }
-  }
-}
-walk(dist)
+const rewritten = rewriteDistImports(dist, '@oclif/core', () => '#oclif-core')
 console.log(`dist/vendor/oclif-core.cjs written; ${rewritten} files of dist import it`)

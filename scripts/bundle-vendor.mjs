@@ -7,10 +7,12 @@
 // and points dist's imports of 'zod' and 'yaml' at them (package.json "imports": #vendor/zod,
 // #vendor/yaml). The sources keep importing the packages (type-checking, tests run from src).
 import {build} from 'esbuild'
-import {readFileSync, readdirSync, statSync, writeFileSync} from 'node:fs'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {createRequire} from 'node:module'
 import {fileURLToPath} from 'node:url'
+
+import {rewriteDistImports} from './dist-imports.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const dist = join(root, 'dist')
@@ -30,21 +32,5 @@ writeFileSync(
     `export default yaml\n`,
 )
 
-let rewritten = 0
-const walk = (dir) => {
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name)
-    if (statSync(p).isDirectory()) {
-      if (name !== 'vendor') walk(p)
-    } else if (name.endsWith('.js')) {
-      const src = readFileSync(p, 'utf8')
-      const out = src.replace(/(from\s+|import\()(['"])(zod|yaml)\2/g, '$1$2#vendor/$3$2')
-      if (out !== src) {
-        writeFileSync(p, out)
-        rewritten++
-      }
-    }
-  }
-}
-walk(dist)
+const rewritten = rewriteDistImports(dist, 'zod|yaml', (pkg) => `#vendor/${pkg}`)
 console.log(`dist/vendor/zod.mjs and yaml.cjs written; ${rewritten} files of dist import them`)

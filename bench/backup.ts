@@ -18,7 +18,7 @@
  * BENCH_DIR (where backups are written; default the temp dir).
  */
 import {spawn} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {availableParallelism, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -120,6 +120,20 @@ async function nodeStartSeconds(): Promise<number> {
   return best
 }
 
+/**
+ * What creating `count` new files of `size` bytes costs on the bench's filesystem (one blocking
+ * open, write, close each, as hydra does): both sides write one file per dashboard, and on this
+ * machine's /tmp (ext4 without a journal, shared by every session's tests) a file costs 0.1-0.5 ms
+ * of kernel time depending on how many were deleted there in the last minutes.
+ */
+function fileCreateSeconds(dir: string, count: number, size: number): number {
+  mkdirSync(dir)
+  const data = Buffer.alloc(size, 'x')
+  const started = performance.now()
+  for (let i = 0; i < count; i++) writeFileSync(join(dir, `${i}.json`), data, {flag: 'wx', mode: 0o600})
+  return (performance.now() - started) / 1000
+}
+
 /** A Grafana a homelab grows into: a few more data sources, library panels and alert rules besides the lab's seed. */
 function moreObjects(grafana: GrafanaStandin): void {
   const o = grafana.objects
@@ -170,16 +184,22 @@ async function main(): Promise<void> {
     // checks, one small kind, the sync), and node starting alone
     const fixed = await runHydra(config, join(ROOT, 'hydra-fixed'), undefined, ['--only', 'policies'])
     const nodeStart = await nodeStartSeconds()
+    const hydraDir = join(ROOT, 'hydra-fast', readdirSync(join(ROOT, 'hydra-fast')).find((n) => n.startsWith('dashboards-'))!)
+    const averageSize = Math.round((JSON.parse(readFileSync(join(hydraDir, 'manifest.json'), 'utf8')) as {dashboards: {size: number}[]}).dashboards.reduce((sum, d, _, all) => sum + d.size / all.length, 0))
+    const files = fileCreateSeconds(join(ROOT, 'files'), fast.saved, averageSize)
 
     const row = (name: string, seconds: number, saved: number, extra = '') =>
       console.log(`${name.padEnd(44)} ${seconds.toFixed(2).padStart(7)} s  ${String(saved).padStart(5)} saved  ${(loopSeconds / seconds).toFixed(1).padStart(5)}×${extra}`)
     row('runbook loop, fixed (sequential)', loopSeconds, loopCount)
     row(`hydra backup dashboards (default: ${DEFAULT_DASHBOARD_CONCURRENCY} at once)`, fast.seconds, fast.saved, `  peak RSS ${fast.peakRssMiB.toFixed(0)} MiB`)
     row(`hydra backup dashboards --concurrency ${GENTLE}`, atDefault.seconds, atDefault.saved, `  peak RSS ${atDefault.peakRssMiB.toFixed(0)} MiB`)
-    const rounds = Math.ceil(fast.saved / DEFAULT_DASHBOARD_CONCURRENCY) + 3 // health ∥ search page 1 ∥ folders, 2 folder levels, then the dashboards
+    // on the critical path: health ∥ search page 1 (∥ the folder tree and the other kinds, which run
+    // beside the dashboards), then the dashboards, DEFAULT_DASHBOARD_CONCURRENCY at a time
+    const rounds = 1 + Math.ceil(fast.saved / DEFAULT_DASHBOARD_CONCURRENCY)
     console.log(
       `\nfloor of the default run (${fast.seconds.toFixed(2)} s): node starting alone ${nodeStart.toFixed(2)} s; a run without dashboards (--only policies: start-up, checks, one kind, sync) ${fixed.seconds.toFixed(2)} s; ` +
         `the dashboards' round trips at ${DEFAULT_DASHBOARD_CONCURRENCY} at once ≥ ${rounds} × ${DELAY_MS} ms = ${((rounds * DELAY_MS) / 1000).toFixed(2)} s; ` +
+        `creating ${fast.saved} files of ${averageSize} bytes on this filesystem ${files.toFixed(2)} s (CPU, beside the round trips); ` +
         `so the dashboards' own work (fetch, parse, hash, write) is about ${Math.max(0, fast.seconds - fixed.seconds).toFixed(2)} s. 25× needs ≤ ${(loopSeconds / 25).toFixed(2)} s`,
     )
 
@@ -203,7 +223,7 @@ async function main(): Promise<void> {
     console.log(`\n${verdicts.join('\n')}`)
     const bad = [atDefault, fast, fixed, small, large].find((r) => r.exitCode !== 0)
     if (bad) throw new Error(`a hydra run exited ${bad.exitCode}`)
-    const manifest = JSON.parse(readFileSync(join(ROOT, 'hydra-fast', (await import('node:fs')).readdirSync(join(ROOT, 'hydra-fast')).find((n) => n.startsWith('dashboards-'))!, 'manifest.json'), 'utf8')) as {dashboardCount: number; objects?: {kind: string; count: number}[]}
+    const manifest = JSON.parse(readFileSync(join(hydraDir, 'manifest.json'), 'utf8')) as {dashboardCount: number; objects?: {kind: string; count: number}[]}
     if (manifest.dashboardCount !== fast.saved || fast.saved !== loopCount) throw new Error(`hydra's manifest counts ${manifest.dashboardCount} dashboards, the loop saved ${loopCount}`)
     const kinds = (manifest.objects ?? []).map((x) => `${x.kind} ${x.count}`).join(', ')
     if ((manifest.objects ?? []).length !== 5) throw new Error(`hydra's backup should hold the five object kinds besides dashboards, it has: ${kinds}`)

@@ -2,16 +2,17 @@
  * Several remote commands in ONE SSH exec session: a POSIX sh script, sent on the session's stdin
  * to `sh -s` (so the login shell, whatever it is, only ever sees the fixed line `sh -s`), that runs
  * every command ("section") at once in the background, each with stdin from /dev/null and its
- * stdout and stderr in private files (mode 600, random names, created exclusively). Sections are printed as they
- * finish, in the order they finish: a header with the section's index and exit status, its
- * stdout, a separator, its stderr, an end mark, every mark carrying a random per-batch nonce that
- * appears in no process's arguments, so no output can forge or break a frame. A failing, missing
+ * stdout captured by the shell and its stderr in a private file (mode 600, random name, created
+ * exclusively). Sections are printed as they finish, in the order they finish: a header with the
+ * section's index and exit status, its stdout, a separator, its stderr, an end mark, every mark
+ * carrying a random per-batch nonce that appears in no process's arguments, so no output can forge
+ * or break a frame. A failing, missing
  * or hung section never holds back or spoils the others. A TERM to the session (the client giving
  * up on a section; sshd sends it to the session's process group) ends every section still running.
  *
- * Few processes per section (the background subshell, the command, a `cat` of its stdout when
- * there is any): on a busy node each fork counts. Each command line is a `RemoteCommand`'s line (fixed templates with
- * allow-listed, quoted values, ssh/commands.ts) and reaches the script only through `shellQuote`.
+ * Few processes: on a busy node each fork counts (see buildBatchScript). Each command line is a
+ * `RemoteCommand`'s line (fixed templates with allow-listed, quoted values, ssh/commands.ts) and
+ * reaches the script only through `shellQuote`.
  */
 import {shellQuote} from './shell.js'
 
@@ -42,32 +43,32 @@ function checkNonce(nonce: string): string {
 
 /**
  * The script for these sections. `nonce`: 32 hex digits, fresh for every batch (crypto random), the
- * frame mark; `fileTag`: 32 more, naming the batch's files in $TMPDIR (created exclusively, set -C).
- * No helper process on the way to the first answer: the sections report through a shell pipe,
- * the files are made by redirections; only non-empty output costs a `cat`.
+ * frame mark; `fileTag`: 32 more, naming the batch's two private files per run in $TMPDIR (created
+ * exclusively: set -C, mkfifo). Each section prints its own frame as soon as it is done, holding a
+ * token passed through a FIFO so frames never interleave; the frame is written by shell builtins
+ * (its stdout was captured by the shell), so the only process a section adds to its command is a
+ * `cat` of its stderr when there is any. Sections' stdout must be text (the shell drops NUL bytes):
+ * the reads hydra sends together are.
  */
 export function buildBatchScript(nonce: string, sections: readonly BatchSection[], fileTag = nonce.split('').reverse().join('')): string {
   const n = checkNonce(nonce)
-  const jobs = sections.map((s, i) => `{ (eval ${shellQuote(s.line)}) </dev/null >"$p.${i}.o" 2>"$p.${i}.e"; echo "${i} $?"; } &`)
+  const jobs = sections.map(
+    (s, i) =>
+      `{ o=$( (eval ${shellQuote(s.line)}) </dev/null 2>"$p.${i}.e"; s=$?; echo .; exit $s ); s=$?; read t <&5; ` +
+      `printf '%s ${i} %s\n%s\n%s -\n' ${n} $s "\${o%.}" ${n}; [ -s "$p.${i}.e" ] && cat "$p.${i}.e"; printf '\n%s .\n' ${n}; echo t >&5; } &`,
+  )
   return [
     'umask 077',
     'set -C',
     `p="\${TMPDIR:-/tmp}/.hydra-batch-${checkNonce(fileTag)}"`,
-    `{ : >"$p.t"; } 2>/dev/null || { echo "${n} nostart"; exit 0; }`,
+    `mkfifo "$p.f" 2>/dev/null || { echo "${n} nostart"; exit 0; }`,
     `trap 'rm -f "$p".*' EXIT`,
     `trap 'trap - TERM; rm -f "$p".*; kill -TERM 0' TERM`,
+    'exec 5<>"$p.f"',
+    'echo t >&5',
     `echo "${n} ready"`,
-    '{',
     ...jobs,
     'wait',
-    '} | while read i s; do',
-    `  echo "${n} $i $s"`,
-    // cat only what is not empty (stderr mostly is): every process counts on a busy node
-    '  [ -s "$p.$i.o" ] && cat "$p.$i.o"',
-    `  printf '\\n${n} -\\n'`,
-    '  [ -s "$p.$i.e" ] && cat "$p.$i.e"',
-    `  printf '\\n${n} .\\n'`,
-    'done',
     '',
   ].join('\n')
 }

@@ -107,11 +107,11 @@ describe('runBatch: several commands, one exec session, each its own result', ()
 
   it('output over a command’s cap fails that command only, as a lone exec does', async () => {
     const {client} = fakeClient()
-    const big = queue('head -c 5000 /dev/zero', {maxBytes: 1000})
+    const big = queue("printf '%05000d' 0", {maxBytes: 1000})
     const small = queue('echo ok')
     await runBatch(client, target, [big.entry, small.entry], noSingle)
     await Promise.all([big.promise, small.promise])
-    expect(big.settled.error?.message).toBe('hydra-compute: `head -c 5000 /dev/zero` printed more than 1000 bytes')
+    expect(big.settled.error?.message).toBe("hydra-compute: `printf '%05000d' 0` printed more than 1000 bytes")
     expect(small.settled.result?.stdout).toBe('ok\n')
   })
 

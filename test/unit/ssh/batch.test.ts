@@ -60,7 +60,7 @@ describe('buildBatchScript: values reach the node as data, never as code', () =>
 
   it('the real templates with their quoted values (unit, container) survive the second quoting intact', () => {
     const script = buildBatchScript(NONCE, [remoteCommands.systemdUnitState('prometheus-node-exporter.service'), remoteCommands.containerState('loki')])
-    expect(script).toContain(`{ (eval ${shellQuote(remoteCommands.systemdUnitState('prometheus-node-exporter.service').line)}) </dev/null`)
+    expect(script).toContain(`(eval ${shellQuote(remoteCommands.systemdUnitState('prometheus-node-exporter.service').line)}) </dev/null`)
   })
 
   it('refuses a nonce that is not 32 hex digits (it is the frame mark)', () => {

@@ -282,7 +282,7 @@ describe('hydra docker logdriver / logs against the real dockerd', () => {
 
 void REPO
 
-describe('one exec session for a node’s reads (clients/ssh-batch.ts) on a real sshd', () => {
+describe('one exec session for a node’s reads (ssh.batch, clients/ssh-batch.ts) on a real sshd', () => {
   // (the lab logs in as root, and sshd refuses session signals to root sessions, which it runs
   // without privilege separation: "session signalling requires privilege separation"; for other
   // users the TERM a given-up batch gets ends its sections, test/unit/clients/ssh-batch.test.ts)
@@ -291,8 +291,10 @@ describe('one exec session for a node’s reads (clients/ssh-batch.ts) on a real
     const {SshPool} = await import('../../src/lib/clients/ssh.js')
     const {remoteCommands} = await import('../../src/lib/ssh/commands.js')
     const {config: cfg} = loadConfig({flag: configPath, env: {}})
+    const node = cfg.nodes.find((n) => n.name === 'hydra-compute')!
+    node.ssh.batch = true
     const pool = new SshPool(cfg)
-    const session = pool.session(cfg.nodes.find((n) => n.name === 'hydra-compute')!)
+    const session = pool.session(node)
     await session.connect()
     const marker = `${Math.floor(Math.random() * 1e6)}.75`
     try {

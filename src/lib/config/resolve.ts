@@ -62,6 +62,8 @@ export interface ResolvedSsh {
   connectTimeoutMs: number
   commandTimeoutMs: number
   sudo: boolean
+  /** one exec session for the reads asked for together (clients/ssh-batch.ts) */
+  batch: boolean
 }
 
 export interface ResolvedNode {
@@ -232,6 +234,7 @@ function resolveNode(name: string, n: NodeConfig, raw: HydraConfigRaw, timeoutMs
     connectTimeoutMs: parseDuration(s.connectTimeout ?? d.connectTimeout ?? '') ?? timeoutMs,
     commandTimeoutMs: parseDuration(s.commandTimeout ?? d.commandTimeout ?? '') ?? Math.max(timeoutMs, 10_000),
     sudo: s.sudo ?? d.sudo ?? false,
+    batch: s.batch ?? d.batch ?? false,
   }
   return {
     name,

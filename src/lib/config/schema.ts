@@ -169,6 +169,8 @@ export const SshSchema = z.strictObject({
   commandTimeout: timerDuration.optional(),
   /** run commands that need root through `sudo -n` */
   sudo: z.boolean().optional(),
+  /** send the reads asked for together as ONE exec session (one script) instead of one session each */
+  batch: z.boolean().optional(),
 })
 
 export const NodeSchema = z.strictObject({

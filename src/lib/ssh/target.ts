@@ -35,6 +35,8 @@ export interface SshTarget {
   connectTimeoutMs: number
   commandTimeoutMs: number
   sudo: boolean
+  /** the reads asked for together go as one exec session (ssh.batch) */
+  batch?: boolean
   /** which ~/.ssh/config file was applied, if any */
   sshConfigFile?: string
 }
@@ -114,6 +116,7 @@ export function sshTargetForNode(cfg: HydraConfig, node: ResolvedNode, environme
     connectTimeoutMs: ssh.connectTimeoutMs,
     commandTimeoutMs: ssh.commandTimeoutMs,
     sudo: ssh.sudo,
+    batch: ssh.batch,
     sshConfigFile: sshConfigFile && existsSync(sshConfigFile) ? sshConfigFile : undefined,
   }
 }

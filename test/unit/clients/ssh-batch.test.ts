@@ -129,3 +129,20 @@ describe('runBatch: several commands, one exec session, each its own result', ()
     expect(q.map((x) => x.settled.result?.stdout)).toEqual(['echo a!', 'echo b!'])
   })
 })
+
+describe('ssh.batch in the config', () => {
+  it('is off unless the config turns it on (defaults.ssh or the node), and reaches the node’s SSH target', async () => {
+    const {parseConfigText} = await import('../../../src/lib/config/loader.js')
+    const {resolveConfig} = await import('../../../src/lib/config/resolve.js')
+    const {sshTargetForNode} = await import('../../../src/lib/ssh/target.js')
+    const yaml = (defaults: string, node: string) =>
+      `defaults:\n  ssh: {user: root${defaults}}\nnodes:\n  a: {address: 127.0.0.2}\n  b: {address: 127.0.0.3, ssh: {user: root${node}}}\nservices:\n  prometheus: {node: a, port: 9090}\n`
+    const batchOf = (text: string) => {
+      const cfg = resolveConfig(parseConfigText(text, '/tmp/hydra.yaml'))
+      return cfg.nodes.map((n) => sshTargetForNode(cfg, n, {env: {}, home: '/nonexistent'}).batch)
+    }
+    expect(batchOf(yaml('', ''))).toEqual([false, false])
+    expect(batchOf(yaml(', batch: true', ''))).toEqual([true, true])
+    expect(batchOf(yaml('', ', batch: true'))).toEqual([false, true])
+  })
+})

@@ -88,7 +88,8 @@ describe('runBatch: several commands, one exec session, each its own result', ()
   })
 
   it('a hung command times out on its own budget with the lone-exec error; the others are not held back, and it is ended on the node', async () => {
-    const marker = `${Math.floor(Math.random() * 1e6)}.5`
+    // bounded, so a failing run leaves nothing behind for long
+    const marker = `20.${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}5`
     const {client} = fakeClient()
     const hung = queue(`sleep ${marker}`, {timeoutMs: 400})
     const fast = queue('echo fast')

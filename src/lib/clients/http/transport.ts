@@ -34,11 +34,22 @@ setFlagsFromString('--liftoff-only')
 // The two pieces of undici used here, not its index: that one also loads fetch, WebSocket,
 // EventSource, the mock agents, caches, proxies and interceptors, about 0.15 CPU-s on every run
 // that makes a request (measured on this 2-core machine: 195-235 ms against 55-95 ms). The API is
-// the documented Dispatcher.request(options) (origin, path, method…); the package is pinned by
-// npm-shrinkwrap.json, and every request of test/unit/clients/http/transport.test.ts goes through them.
+// the documented Dispatcher.request(options) (origin, path, method…). undici has no `exports` map, so
+// the files load by path; should a later 7.x move them, hydra falls back to the index (slower start,
+// same behaviour), and test/unit/clients/http/undici-parts.test.ts fails on the upgrade so it is seen.
 const requireUndici = createRequire(import.meta.url)
-const Agent = requireUndici('undici/lib/dispatcher/agent.js') as typeof UndiciAgent
-const dispatcherRequest = requireUndici('undici/lib/api/api-request.js') as (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>
+type RequestFn = (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>
+export const UNDICI_PARTS = {agent: 'undici/lib/dispatcher/agent.js', request: 'undici/lib/api/api-request.js'} as const
+function loadUndici(): {Agent: typeof UndiciAgent; request: RequestFn} {
+  try {
+    return {Agent: requireUndici(UNDICI_PARTS.agent), request: requireUndici(UNDICI_PARTS.request)}
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error
+    const undici = requireUndici('undici') as typeof import('undici')
+    return {Agent: undici.Agent, request: undici.Dispatcher.prototype.request as unknown as RequestFn}
+  }
+}
+const {Agent, request: dispatcherRequest} = loadUndici()
 type Agent = UndiciAgent
 
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024

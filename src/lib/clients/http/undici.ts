@@ -1,0 +1,31 @@
+/** How the HTTP transport loads undici: the two parts it uses, and its WebAssembly parser compiled once. */
+import {createRequire} from 'node:module'
+import {setFlagsFromString} from 'node:v8'
+
+import type {Agent as UndiciAgent, Dispatcher} from 'undici'
+
+// undici parses HTTP with llhttp compiled to WebAssembly, on the first connection. V8 compiles it
+// first with its baseline compiler (Liftoff) and then again, in background threads, with its
+// optimising one; a short run (a backup, a health check) pays for that second compile, and at exit
+// waits for it to finish: 0.2–0.5 s measured here (issue 14 item 8). Liftoff's code parses a few MB
+// of HTTP in well under that. Set before the first connection compiles the module.
+setFlagsFromString('--liftoff-only')
+
+// The two pieces of undici used here, not its index: that one also loads fetch, WebSocket,
+// EventSource, the mock agents, caches, proxies and interceptors, about 0.15 CPU-s on every run
+// that makes a request (measured on this 2-core machine: 195-235 ms against 55-95 ms). The API is
+// the documented Dispatcher.request(options) (origin, path, method…). undici has no `exports` map, so
+// the files load by path; should a later 7.x move them, hydra falls back to the index (slower start,
+// same behaviour), and test/unit/clients/http/undici-parts.test.ts fails on the upgrade so it is seen.
+const requireUndici = createRequire(import.meta.url)
+type RequestFn = (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>
+export const UNDICI_PARTS = {agent: 'undici/lib/dispatcher/agent.js', request: 'undici/lib/api/api-request.js'} as const
+export function loadUndici(): {Agent: typeof UndiciAgent; request: RequestFn} {
+  try {
+    return {Agent: requireUndici(UNDICI_PARTS.agent), request: requireUndici(UNDICI_PARTS.request)}
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error
+    const undici = requireUndici('undici') as typeof import('undici')
+    return {Agent: undici.Agent, request: undici.Dispatcher.prototype.request as unknown as RequestFn}
+  }
+}

@@ -11,6 +11,7 @@
  */
 import {clientForEndpoint, isHttpError, parseJsonBody, type HttpClient, type RequestOptions} from '../clients/http/index.js'
 import type {HydraConfig, ResolvedEndpoint} from '../config/resolve.js'
+import {parseDuration} from '../config/units.js'
 import {formatDuration} from '../format.js'
 import {AuthError, OperationError, UserError} from '../errors.js'
 
@@ -47,6 +48,7 @@ export class LokiClient {
   readonly queryTimeoutMs: number
   private readonly pushHttp?: HttpClient
   private buildInfoPromise?: Promise<LokiBuildInfo | undefined>
+  private splitPromise?: Promise<number | undefined>
 
   constructor(
     readonly endpoint: LokiEndpoint,
@@ -123,6 +125,18 @@ export class LokiClient {
     return res.status === 200 ? res.text() : undefined
   }
 
+  /**
+   * The query frontend's split_queries_by_interval in ms (0: no splitting), from the running config;
+   * cached; undefined when Loki or a gateway in front will not show it.
+   */
+  splitIntervalMs(signal?: AbortSignal): Promise<number | undefined> {
+    this.splitPromise ??= this.runningConfig(signal).then(
+      (yaml) => (yaml === undefined ? undefined : splitIntervalSetting(yaml)),
+      () => undefined,
+    )
+    return this.splitPromise
+  }
+
   /** POST /loki/api/v1/push, the JSON form, to the push URL; Loki answers 204. */
   async push(streams: {stream: Record<string, string>; values: [string, string][]}[], signal?: AbortSignal): Promise<void> {
     const http = this.pushHttp ?? this.http
@@ -139,6 +153,24 @@ export class LokiClient {
 export function parseBuildVersion(version: string): LokiBuildInfo {
   const m = /^v?(\d+)\.\d+/.exec(version.trim())
   return {version, ...(m ? {major: Number(m[1])} : {})}
+}
+
+/**
+ * split_queries_by_interval from Loki's /config YAML, in ms: limits_config's (2.x and 3.x; defaults
+ * 30m and 1h), else 2.x's older query_range one; undefined if absent or not a duration. Pure.
+ */
+export async function splitIntervalSetting(configYaml: string): Promise<number | undefined> {
+  const {parse} = await import('yaml')
+  let doc: {limits_config?: {split_queries_by_interval?: unknown}; query_range?: {split_queries_by_interval?: unknown}} | null
+  try {
+    doc = parse(configYaml) as typeof doc
+  } catch {
+    return undefined
+  }
+  const read = (v: unknown) => (typeof v === 'string' ? parseDuration(v) : undefined)
+  const limits = read(doc?.limits_config?.split_queries_by_interval)
+  const legacy = read(doc?.query_range?.split_queries_by_interval)
+  return limits || legacy || (limits ?? legacy)
 }
 
 /** Loki's plain-text error → a hydra error with the right exit code. Pure. */

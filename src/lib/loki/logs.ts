@@ -193,6 +193,14 @@ export async function queryLogs(loki: LokiClient, options: LogsOptions, nowMs = 
   let hi = end
   let requests = 0
   let limited = false
+  const fetchRange = (from: bigint, to: bigint, limit: number) => {
+    requests++
+    return loki.getJson<LokiQueryData>(
+      '/loki/api/v1/query_range',
+      {query: options.query, start: from.toString(), end: to.toString(), limit, direction: options.direction},
+      {query: true, signal: options.signal, timeoutMs: options.timeoutMs},
+    )
+  }
   // logcli's batching: ask for up to `batch` lines at a time and move the window past the last
   // line received; lines at the boundary nanosecond come again and are dropped as seen
   for (;;) {
@@ -200,12 +208,15 @@ export async function queryLogs(loki: LokiClient, options: LogsOptions, nowMs = 
     const boundary = entries.at(-1)?.ns
     const seen = new Set(entries.filter((e) => e.ns === boundary).map(entryKey))
     const ask = Math.min(Math.min(batch, want - entries.length) + seen.size, MAX_LIMIT)
-    requests++
-    const data = await loki.getJson<LokiQueryData>(
-      '/loki/api/v1/query_range',
-      {query: options.query, start: lo.toString(), end: hi.toString(), limit: ask, direction: options.direction},
-      {query: true, signal: options.signal, timeoutMs: options.timeoutMs},
-    )
+    let top = hi
+    let data = await fetchRange(lo, top, ask)
+    // Loki (2.8 to 3.4 at least) can answer a forward query cut by its limit wrongly when the window
+    // spans one of its query splits: a later split's lines replace earlier ones. Within one split the
+    // answer is right, so a cut answer that spans a split is asked again up to the split's end.
+    if (options.direction === 'forward' && data.resultType === 'streams' && countEntries(data.result) >= ask) {
+      const edge = await nextSplitEdge(loki, lo, hi, options.signal)
+      if (edge !== undefined) data = await fetchRange(lo, (top = edge), ask)
+    }
     if (data.resultType !== 'streams') {
       const rows: QueryRow[] =
         data.resultType === 'matrix'
@@ -229,7 +240,12 @@ export async function queryLogs(loki: LokiClient, options: LogsOptions, nowMs = 
       limited = true
       break
     }
-    // fewer than asked: the window is exhausted; nothing new: one nanosecond holds more than a batch
+    // fewer than asked: the window is exhausted (a split of it: go on past its end); nothing new: one
+    // nanosecond holds more than a batch
+    if (got.length < ask && top < hi) {
+      lo = top
+      continue
+    }
     if (got.length < ask || fresh.length === 0) {
       limited = got.length >= ask
       break
@@ -239,6 +255,24 @@ export async function queryLogs(loki: LokiClient, options: LogsOptions, nowMs = 
     else lo = last
   }
   return {...base, resultType: 'streams', entries, streams: allStreams.length, commonLabels: commonLabels(allStreams), limited, requests}
+}
+
+function countEntries(streams: LokiStream[]): number {
+  let n = 0
+  for (const s of streams) n += s.values.length
+  return n
+}
+
+/** Loki's default split when its config will not say: 30m (2.x) divides 1h (3.x), so both are kept. */
+export const FALLBACK_SPLIT_MS = 1_800_000
+
+/** The first of Loki's query split boundaries (multiples of split_queries_by_interval since the epoch) inside (lo, hi). */
+export async function nextSplitEdge(loki: Pick<LokiClient, 'splitIntervalMs'>, lo: bigint, hi: bigint, signal?: AbortSignal): Promise<bigint | undefined> {
+  const ms = (await loki.splitIntervalMs(signal)) ?? FALLBACK_SPLIT_MS
+  if (ms <= 0) return undefined
+  const step = msToNs(ms)
+  const edge = (lo / step + 1n) * step
+  return edge < hi ? edge : undefined
 }
 
 /** One log line for humans: time, the labels that differ from the common ones, the line. Pure. */

@@ -3,11 +3,13 @@
  * phases, the multi-tenant setting, RFC 3339 times, logcli's output modes, the tail URL and
  * logcli-style batching. Bodies are as real Loki 3.4.2 and 2.8.0 sent them (api-facts.md §10).
  */
+import {readFileSync} from 'node:fs'
+
 import {describe, expect, it} from 'vitest'
 
-import {lokiError, parseBuildVersion, type LokiClient} from '../../../src/lib/loki/client.js'
+import {lokiError, parseBuildVersion, splitIntervalSetting, type LokiClient} from '../../../src/lib/loki/client.js'
 import {emptyAnswerNote, multiTenantSetting, readinessPhase} from '../../../src/lib/loki/guard.js'
-import {queryLogs, type LokiQueryData} from '../../../src/lib/loki/logs.js'
+import {nextSplitEdge, queryLogs, type LokiQueryData} from '../../../src/lib/loki/logs.js'
 import {parseRfc3339Ns, renderEntry, rfc3339Nano} from '../../../src/lib/loki/render.js'
 import {tailUrl} from '../../../src/lib/loki/tail.js'
 
@@ -36,6 +38,14 @@ describe('multi-tenant queries', () => {
     expect(await multiTenantSetting(yaml(true))).toBe(true)
     expect(await multiTenantSetting('target: all\n')).toBeUndefined()
     expect(await multiTenantSetting('<html>')).toBeUndefined()
+  })
+
+  it("reads both settings from real Loki's /config (2.8.0 and 3.4.2, as captured)", async () => {
+    const real = (v: string) => readFileSync(new URL(`../../fixtures/loki/config-${v}.yaml`, import.meta.url), 'utf8')
+    expect(await multiTenantSetting(real('2.8.0'))).toBe(false)
+    expect(await multiTenantSetting(real('3.4.2'))).toBe(false)
+    expect(await splitIntervalSetting(real('2.8.0'))).toBe(1_800_000)
+    expect(await splitIntervalSetting(real('3.4.2'))).toBe(3_600_000)
   })
 
   it("3.4's 500 multiple org IDs present becomes the setting to change, exit 2", () => {
@@ -82,7 +92,7 @@ describe('times and output as logcli writes them', () => {
 
 describe("logcli's --limit and --batch", () => {
   // a fake Loki over 7 lines, two of them at the same nanosecond, answering as query_range does
-  const lines: [bigint, string][] = [
+  const LINES: [bigint, string][] = [
     [10n, 'l10'],
     [20n, 'l20'],
     [30n, 'l30a'],
@@ -91,9 +101,11 @@ describe("logcli's --limit and --batch", () => {
     [50n, 'l50'],
     [60n, 'l60'],
   ]
-  function fakeLoki(calls: Record<string, unknown>[]): LokiClient {
+  function fakeLoki(calls: Record<string, unknown>[], lines = LINES): LokiClient {
     return {
       baseUrl: 'http://fake',
+      // a Loki whose /config is hidden: hydra assumes 30-minute splits
+      splitIntervalMs: async () => undefined,
       async getJson<T>(_path: string, q: Record<string, unknown>): Promise<T> {
         calls.push(q)
         const start = BigInt(String(q.start))
@@ -123,5 +135,59 @@ describe("logcli's --limit and --batch", () => {
     // never more than a batch beyond the lines that come again at the boundary nanosecond
     expect(calls.length).toBeGreaterThan(2)
     expect(calls.every((c) => Number(c.limit) <= 3)).toBe(true)
+  })
+
+  // Loki's own fault (seen on real 2.8.0 and 3.4.2): a forward answer cut by its limit, over a window
+  // that spans a query split, has a later split's line in place of an earlier one
+  function splittingLoki(calls: Record<string, unknown>[], splitMs: number): LokiClient {
+    // the same lines, 1 ms apart per unit, so that a split of 25 ms has its edges at 25 and 50 ms
+    const lines = LINES.map(([ns, l]) => [ns * 1_000_000n, l] as [bigint, string])
+    const step = BigInt(splitMs) * 1_000_000n
+    const good = fakeLoki([], lines)
+    return {
+      baseUrl: 'http://fake',
+      splitIntervalMs: async () => splitMs,
+      async getJson<T>(path: string, q: Record<string, string | number>): Promise<T> {
+        calls.push(q)
+        const data = await good.getJson<LokiQueryData>(path, q)
+        const start = BigInt(q.start!)
+        const end = BigInt(q.end!)
+        const spans = (start / step + 1n) * step < end
+        const cut = lines.filter(([ns]) => ns >= start && ns < end).length > Number(q.limit)
+        if (q.direction === 'forward' && spans && cut && data.resultType === 'streams') {
+          const values = data.result[0]!.values
+          const next = lines.find(([ns]) => ns > BigInt(values.at(-1)![0]))
+          if (next) values.splice(1, 1), values.push([next[0].toString(), next[1]])
+        }
+        return data as T
+      },
+    } as unknown as LokiClient
+  }
+  const ms = (n: number) => BigInt(n) * 1_000_000n
+
+  it("forward across Loki's query splits: every line, in order, whatever Loki's merge drops", async () => {
+    const calls: Record<string, unknown>[] = []
+    const r = await queryLogs(splittingLoki(calls, 25), {query: '{app="x"}', startNs: 0n, endNs: ms(100), limit: 4, batch: 4, direction: 'forward'})
+    expect(r.entries.map((e) => e.line)).toEqual(['l10', 'l20', 'l30a', 'l30b'])
+    // the cut answer over 0..100 ms was asked again up to the first edge, 25 ms
+    expect(calls.map((c) => `${c.start}-${c.end}`)).toContain(`0-${ms(25)}`)
+    const all = await queryLogs(splittingLoki([], 25), {query: '{app="x"}', startNs: 0n, endNs: ms(100), limit: 0, batch: 2, direction: 'forward'})
+    expect(all.entries.map((e) => e.line)).toEqual(['l10', 'l20', 'l30a', 'l30b', 'l40', 'l50', 'l60'])
+    expect(all.limited).toBe(false)
+  })
+
+  it('the fake does get it wrong without the re-ask (so the test above can fail)', async () => {
+    const data = await splittingLoki([], 25).getJson<LokiQueryData>('', {start: '0', end: ms(100).toString(), limit: 4, direction: 'forward'})
+    expect(data.resultType === 'streams' && data.result[0]!.values.map((v) => v[1])).toEqual(['l10', 'l30a', 'l30b', 'l40'])
+  })
+
+  it('split edges: multiples of the interval inside (lo, hi); none when splitting is off; 30m when Loki will not say', async () => {
+    const loki = (ms: number | undefined) => ({splitIntervalMs: async () => ms})
+    const h = 3_600_000_000_000n
+    expect(await nextSplitEdge(loki(3_600_000), 5n * h + 1n, 7n * h)).toBe(6n * h)
+    expect(await nextSplitEdge(loki(3_600_000), 5n * h, 6n * h)).toBeUndefined()
+    expect(await nextSplitEdge(loki(3_600_000), 5n * h, 6n * h + 1n)).toBe(6n * h)
+    expect(await nextSplitEdge(loki(0), 0n, 100n * h)).toBeUndefined()
+    expect(await nextSplitEdge(loki(undefined), 5n * h + 1n, 6n * h)).toBe(5n * h + h / 2n)
   })
 })

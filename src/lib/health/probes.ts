@@ -222,7 +222,11 @@ export function authHint(probe: HealthProbe, status: number): string {
       ? `${probe.id} knows hydra's credential (${ref}) but refuses it this endpoint: give it the rights it needs (e.g. a Viewer role)`
       : `${probe.id} refused hydra's credential (${ref}): check that it is current (not expired or revoked)`
   }
-  return `${probe.id} answered ${status} but the config gives no credential for it${probe.anonymous ? ' (its health endpoint needs none)' : ''}: a proxy or login in front of it asks for one; point the url past the proxy, or add the credential under ${probe.kind === probe.id ? `services.${probe.id}` : `apps.${probe.id}`}.auth`
+  const where = probe.kind === probe.id ? `services.${probe.id}` : `apps.${probe.id}`
+  // a health endpoint that needs no login (Grafana's /api/health): the configured credential is not the cure
+  if (probe.anonymous && probe.endpoint.auth)
+    return `${probe.id} answered ${status} on ${probe.path}, which ${probe.id} itself answers without a login (hydra sends no credential there): a proxy or login page in front of it asks for one; point ${where}.url past the proxy`
+  return `${probe.id} answered ${status} but the config gives no credential for it${probe.anonymous ? ' (its health endpoint needs none)' : ''}: a proxy or login in front of it asks for one; point the url past the proxy, or add the credential under ${where}.auth`
 }
 
 /**

@@ -4,7 +4,7 @@ import type {HttpResponse} from '../../../src/lib/clients/http/index.js'
 import {parseConfigText} from '../../../src/lib/config/loader.js'
 import {DEFAULT_CONFIG_YAML} from '../../../src/lib/config/default-config.js'
 import {resolveConfig} from '../../../src/lib/config/resolve.js'
-import {buildProbes, grafanaHealth, lokiReady, ollamaTags, plainReady, tabbyHealth, alertmanagerReady, prometheusReady, qdrantReady} from '../../../src/lib/health/probes.js'
+import {authHint, buildProbes, grafanaHealth, lokiReady, ollamaTags, plainReady, tabbyHealth, alertmanagerReady, prometheusReady, qdrantReady} from '../../../src/lib/health/probes.js'
 
 function res(status: number, body: string, contentType = 'text/plain'): HttpResponse {
   const buf = Buffer.from(body)
@@ -90,5 +90,22 @@ describe('buildProbes', () => {
     const probes = buildProbes(cfg)
     expect(probes.find((p) => p.id === 'alertmanager')!.required).toBe(false)
     expect(probes.find((p) => p.id === 'grafana')!.anonymous).toBe(true)
+  })
+})
+
+describe('the hint for a 401/403 fits what the config has', () => {
+  const probe = (anonymous: boolean, auth?: object) => ({id: 'grafana', kind: 'grafana', path: '/api/health', required: true, anonymous, endpoint: {baseUrl: 'http://g:3003', auth}}) as any
+  it("a refused credential names it; a 403 asks for rights", () => {
+    expect(authHint(probe(false, {tokenEnv: 'HYDRA_GRAFANA_TOKEN'}), 401)).toMatch(/refused hydra's credential \(\$HYDRA_GRAFANA_TOKEN\)/)
+    expect(authHint(probe(false, {tokenFile: '/etc/hydra/t'}), 403)).toMatch(/knows hydra's credential \(file \/etc\/hydra\/t\).*Viewer/)
+  })
+  it('no credential in the config: a proxy asks for one; add it or go past the proxy', () => {
+    expect(authHint(probe(false), 401)).toMatch(/the config gives no credential for it: a proxy.*services\.grafana\.auth/)
+  })
+  it("Grafana's /api/health needs no login: with a token configured, the token is not the cure, the proxy is", () => {
+    const hint = authHint(probe(true, {tokenEnv: 'HYDRA_GRAFANA_TOKEN'}), 401)
+    expect(hint).toMatch(/answered 401 on \/api\/health, which grafana itself answers without a login.*point services\.grafana\.url past the proxy/)
+    expect(hint).not.toMatch(/gives no credential|HYDRA_GRAFANA_TOKEN/)
+    expect(authHint(probe(true), 401)).toMatch(/gives no credential for it \(its health endpoint needs none\)/)
   })
 })

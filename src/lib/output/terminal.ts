@@ -68,11 +68,14 @@ export function wrapText(text: string, width: number, indent = '', {breakWords =
     .join('\n')
 }
 
-/** Every line wider than `width` wrapped at word boundaries, its continuation indented 2 more. */
+/**
+ * Every line wider than `width` wrapped at word boundaries, its continuation indented 2 more. A word
+ * longer than the line (a URL, a query, a path) is never cut, so it still copies and pastes whole.
+ */
 export function fitLines(text: string, width: number): string {
   return text
     .split('\n')
-    .map((line) => (visibleWidth(line) <= width ? line : wrapText(line, width, /^\s*/.exec(line)![0] + '  ')))
+    .map((line) => (visibleWidth(line) <= width ? line : wrapText(line, width, /^\s*/.exec(line)![0] + '  ', {breakWords: false})))
     .join('\n')
 }
 

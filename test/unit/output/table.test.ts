@@ -94,4 +94,11 @@ describe('fitLines', () => {
     for (const line of out.slice(2)) expect(line).toMatch(/^ {4}\S/)
     for (const line of out) expect(visibleWidth(line)).toBeLessThanOrEqual(50)
   })
+  it('never cuts a word longer than the line: a URL stays whole on a line of its own', () => {
+    const url = 'http://grafana.monitoring.example.internal:3003/d/hydra-ai-control-plane/hydra?orgId=1'
+    const out = fitLines(`  see: open ${url} in a browser`, 40).split('\n')
+    expect(out).toContain(`    ${url}`)
+    expect(out[0]).toBe('  see: open')
+    expect(out.at(-1)).toBe('    in a browser')
+  })
 })

@@ -138,24 +138,38 @@ export async function systemctl(lab: SystemctlLab, units: Record<string, string>
 }
 
 /**
- * The node's `systemctl`: sh + curl, no Node start. The control server answers with one head line
- * `<exit code><TAB><stderr, backslash-escaped>` and then stdout.
+ * The node's `systemctl`: one bash process, no curl. It sends its arguments to the control server
+ * over bash's /dev/tcp (HTTP/1.0, so the server closes the connection after its answer), which
+ * answers with one head line `<exit code><TAB><stderr, backslash-escaped>` and then stdout. A real
+ * `systemctl show` is one small C process; the curl the shim ran before cost about as much CPU as
+ * the rest of the node's reads together (sh + curl + cat ~50 ms against ~15 ms for bash alone), on
+ * the runbook's `systemctl status` as on hydra's `systemctl show`.
  */
 export function systemctlShimScript(node: string, controlUrl: string, stateFile: string): string {
-  return `#!/bin/sh
+  const {hostname, port} = new URL(controlUrl)
+  if (!/^[0-9.]+$/.test(hostname) || !/^\d+$/.test(port)) throw new Error(`the systemctl shim needs an IPv4 control URL with a port, got ${controlUrl}`)
+  if (/['\n]/.test(stateFile)) throw new Error(`the systemctl shim's state file name cannot hold a quote or newline: ${stateFile}`)
+  return `#!/bin/bash
 # hydra lab: systemctl for ${node}, answered from the lab's real exporter state by the lab's
 # control server (test/lab/systemctl.ts)
-n=$#
-for a do set -- "$@" --data-urlencode "a=$a"; done
-shift "$n"
-curl -sS --max-time 30 --data-urlencode "state=${stateFile}" "$@" '${controlUrl}/systemctl' | {
-  IFS= read -r head || { echo "Failed to connect to bus: the lab's control server did not answer" >&2; exit 1; }
-  code=\${head%%\t*}
-  err=\${head#*\t}
-  [ -z "$err" ] || printf '%b' "$err" >&2
-  cat
-  exit "$code"
-}
+export LC_ALL=C
+fail() { echo "Failed to connect to bus: the lab's control server did not answer\${1:+ ($1)}" >&2; exit 1; }
+# application/x-www-form-urlencoded, into REPLY
+enc() { local s=$1 c i; REPLY=; for ((i = 0; i < \${#s}; i++)); do c=\${s:i:1}; case $c in [A-Za-z0-9._~-]) REPLY+=$c ;; *) printf -v c '%%%02X' "'$c"; REPLY+=$c ;; esac; done; }
+enc '${stateFile}'
+body="state=$REPLY"
+for a do enc "$a"; body+="&a=$REPLY"; done
+{ exec 3<>/dev/tcp/${hostname}/${port}; } 2>/dev/null || fail
+printf 'POST /systemctl HTTP/1.0\\r\\nHost: ${hostname}:${port}\\r\\nContent-Type: application/x-www-form-urlencoded\\r\\nContent-Length: %d\\r\\n\\r\\n%s' "\${#body}" "$body" >&3
+IFS= read -r -t 30 status <&3 || fail 'no answer within 30s'
+case $status in "HTTP/1."?" 200 "*) ;; *) fail "\${status%$'\\r'}" ;; esac
+while IFS= read -r -t 30 line <&3 && [ -n "\${line%$'\\r'}" ]; do :; done
+IFS= read -r -t 30 head <&3 || fail 'no answer within 30s'
+code=\${head%%$'\\t'*}
+err=\${head#*$'\\t'}
+[ -z "$err" ] || printf '%b' "$err" >&2
+while IFS= read -r -t 30 line <&3 || [ -n "$line" ]; do printf '%s\\n' "$line"; done
+exit "$code"
 `
 }
 

@@ -10,7 +10,7 @@ import {remoteCommands} from '../ssh/commands.js'
 import {isValidRemoteValue} from '../ssh/shell.js'
 import {isSshError} from '../ssh/errors.js'
 import {selectNodes} from '../config/nodes.js'
-import {isNoSuchContainer, parseContainerNames, parseDockerInspect} from './inspect.js'
+import {isNoSuchContainer, parseContainerNames, parseDockerInspect, type ContainerInfo} from './inspect.js'
 
 export interface LogDriverRow {
   node: string
@@ -46,6 +46,28 @@ function safeLogOptions(options: Record<string, string>): Record<string, string>
   return out
 }
 
+/** One inspected container's log driver, judged against logs.lokiDriverExpected. */
+function logDriverRow(cfg: HydraConfig, node: string, c: ContainerInfo, expected: Set<string>): LogDriverRow {
+  const lokiExpected = expected.has(c.name)
+  const ok = !lokiExpected || c.logDriver === 'loki'
+  return {
+    node,
+    container: c.name,
+    running: c.state.running,
+    status: c.state.status,
+    driver: c.logDriver,
+    options: safeLogOptions(c.logOptions),
+    lokiExpected,
+    ok,
+    ...(ok
+      ? {}
+      : {
+          problem: `expected to ship its logs to Loki, but uses the ${c.logDriver} driver`,
+          hint: lokiDriverHint(cfg, c.name),
+        }),
+  }
+}
+
 export async function checkLogDrivers(cfg: HydraConfig, options: {pool: SshPool; nodes?: string[]; container?: string}): Promise<LogDriverReport> {
   if (options.container !== undefined && !isValidRemoteValue('container', options.container))
     throw new UserError(`${JSON.stringify(options.container)} is not a container name`, {hint: "container names contain only letters, digits and '_', '.', '-'"})
@@ -55,6 +77,15 @@ export async function checkLogDrivers(cfg: HydraConfig, options: {pool: SshPool;
   const errors: LogDriverReport['errors'] = []
   const perNode = await options.pool.forEachNode(nodes, async (session, node): Promise<LogDriverRow[]> => {
     try {
+      if (options.container) {
+        // one container asked for (doctor's check): inspect it by name, as the runbook does, rather
+        // than list every container first: one docker CLI run on the node instead of two
+        const r = await session.exec(remoteCommands.inspectContainers([options.container]))
+        if (r.exitCode !== 0 && isNoSuchContainer(r.stderr)) return []
+        if (r.exitCode !== 0) throw session.errorFor(r, false)
+        // a name docker resolved to another container (an ID prefix) is not this one
+        return parseDockerInspect(r.stdout).filter((c) => c.name === options.container).map((c) => logDriverRow(cfg, node.name, c, expected))
+      }
       const listed = parseContainerNames((await session.execOk(remoteCommands.containerNames())).stdout)
       // A name from the node is data, not trusted: one that fails the allow-list never reaches the shell.
       const names = listed.filter((n) => {
@@ -62,29 +93,8 @@ export async function checkLogDrivers(cfg: HydraConfig, options: {pool: SshPool;
         if (!ok) rejectedNames.push({node: node.name, name: n})
         return ok
       })
-      const wanted = options.container ? names.filter((n) => n === options.container) : names
-      if (wanted.length === 0) return []
-      const inspected = parseDockerInspect((await session.execOk(remoteCommands.inspectContainers(wanted))).stdout)
-      return inspected.map((c): LogDriverRow => {
-        const lokiExpected = expected.has(c.name)
-        const ok = !lokiExpected || c.logDriver === 'loki'
-        return {
-          node: node.name,
-          container: c.name,
-          running: c.state.running,
-          status: c.state.status,
-          driver: c.logDriver,
-          options: safeLogOptions(c.logOptions),
-          lokiExpected,
-          ok,
-          ...(ok
-            ? {}
-            : {
-                problem: `expected to ship its logs to Loki, but uses the ${c.logDriver} driver`,
-                hint: lokiDriverHint(cfg, c.name),
-              }),
-        }
-      })
+      if (names.length === 0) return []
+      return parseDockerInspect((await session.execOk(remoteCommands.inspectContainers(names))).stdout).map((c) => logDriverRow(cfg, node.name, c, expected))
     } catch (error) {
       if (!isSshError(error)) throw error
       errors.push({node: node.name, code: error.code, failure: error.failure, message: error.message, hint: error.hint})

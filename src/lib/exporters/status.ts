@@ -12,7 +12,7 @@ import {parseContainerStateText, isNoSuchContainer, type ContainerStateInfo} fro
 import {hostAliases, resolveHosts} from '../net/hosts.js'
 import {remoteCommands} from '../ssh/commands.js'
 import {isSshError, type SshError} from '../ssh/errors.js'
-import {describeUnitState, parseSystemctlShow, unitCondition, type ServiceCondition} from '../systemd/show.js'
+import {describeUnitState, parseSystemctlShow, parseSystemctlShowUnits, unitCondition, type ServiceCondition, type UnitState} from '../systemd/show.js'
 import {findListener, findProcesses, listenersElsewhere, listenersOfPids, parsePsTable, parseSsListening, type ListeningSocket, type ProcessEntry} from './sockets.js'
 
 export type ExporterCondition = ServiceCondition | 'unreachable'
@@ -74,11 +74,13 @@ interface ManagerState {
   processes?: {pid: number; args: string}[]
 }
 
-async function managerState(session: SshSession, e: ResolvedExporter, sudo: boolean, processTable: () => Promise<ProcessEntry[]>): Promise<ManagerState> {
+/** A unit's state from the node's shared `systemctl show` (unitStates), or from one of its own. */
+type UnitStateOf = (unit: string, sudo: boolean) => Promise<UnitState | undefined>
+
+async function managerState(session: SshSession, e: ResolvedExporter, sudo: boolean, processTable: () => Promise<ProcessEntry[]>, unitStateOf: UnitStateOf): Promise<ManagerState> {
   switch (e.managedBy) {
     case 'systemd': {
-      const r = await session.execOk(remoteCommands.systemdUnitState(e.unit!), {sudo})
-      const s = parseSystemctlShow(r.stdout)
+      const s = (await unitStateOf(e.unit!, sudo)) ?? parseSystemctlShow((await session.execOk(remoteCommands.systemdUnitState(e.unit!), {sudo})).stdout)
       const {properties: _all, ...systemd} = s
       return {state: unitCondition(s), stateDetail: describeUnitState(s), systemd}
     }
@@ -116,10 +118,36 @@ function sshErrorInfo(error: SshError): NonNullable<ExporterStatusRow['error']> 
   return {code: error.code, failure: error.failure, message: error.message, hint: error.hint}
 }
 
+/**
+ * Every systemd unit of the node's exporters that runs with the same sudo setting, in ONE
+ * `systemctl show` (one session and one systemctl on the node instead of one per unit). A unit's
+ * state is undefined when that call did not answer cleanly (it exited non-zero, or its blocks do
+ * not match the units): each exporter then asks for its own unit, so a failure stays its own.
+ */
+function sharedUnitStates(session: SshSession, exporters: ResolvedExporter[], sudoOf: (e: ResolvedExporter) => boolean): UnitStateOf {
+  const calls = new Map<boolean, Promise<Map<string, UnitState> | undefined>>()
+  return (unit, sudo) => {
+    let call = calls.get(sudo)
+    if (!call) {
+      const units = [...new Set(exporters.filter((e) => e.managedBy === 'systemd' && e.unit && sudoOf(e) === sudo).map((e) => e.unit!))]
+      call =
+        units.length < 2
+          ? Promise.resolve(undefined)
+          : session.exec(remoteCommands.systemdUnitStates(units), {sudo}).then((r) => {
+              const states = r.exitCode === 0 ? parseSystemctlShowUnits(r.stdout, units.length) : undefined
+              return states && new Map(units.map((u, i) => [u, states[i]!]))
+            })
+      calls.set(sudo, call)
+    }
+    return call.then((states) => states?.get(unit))
+  }
+}
+
 async function nodeStatus(cfg: HydraConfig, session: SshSession, node: ResolvedNode, fetches: Map<string, Promise<FetchResult>>): Promise<ExporterStatusRow[]> {
   const explicitSudo = (e: ResolvedExporter) => cfg.raw.nodes[node.name]?.exporters?.[e.name]?.sudo === true
   let ps: Promise<ProcessEntry[]> | undefined
   const processTable = () => (ps ??= session.execOk(remoteCommands.processTable()).then((r) => parsePsTable(r.stdout)))
+  const unitStateOf = sharedUnitStates(session, node.exporters, explicitSudo)
   const sockets: Promise<ListeningSocket[] | SshError> = session
     .execOk(remoteCommands.listeningTcpSockets())
     .then((r) => parseSsListening(r.stdout))
@@ -135,7 +163,7 @@ async function nodeStatus(cfg: HydraConfig, session: SshSession, node: ResolvedN
       let manager: ManagerState
       let error: ExporterStatusRow['error']
       try {
-        manager = await managerState(session, e, explicitSudo(e), processTable)
+        manager = await managerState(session, e, explicitSudo(e), processTable, unitStateOf)
       } catch (err) {
         if (!isSshError(err)) throw err
         error = sshErrorInfo(err)

@@ -78,22 +78,34 @@ function blockedHint(node: ResolvedNode, port: number, source: string): string {
   return `allow it, e.g.: sudo iptables -I INPUT -p tcp -s ${source} --dport ${port} -j ACCEPT (and persist the rule the way ${node.name} stores its firewall)`
 }
 
+/**
+ * The output of remoteCommands.sshConnectionAndIptablesVersion: the SSH_CONNECTION line, then
+ * `iptables -V`'s first line when it exited 0 (no iptables: exit 127 from the shell, or its error). Pure.
+ */
+export function splitConnectionAndVersion(stdout: string, exitCode: number | null): {connection: string; version?: string} {
+  const newline = stdout.indexOf('\n')
+  const connection = (newline < 0 ? stdout : stdout.slice(0, newline)).trim()
+  const version = exitCode === 0 && newline >= 0 ? stdout.slice(newline + 1).trim().split('\n')[0] || undefined : undefined
+  return version ? {connection, version} : {connection}
+}
+
 async function readNodeFirewall(session: SshSession, node: ResolvedNode, ports: {port: number; exporter?: string}[]): Promise<NodeFirewall> {
   const sudo = node.ssh.sudo
-  // every read goes out at once (one batch over the one connection): the rules are read alongside
-  // `iptables -V` and used only when it answers, as the version decides whether iptables is there
-  const [connResult, version, rules, nftResult] = await Promise.all([
-    session.execOk(remoteCommands.sshConnection()),
-    session.exec(remoteCommands.iptablesVersion()),
+  // every read goes out at once over the one connection: the rules are read alongside `iptables -V`
+  // and used only when it answers, as the version decides whether iptables is there. The session's
+  // addresses come in the same session as `iptables -V` (one SSH session less per node)
+  const [idResult, rules, nftResult] = await Promise.all([
+    session.exec(remoteCommands.sshConnectionAndIptablesVersion()),
     session.exec(remoteCommands.iptablesRules(), {sudo}).catch((error: unknown) => ({error})),
     session.exec(remoteCommands.nftRuleset(), {sudo}),
   ])
-  const conn = connResult.stdout.trim().split(/\s+/)
+  const {connection, version} = splitConnectionAndVersion(idResult.stdout, idResult.exitCode)
+  const conn = connection.split(/\s+/)
   const source = conn[0] ?? ''
   const serverAddress = conn[2] ?? node.address
   const destination = ipv4ToInt(node.address) !== undefined ? node.address : serverAddress
 
-  const iptablesVersion = version.exitCode === 0 ? version.stdout.trim().split('\n')[0] : undefined
+  const iptablesVersion = version
   const rulesRead: string[] = []
   let iptables: ReturnType<typeof parseIptablesS> | undefined
   if (iptablesVersion) {

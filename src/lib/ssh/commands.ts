@@ -25,22 +25,33 @@ function checkedInteger(what: string, n: number, min: number, max: number): numb
   return n
 }
 
+function systemdUnitStates(units: string[]): RemoteCommand {
+  if (units.length === 0) throw new UserError('no unit to show')
+  return cmd('systemctl-show', `systemctl show --no-pager -p ${SYSTEMD_PROPERTIES.join(',')} -- ${units.map((u) => quoteRemoteValue('unit', u)).join(' ')}`)
+}
+
 export const remoteCommands = {
-  systemdUnitState: (unit: string) => cmd('systemctl-show', `systemctl show --no-pager -p ${SYSTEMD_PROPERTIES.join(',')} -- ${quoteRemoteValue('unit', unit)}`),
+  systemdUnitState: (unit: string) => systemdUnitStates([unit]),
+  /** several units in one call: systemctl prints one block per unit, in the order named, separated by an empty line */
+  systemdUnitStates,
   containerState: (container: string) =>
     cmd('docker-inspect-state', `docker inspect --format '{{json .State}}' -- ${quoteRemoteValue('container', container)}`),
   processTable: () => cmd('ps', 'ps -eo pid,comm,args'),
   // -p: the owning PIDs (all of them as root, the login user's otherwise), to find an exporter on another port
   listeningTcpSockets: () => cmd('ss-listen', 'ss -ltnpH'),
-  /** the client and server address of this SSH session: hydra's source address as the node sees it */
-  sshConnection: () => cmd('ssh-connection', 'printf "%s\\n" "$SSH_CONNECTION"'),
   iptablesVersion: () => cmd('iptables-version', 'iptables -V'),
+  /**
+   * The client and server address of this SSH session (hydra's source address as the node sees it),
+   * then `iptables -V` in the same session: its output after that first line, and its exit code.
+   */
+  sshConnectionAndIptablesVersion: () => cmd('ssh-connection+iptables-version', 'printf "%s\\n" "$SSH_CONNECTION"; iptables -V'),
   iptablesRules: () => cmd('iptables-rules', 'iptables -w 5 -S', true),
   nftRuleset: () => cmd('nft-ruleset', 'nft -j list ruleset', true),
   containerNames: () => cmd('docker-ps', "docker ps -a --format '{{.Names}}'"),
   inspectContainers: (containers: string[]) => {
     if (containers.length === 0) throw new UserError('no container to inspect')
-    return cmd('docker-inspect', `docker inspect -- ${containers.map((c) => quoteRemoteValue('container', c)).join(' ')}`)
+    // --type container: a name is never taken for an image, volume or network of the same name
+    return cmd('docker-inspect', `docker inspect --type container -- ${containers.map((c) => quoteRemoteValue('container', c)).join(' ')}`)
   },
   containerLogs: (container: string, tail: number) =>
     cmd('docker-logs', `docker logs --tail ${checkedInteger('--tail', tail, 0, 100_000)} -- ${quoteRemoteValue('container', container)}`),

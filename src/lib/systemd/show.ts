@@ -31,6 +31,17 @@ export function parseSystemctlShow(text: string): UnitState {
   }
 }
 
+/**
+ * `systemctl show -p … -- A B …`: one block per unit, in the order named, an empty line between
+ * blocks (systemctl(1); systemctl's show_one prints a newline before every unit but the first).
+ * Undefined when the block count is not the unit count, so the caller can ask unit by unit. Pure.
+ */
+export function parseSystemctlShowUnits(text: string, units: number): UnitState[] | undefined {
+  const blocks = text.replace(/\n+$/, '').split(/\n[ \t]*\n/)
+  if (blocks.length !== units || blocks.some((b) => !b.includes('='))) return undefined
+  return blocks.map(parseSystemctlShow)
+}
+
 export type ServiceCondition = 'running' | 'starting' | 'stopped' | 'failed' | 'missing' | 'unknown'
 
 /** What a unit state means for an exporter: only active/running serves metrics. */

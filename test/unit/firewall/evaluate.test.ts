@@ -3,7 +3,7 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {combineVerdicts, detectBackend, lastConditionalRule} from '../../../src/lib/firewall/check.js'
+import {combineVerdicts, detectBackend, lastConditionalRule, splitConnectionAndVersion} from '../../../src/lib/firewall/check.js'
 import {evaluateIptables, parseIptablesS, tokenizeRule} from '../../../src/lib/firewall/iptables.js'
 import {evaluateNft, isIptablesNftTable, parseNftJson} from '../../../src/lib/firewall/nftables.js'
 import type {Packet} from '../../../src/lib/firewall/packet.js'
@@ -84,6 +84,13 @@ describe('nft -j list ruleset (real output)', () => {
 })
 
 describe('backend detection and combination', () => {
+  it('reads the session addresses and iptables -V from one session', () => {
+    expect(splitConnectionAndVersion('127.0.0.1 45050 127.0.0.3 22\niptables v1.8.9 (nf_tables)\n', 0)).toEqual({connection: '127.0.0.1 45050 127.0.0.3 22', version: 'iptables v1.8.9 (nf_tables)'})
+    // no iptables on the node: the shell's 127, the addresses still read
+    expect(splitConnectionAndVersion('10.0.0.5 50000 10.0.0.9 22\n', 127)).toEqual({connection: '10.0.0.5 50000 10.0.0.9 22'})
+    expect(splitConnectionAndVersion('10.0.0.5 50000 10.0.0.9 22\n', 0)).toEqual({connection: '10.0.0.5 50000 10.0.0.9 22'})
+    expect(splitConnectionAndVersion('', 0)).toEqual({connection: ''})
+  })
   it('names the backend from iptables -V and nft', () => {
     expect(detectBackend(fx('iptables-version-nft.txt'), false)).toBe('iptables-nft')
     expect(detectBackend(fx('iptables-version-legacy.txt'), false)).toBe('iptables-legacy')

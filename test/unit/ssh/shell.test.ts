@@ -31,7 +31,13 @@ describe('remote command templates', () => {
       "systemctl show --no-pager -p LoadState,ActiveState,SubState,MainPID,ExecMainStatus,Result -- 'prometheus-node-exporter.service'",
     )
     expect(remoteCommands.systemdUnitState('--help').line).toMatch(/ -- '--help'$/)
-    expect(remoteCommands.inspectContainers(['loki', 'tabbyapi']).line).toBe("docker inspect -- 'loki' 'tabbyapi'")
+    expect(remoteCommands.systemdUnitStates(['prometheus-node-exporter.service', 'gpu.service']).line).toBe(
+      "systemctl show --no-pager -p LoadState,ActiveState,SubState,MainPID,ExecMainStatus,Result -- 'prometheus-node-exporter.service' 'gpu.service'",
+    )
+    expect(() => remoteCommands.systemdUnitStates([])).toThrow(/no unit/)
+    expect(() => remoteCommands.systemdUnitStates(['ok.service', 'x;reboot'])).toThrow(/refusing to send unit name/)
+    expect(remoteCommands.inspectContainers(['loki', 'tabbyapi']).line).toBe("docker inspect --type container -- 'loki' 'tabbyapi'")
+    expect(remoteCommands.sshConnectionAndIptablesVersion().line).toBe('printf "%s\\n" "$SSH_CONNECTION"; iptables -V')
     expect(remoteCommands.containerLogs('loki', 50).line).toBe("docker logs --tail 50 -- 'loki'")
   })
   it('check integers', () => {

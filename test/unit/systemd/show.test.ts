@@ -3,7 +3,7 @@ import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
-import {describeUnitState, parseSystemctlShow, unitCondition} from '../../../src/lib/systemd/show.js'
+import {describeUnitState, parseSystemctlShow, parseSystemctlShowUnits, unitCondition} from '../../../src/lib/systemd/show.js'
 import {findListener, findProcesses, parsePsTable, parseSsListening} from '../../../src/lib/exporters/sockets.js'
 
 const fx = (area: string, f: string) => readFileSync(join(import.meta.dirname, '../../fixtures', area, f), 'utf8')
@@ -18,6 +18,22 @@ describe('systemctl show', () => {
     expect(describeUnitState(failed)).toBe('ActiveState=failed SubState=failed Result=exit-code ExecMainStatus=1')
     expect(unitCondition(parseSystemctlShow(fx('systemd', 'show-not-found.txt')))).toBe('missing')
     expect(unitCondition(parseSystemctlShow('ActiveState=inactive\nSubState=dead\nResult=success\n'))).toBe('stopped')
+  })
+})
+
+describe('systemctl show for several units', () => {
+  const blocks = [fx('systemd', 'show-active.txt'), fx('systemd', 'show-failed.txt'), fx('systemd', 'show-not-found.txt')]
+  it('one state per unit, in the order named (an empty line between units, as systemctl prints them)', () => {
+    const states = parseSystemctlShowUnits(blocks.map((b) => b.replace(/\n+$/, '')).join('\n\n') + '\n', 3)
+    expect(states?.map(unitCondition)).toEqual(['running', 'failed', 'missing'])
+    expect(states?.[0]).toEqual(parseSystemctlShow(blocks[0]!))
+  })
+  it('undefined when the blocks do not match the units, so the caller asks unit by unit', () => {
+    const two = blocks.slice(0, 2).map((b) => b.replace(/\n+$/, '')).join('\n\n')
+    expect(parseSystemctlShowUnits(two, 3)).toBeUndefined()
+    expect(parseSystemctlShowUnits(`${two}\n\n`, 2)).toHaveLength(2)
+    expect(parseSystemctlShowUnits('', 1)).toBeUndefined()
+    expect(parseSystemctlShowUnits('Failed to get properties: Access denied\n', 1)).toBeUndefined()
   })
 })
 

@@ -3,6 +3,7 @@
  * names through the namespace's /etc/hosts, a wrong port in the config, …) and asserts the one cause
  * hydra names, the fix it proposes and the exit code. Scenario names are quoted in the issue note.
  */
+import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -102,6 +103,30 @@ describe('issue 10: diagnosis on real-cluster faults', () => {
     expect(c.hint).not.toMatch(/web\.listen-address/)
     expect(d.doc.checks.filter((x) => x.cause === 'firewall_blocked')).toEqual([])
     expect(d.code).toBe(1)
+  }, 120_000)
+
+  it("docker-down: hydra-storage's Docker daemon stopped → one problem, docker_down with how to start it; its other container checks skipped under it", async () => {
+    // the node's own docker CLI, aimed at a socket nothing listens on: what a node whose dockerd is stopped answers
+    const real = spawnSync('sh', ['-c', 'command -v docker'], {encoding: 'utf8'}).stdout.trim()
+    expect(real, 'the docker CLI (docker.io) is needed on this machine').toMatch(/^\//)
+    const shim = join(stateDir, 'bin-hydra-storage', 'docker')
+    writeFileSync(shim, `#!/bin/sh\nDOCKER_HOST=unix://${join(scratch, 'no-dockerd.sock')} exec ${real} "$@"\n`, {mode: 0o755})
+    try {
+      // two container checks on hydra-storage: cAdvisor's state and the loki container's log driver
+      const config = variantConfig('docker-down', (doc) => (doc.logs.lokiDriverExpected = ['loki']))
+      const d = await doctor(config)
+      const storage = d.failing.filter((c) => c.id === 'exporter:hydra-storage/cadvisor' || c.id === 'logdriver:loki')
+      expect(storage.map((c) => [c.id, c.cause])).toEqual([['exporter:hydra-storage/cadvisor', 'docker_down']])
+      const root = storage[0]!
+      expect(root.detail).toMatch(/hydra-storage: the Docker daemon is not running \(docker cannot connect to unix:\/\/\S+no-dockerd\.sock\)/)
+      expect(root.hint).toMatch(/^start it on hydra-storage: systemctl start docker/)
+      expect(root.evidence).toContain('logdriver:loki fails the same way (skipped under this failure)')
+      expect(d.check('logdriver:loki')).toMatchObject({status: 'skipped', detail: 'skipped: exporter:hydra-storage/cadvisor failed'})
+      expect(d.failing.filter((c) => c.cause === 'ssh_command')).toEqual([])
+      expect(d.code).toBe(1)
+    } finally {
+      rmSync(shim, {force: true})
+    }
   }, 120_000)
 
   describe('a proxy in front of the real Prometheus (items 3, 4, 5)', () => {

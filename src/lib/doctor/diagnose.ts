@@ -9,7 +9,7 @@ import type {ResolvedExporter, ResolvedNode} from '../config/resolve.js'
 import type {ExporterStatusRow, FetchResult} from '../exporters/status.js'
 import type {NodeFirewall, PortVerdict} from '../firewall/check.js'
 import type {TargetRow} from '../prometheus/targets.js'
-import {NODE_UNREACHABLE, type CheckOutcome} from './model.js'
+import {DOCKER_DAEMON_FAULTS, NODE_UNREACHABLE, type CheckOutcome} from './model.js'
 
 /** What an SSH connect failed with (an SshError, reduced to what the diagnosis needs). */
 export interface SshFailureInfo {
@@ -57,7 +57,8 @@ function managerWords(e: Pick<ResolvedExporter, 'managedBy' | 'unit' | 'containe
 export function exporterStateDiagnosis(row: ExporterStatusRow, e: ResolvedExporter): CheckOutcome {
   const evidence = [`${e.managedBy}: ${row.stateDetail}`, `ss -ltn: ${row.listenDetail}`]
   if (row.error && row.state !== 'running') {
-    return {status: 'fail', cause: 'ssh_command', detail: `could not read the state of ${managerWords(e)}: ${row.error.message}`, evidence, hint: row.error.hint ?? row.hint}
+    const cause = DOCKER_DAEMON_FAULTS.has(row.error.failure) ? row.error.failure : 'ssh_command'
+    return {status: 'fail', cause, detail: `could not read the state of ${managerWords(e)}: ${row.error.message}`, evidence, hint: row.error.hint ?? row.hint}
   }
   if (row.state === 'unreachable') return {status: 'fail', cause: NODE_UNREACHABLE, detail: `the SSH connection to ${e.node} was lost`, evidence, hint: row.hint}
   if (row.state === 'missing') {

@@ -93,6 +93,12 @@ export interface CheckResult extends Pick<Check, 'id' | 'kind' | 'group' | 'node
   durationMs: number
 }
 
+/**
+ * Causes that are a node's fault, not one check's: the node's Docker daemon is down or refuses
+ * hydra's user. Every container check on that node fails with it; node-faults.ts makes it one problem.
+ */
+export const DOCKER_DAEMON_FAULTS: ReadonlySet<string> = new Set(['docker_down', 'docker_permission'])
+
 /** The cause an SSH check gives a node it could not reach at all (timeout, no route). */
 export const NODE_UNREACHABLE = 'node_unreachable'
 

@@ -1,6 +1,6 @@
 /** A doctor run's progress: one line per group (node or service), fed by the runner's events. */
 import type {Progress} from '../output/progress.js'
-import type {Check, CheckResult} from './model.js'
+import {DOCKER_DAEMON_FAULTS, type Check, type CheckResult} from './model.js'
 import {groupProgressTitle} from './render.js'
 import type {DoctorEvent} from './runner.js'
 
@@ -13,8 +13,9 @@ export function progressGroups(checks: readonly Check[]): {groups: string[]; tit
 /**
  * The runner's onEvent: updates the group's line, and ends it (failed if a check failed) when its
  * last check is in — or, for a group holding a check a pass after the run may change
- * (settlesAfterRun: alerts:prometheus, whose explained alerts are folded away), with the run's
- * final results, so the line never shows a problem the report does not have.
+ * (settlesAfterRun: alerts:prometheus, whose explained alerts are folded away) or a node fault
+ * (node-faults.ts), with the run's final results, so the line never shows a problem the report
+ * does not have.
  */
 export function trackProgress(checks: readonly Check[], progress: Progress): (event: DoctorEvent) => void {
   const {groups} = progressGroups(checks)
@@ -41,6 +42,10 @@ export function trackProgress(checks: readonly Check[], progress: Progress): (ev
     if (!s) return
     s.done.push(e.result)
     progress.line(s.index).title(groupProgressTitle(e.check.group, s.total, s.done))
-    if (s.done.length === s.total && !s.settles) end(e.check.group, s, s.done)
+    // a group with a node fault (its Docker daemon down) ends with the run: node-faults.ts may fold it
+    if (s.done.length === s.total && !s.settles) {
+      if (s.done.some((r) => DOCKER_DAEMON_FAULTS.has(r.cause ?? ''))) s.settles = true
+      else end(e.check.group, s, s.done)
+    }
   }
 }

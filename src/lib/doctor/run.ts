@@ -7,6 +7,7 @@ import type {HydraConfig} from '../config/resolve.js'
 import {ExitCode, type ExitCodeValue} from '../errors.js'
 import {buildCatalogue} from './catalogue/index.js'
 import {foldExplainedAlerts} from './explained.js'
+import {foldNodeFaults} from './node-faults.js'
 import type {Check, CheckResult} from './model.js'
 import {runChecks, type DoctorEvent} from './runner.js'
 import {selectChecks, type SelectOptions} from './select.js'
@@ -83,7 +84,8 @@ async function doctorRun(cfg: HydraConfig, options: DoctorOptions): Promise<Doct
   const stopSilences = new AbortController()
   const silencesRead = (options.readSilences ?? readSilences)(cfg, {signal: AbortSignal.any([stopSilences.signal, AbortSignal.timeout(deadlineMs)]), timeoutMs: deadlineMs})
   // a firing alert that a failed check explains is that check's evidence, not a second problem
-  const checked = foldExplainedAlerts(cfg, await runChecks(checks, {cfg, deadlineMs, onEvent: options.onEvent}))
+  // and a node's Docker daemon that is down is one problem, however many containers it fails
+  const checked = foldNodeFaults(foldExplainedAlerts(cfg, await runChecks(checks, {cfg, deadlineMs, onEvent: options.onEvent})))
   let silences: SilencesRead = {status: 'not_needed', active: 0}
   let results = checked
   if (checked.some((r) => r.status === 'fail')) {

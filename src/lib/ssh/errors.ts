@@ -20,6 +20,8 @@ export type SshFailure =
   | 'command_failed'
   | 'command_missing'
   | 'sudo_password'
+  | 'docker_down'
+  | 'docker_permission'
   | 'ssh'
 
 export interface SshErrorOptions {

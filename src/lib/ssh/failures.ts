@@ -109,6 +109,8 @@ export function commandError(t: SshTarget, result: ExecResult, sudo: boolean): S
       details,
     })
   }
+  const docker = dockerDaemonError(t, result.command, stderr, details)
+  if (docker) return docker
   if (result.exitCode === 127) {
     const program = result.command.replace(/^sudo -n -- /, '').split(' ')[0]
     return sshError('command_missing', t.node, `${t.node}: \`${program}\` is not installed or not on the PATH of a non-interactive SSH session`, {
@@ -117,4 +119,30 @@ export function commandError(t: SshTarget, result: ExecResult, sudo: boolean): S
     })
   }
   return sshError('command_failed', t.node, `${t.node}: \`${result.command}\` exited ${result.exitCode ?? `on signal ${result.signal}`}${firstLine ? `: ${firstLine}` : ''}`, {details})
+}
+
+/**
+ * The docker CLI's answers when it cannot reach its daemon — the node's fault, not the container's.
+ * Docker 28 (captured with the Debian CLI): "Cannot connect to the Docker daemon at
+ * unix:///var/run/docker.sock. Is the docker daemon running?" and "permission denied while trying
+ * to connect to the Docker daemon socket at unix:///var/run/docker.sock: Get …"; Docker 29: "failed
+ * to connect to the docker API at unix:///var/run/docker.sock; check if the path is correct and if
+ * the daemon is running: dial unix …: connect: no such file or directory" (or "…: permission denied").
+ */
+function dockerDaemonError(t: SshTarget, command: string, stderr: string, details: Record<string, unknown>): SshError | undefined {
+  if (!/^(sudo -n -- )?docker /.test(command)) return undefined
+  const at = /(?:Docker daemon(?: socket)?|docker API) at (\S+?)[.:;]?(?:\s|$)/i.exec(stderr)?.[1] ?? 'its socket'
+  if (/permission denied while trying to connect to the docker|failed to connect to the docker API at .*connect: permission denied/i.test(stderr)) {
+    return sshError('docker_permission', t.node, `${t.node}: ${t.user} may not use the Docker daemon (permission denied on ${at})`, {
+      hint: `add ${t.user} to the docker group on ${t.node} (usermod -aG docker ${t.user}; it counts from the next login, and the group is as good as root), or set ssh.user to a user who has it`,
+      details,
+    })
+  }
+  if (/Cannot connect to the Docker daemon at|failed to connect to the docker API at/i.test(stderr)) {
+    return sshError('docker_down', t.node, `${t.node}: the Docker daemon is not running (docker cannot connect to ${at}), so no container there can run`, {
+      hint: `start it on ${t.node}: systemctl start docker (Unraid: Settings → Docker → Enable Docker), then see why it stopped: journalctl -u docker`,
+      details,
+    })
+  }
+  return undefined
 }

@@ -106,6 +106,36 @@ describe('SshSession.errorFor: a command that failed on the node, named', () => 
     expect(e.message).toContain('`nft` is not installed')
   })
 
+  // the docker CLI's words when its daemon is out of reach: 28.2.2 as captured here (Debian docker.io), 29's as reported
+  const DOCKER_28_DOWN = 'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n'
+  const DOCKER_28_DENIED =
+    'permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: Get "http://%2Fvar%2Frun%2Fdocker.sock/v1.50/containers/cadvisor/json": dial unix /var/run/docker.sock: connect: permission denied\n'
+  const DOCKER_29_DOWN = 'failed to connect to the docker API at unix:///var/run/docker.sock; check if the path is correct and if the daemon is running: dial unix /var/run/docker.sock: connect: no such file or directory\n'
+  const inspect = "docker inspect --format '{{json .State}}' -- 'cadvisor'"
+
+  it("the Docker daemon down → ssh_docker_down: the node's daemon, started how, not the container", () => {
+    for (const stderr of [DOCKER_28_DOWN, DOCKER_29_DOWN]) {
+      const e = session.errorFor(result({command: inspect, stderr}), false)
+      expect(e.code).toBe('ssh_docker_down')
+      expect(e.message).toBe('hydra-ai: the Docker daemon is not running (docker cannot connect to unix:///var/run/docker.sock), so no container there can run')
+      expect(e.hint).toMatch(/^start it on hydra-ai: systemctl start docker \(Unraid: Settings → Docker → Enable Docker\)/)
+    }
+    expect(session.errorFor(result({command: `sudo -n -- ${inspect}`, stderr: DOCKER_28_DOWN}), true).code).toBe('ssh_docker_down')
+  })
+
+  it("the Docker socket refusing hydra's user → ssh_docker_permission: the docker group, or another ssh.user", () => {
+    const e = session.errorFor(result({command: "docker ps -a --format '{{.Names}}'", stderr: DOCKER_28_DENIED}), false)
+    expect(e.code).toBe('ssh_docker_permission')
+    expect(e.message).toBe('hydra-ai: typhon may not use the Docker daemon (permission denied on unix:///var/run/docker.sock)')
+    expect(e.hint).toContain('usermod -aG docker typhon')
+    const v29 = session.errorFor(result({command: inspect, stderr: DOCKER_29_DOWN.replace('no such file or directory', 'permission denied')}), false)
+    expect(v29.code).toBe('ssh_docker_permission')
+  })
+
+  it("docker's words from another program are that program's failure", () => {
+    expect(session.errorFor(result({command: 'ss -ltn', stderr: DOCKER_28_DOWN}), false).code).toBe('ssh_command_failed')
+  })
+
   it('any other exit → ssh_command_failed with the first stderr line; a signal is named', () => {
     const e = session.errorFor(result({stderr: 'first line\nsecond line', exitCode: 2}), false)
     expect(e.code).toBe('ssh_command_failed')

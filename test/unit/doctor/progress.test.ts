@@ -53,4 +53,17 @@ describe('trackProgress', () => {
     on({type: 'settled', results: [result(exporter, 'ok'), result(health, 'ok'), result(alerts, 'fail', 'alerts_firing')]})
     expect(ends.get(1)).toBe('fail prometheus: 2/2 checked, 1 failed: alerts:prometheus alerts_firing')
   })
+
+  it("a group with a node's Docker fault ends with the run: the fold may leave it with no problem", () => {
+    const cadvisor = check('exporter:hydra-storage/cadvisor', 'hydra-storage')
+    const driver = check('logdriver:loki', 'docker')
+    const {progress, ends} = recorder()
+    const on = trackProgress([cadvisor, driver], progress)
+    on({type: 'done', check: cadvisor, result: result(cadvisor, 'fail', 'docker_down')})
+    on({type: 'done', check: driver, result: result(driver, 'fail', 'docker_down')})
+    expect(ends.size).toBe(0)
+    on({type: 'settled', results: [result(cadvisor, 'fail', 'docker_down'), result(driver, 'skipped')]})
+    expect(ends.get(0)).toBe('fail hydra-storage: 1/1 checked, 1 failed: exporter:hydra-storage/cadvisor docker_down')
+    expect(ends.get(1)).toMatch(/^done docker: 1\/1 checked/)
+  })
 })

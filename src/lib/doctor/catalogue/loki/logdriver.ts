@@ -2,7 +2,7 @@
 import type {HydraConfig} from '../../../config/resolve.js'
 import {checkLogDrivers, nodeForContainer} from '../../../docker/logdriver.js'
 import {UserError} from '../../../errors.js'
-import {SLACK_MS, type Check} from '../../model.js'
+import {DOCKER_DAEMON_FAULTS, SLACK_MS, type Check} from '../../model.js'
 import {logdriverCheckId, sshCheckId} from '../ids.js'
 
 export function logdriverCheck(cfg: HydraConfig, container: string): Check {
@@ -28,7 +28,7 @@ export function logdriverCheck(cfg: HydraConfig, container: string): Check {
       const row = report.rows[0]
       if (!row) {
         const e = report.errors[0]
-        return {status: 'fail', cause: 'ssh_command', detail: e ? e.message : `could not inspect ${container}`, hint: e?.hint}
+        return {status: 'fail', cause: e && DOCKER_DAEMON_FAULTS.has(e.failure) ? e.failure : 'ssh_command', detail: e ? e.message : `could not inspect ${container}`, hint: e?.hint}
       }
       const evidence = [`docker inspect ${container} on ${row.node}: HostConfig.LogConfig.Type=${row.driver}`]
       if (!row.ok) return {status: 'fail', cause: 'wrong_log_driver', detail: `${container} on ${row.node} ${row.problem}`, evidence, hint: row.hint}

@@ -8,6 +8,7 @@
 import type {HydraConfig} from '../config/resolve.js'
 import {BugError, HydraError} from '../errors.js'
 import {NODE_UNREACHABLE, passed, type Check, type CheckOutcome, type CheckResult} from './model.js'
+import {NodeSlots} from './node-slots.js'
 import {DoctorResources} from './resources.js'
 
 export type DoctorEvent =
@@ -73,6 +74,7 @@ export async function runChecks(checks: Check[], options: RunChecksOptions): Pro
   const timer = setTimeout(() => deadline.abort(), options.deadlineMs)
   const resources = options.resources?.(deadline.signal, deadlineAt) ?? new DoctorResources(options.cfg, deadline.signal, deadlineAt)
   const byId = new Map(checks.map((c) => [c.id, c]))
+  const slots = new NodeSlots(checks, options.cfg.concurrency)
   const running = new Map<string, Promise<CheckResult>>()
   const finished = new Map<string, CheckResult>()
   /** skipped check id → the id of the failed check at the root of its chain (data, never parsed from text) */
@@ -114,6 +116,9 @@ export async function runChecks(checks: Check[], options: RunChecksOptions): Pro
       if (blocked) return skip(check, rootFailure.get(blocked.id) ?? blocked.id)
       const reached = reach ? finished.get(reach.id) : undefined
       if (reached?.cause === NODE_UNREACHABLE) return skip(check, rootFailure.get(reached.id) ?? reached.id)
+      // at most defaults.concurrency nodes' reads at once (node-slots.ts); the wait is not the check's time
+      const slotOrDeadline = whenAborted(deadline.signal, deadline.signal, 0)
+      await Promise.race([slots.enter(check), slotOrDeadline.promise]).finally(slotOrDeadline.cancel)
       if (deadline.signal.aborted) {
         return resultOf(check, {status: 'fail', cause: 'deadline', detail: 'not started before the deadline', hint: 'raise --deadline'}, 0)
       }
@@ -131,6 +136,7 @@ export async function runChecks(checks: Check[], options: RunChecksOptions): Pro
       }
       return 'reach' in first ? ran : first
     })().then((result) => {
+      slots.leave(check)
       finished.set(check.id, result)
       options.onEvent?.({type: 'done', check, result})
       return result

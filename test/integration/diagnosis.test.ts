@@ -105,27 +105,34 @@ describe('issue 10: diagnosis on real-cluster faults', () => {
     expect(d.code).toBe(1)
   }, 120_000)
 
-  it("docker-down: hydra-storage's Docker daemon stopped → one problem, docker_down with how to start it; its other container checks skipped under it", async () => {
-    // the node's own docker CLI, aimed at a socket nothing listens on: what a node whose dockerd is stopped answers
+  it("docker-down: a node's Docker daemon stopped → one problem per node, docker_down with how to start it; its other container checks and its refused containerised services skipped under it", async () => {
+    // the nodes' own docker CLI, aimed at a socket nothing listens on: what a node whose dockerd is stopped answers
     const real = spawnSync('sh', ['-c', 'command -v docker'], {encoding: 'utf8'}).stdout.trim()
     expect(real, 'the docker CLI (docker.io) is needed on this machine').toMatch(/^\//)
-    const shim = join(stateDir, 'bin-hydra-storage', 'docker')
-    writeFileSync(shim, `#!/bin/sh\nDOCKER_HOST=unix://${join(scratch, 'no-dockerd.sock')} exec ${real} "$@"\n`, {mode: 0o755})
+    const shims = ['hydra-storage', 'hydra-ai'].map((node) => join(stateDir, `bin-${node}`, 'docker'))
+    for (const shim of shims) writeFileSync(shim, `#!/bin/sh\nDOCKER_HOST=unix://${join(scratch, 'no-dockerd.sock')} exec ${real} "$@"\n`, {mode: 0o755})
+    // and TabbyAPI, a container on hydra-ai, gone with its daemon
+    await lab.stop('tabbyapi')
     try {
-      // two container checks on hydra-storage: cAdvisor's state and the loki container's log driver
-      const config = variantConfig('docker-down', (doc) => (doc.logs.lokiDriverExpected = ['loki']))
-      const d = await doctor(config)
-      const storage = d.failing.filter((c) => c.id === 'exporter:hydra-storage/cadvisor' || c.id === 'logdriver:loki')
-      expect(storage.map((c) => [c.id, c.cause])).toEqual([['exporter:hydra-storage/cadvisor', 'docker_down']])
-      const root = storage[0]!
-      expect(root.detail).toMatch(/hydra-storage: the Docker daemon is not running \(docker cannot connect to unix:\/\/\S+no-dockerd\.sock\)/)
-      expect(root.hint).toMatch(/^start it on hydra-storage: systemctl start docker/)
-      expect(root.evidence).toContain('logdriver:loki fails the same way (skipped under this failure)')
+      // two container checks on hydra-storage (cAdvisor's state, the loki container's log driver), one on hydra-ai
+      const config = variantConfig('docker-down', (doc) => (doc.logs.lokiDriverExpected = ['loki', 'tabbyapi']))
+      // (whether a dashboard backup exists depends on the tests run before: not this scenario's business)
+      const d = await doctor(config, '--skip', 'backup')
+      expect(d.failing.map((c) => [c.id, c.cause])).toEqual([
+        ['exporter:hydra-storage/cadvisor', 'docker_down'],
+        ['logdriver:tabbyapi', 'docker_down'],
+      ])
+      const [storage, ai] = d.failing as [CheckJson, CheckJson]
+      expect(storage.detail).toMatch(/hydra-storage: the Docker daemon is not running \(docker cannot connect to unix:\/\/\S+no-dockerd\.sock\)/)
+      expect(storage.hint).toMatch(/^start it on hydra-storage: systemctl start docker/)
+      expect(storage.evidence).toContain('logdriver:loki fails the same way (skipped under this failure)')
       expect(d.check('logdriver:loki')).toMatchObject({status: 'skipped', detail: 'skipped: exporter:hydra-storage/cadvisor failed'})
-      expect(d.failing.filter((c) => c.cause === 'ssh_command')).toEqual([])
+      expect(ai.evidence).toContain('health:tabbyapi refuses connections: its container cannot run without the daemon (skipped under this failure)')
+      expect(d.check('health:tabbyapi')).toMatchObject({status: 'skipped', detail: 'skipped: logdriver:tabbyapi failed'})
       expect(d.code).toBe(1)
     } finally {
-      rmSync(shim, {force: true})
+      for (const shim of shims) rmSync(shim, {force: true})
+      await lab.start('tabbyapi')
     }
   }, 120_000)
 

@@ -42,9 +42,10 @@ export function trackProgress(checks: readonly Check[], progress: Progress): (ev
     if (!s) return
     s.done.push(e.result)
     progress.line(s.index).title(groupProgressTitle(e.check.group, s.total, s.done))
-    // a group with a node fault (its Docker daemon down) ends with the run: node-faults.ts may fold it
+    // a group with a node fault (its Docker daemon down), or a refused service (maybe a container of
+    // such a node), ends with the run: node-faults.ts may fold it
     if (s.done.length === s.total && !s.settles) {
-      if (s.done.some((r) => DOCKER_DAEMON_FAULTS.has(r.cause ?? ''))) s.settles = true
+      if (s.done.some((r) => DOCKER_DAEMON_FAULTS.has(r.cause ?? '') || (r.status === 'fail' && r.cause === 'refused'))) s.settles = true
       else end(e.check.group, s, s.done)
     }
   }

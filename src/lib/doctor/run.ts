@@ -85,7 +85,7 @@ async function doctorRun(cfg: HydraConfig, options: DoctorOptions): Promise<Doct
   const silencesRead = (options.readSilences ?? readSilences)(cfg, {signal: AbortSignal.any([stopSilences.signal, AbortSignal.timeout(deadlineMs)]), timeoutMs: deadlineMs})
   // a firing alert that a failed check explains is that check's evidence, not a second problem
   // and a node's Docker daemon that is down is one problem, however many containers it fails
-  const checked = foldNodeFaults(foldExplainedAlerts(cfg, await runChecks(checks, {cfg, deadlineMs, onEvent: options.onEvent})))
+  const checked = foldNodeFaults(cfg, foldExplainedAlerts(cfg, await runChecks(checks, {cfg, deadlineMs, onEvent: options.onEvent})))
   let silences: SilencesRead = {status: 'not_needed', active: 0}
   let results = checked
   if (checked.some((r) => r.status === 'fail')) {

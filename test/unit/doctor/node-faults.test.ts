@@ -1,6 +1,9 @@
 /** One fault, one problem: a node's Docker daemon down fails every container check there; one stays the problem. */
 import {describe, expect, it} from 'vitest'
 
+import {parseConfigText} from '../../../src/lib/config/loader.js'
+import {DEFAULT_CONFIG_YAML} from '../../../src/lib/config/default-config.js'
+import {resolveConfig} from '../../../src/lib/config/resolve.js'
 import type {CheckResult} from '../../../src/lib/doctor/model.js'
 import {foldNodeFaults} from '../../../src/lib/doctor/node-faults.js'
 
@@ -17,6 +20,9 @@ const r = (id: string, node: string | undefined, status: CheckResult['status'], 
   durationMs: 1,
 })
 
+// the embedded config: prometheus and loki run as containers on hydra-storage, tabbyapi on hydra-ai
+const cfg = resolveConfig(parseConfigText(DEFAULT_CONFIG_YAML, 'default'))
+
 describe('foldNodeFaults', () => {
   it("the first docker_down of a node stays the problem; the node's others are skipped under it, named in its evidence with their explained alerts", () => {
     const results = [
@@ -25,7 +31,7 @@ describe('foldNodeFaults', () => {
       r('logdriver:loki', 'hydra-storage', 'fail', 'docker_down'),
       r('exporter:hydra-ai/node', 'hydra-ai', 'fail', 'unit_inactive'),
     ]
-    const out = foldNodeFaults(results)
+    const out = foldNodeFaults(cfg, results)
     expect(out.map((x) => [x.id, x.status, x.cause])).toEqual([
       ['exporter:hydra-storage/cadvisor', 'fail', 'docker_down'],
       ['exporter:hydra-storage/node', 'skipped', undefined],
@@ -49,6 +55,26 @@ describe('foldNodeFaults', () => {
       r('logdriver:anywhere', undefined, 'fail', 'docker_down'),
       r('exporter:hydra-compute/node', 'hydra-compute', 'ok'),
     ]
-    expect(foldNodeFaults(results)).toBe(results)
+    expect(foldNodeFaults(cfg, results)).toBe(results)
+  })
+
+  it("a containerised service refusing connections on that node is the daemon's consequence; elsewhere, or failing otherwise, its own problem", () => {
+    const health = (id: string, node: string, cause: string) => ({...r(`health:${id}`, node, 'fail', cause), kind: 'health'})
+    const results = [
+      health('prometheus', 'hydra-storage', 'refused'),
+      health('loki', 'hydra-storage', 'response_timeout'),
+      health('tabbyapi', 'hydra-ai', 'refused'),
+      r('exporter:hydra-storage/cadvisor', 'hydra-storage', 'fail', 'docker_down'),
+    ]
+    const out = foldNodeFaults(cfg, results)
+    expect(out.map((x) => [x.id, x.status])).toEqual([
+      ['health:prometheus', 'skipped'],
+      ['health:loki', 'fail'],
+      ['health:tabbyapi', 'fail'],
+      ['exporter:hydra-storage/cadvisor', 'fail'],
+    ])
+    expect(out[3]!.evidence).toEqual(['health:prometheus refuses connections: its container cannot run without the daemon (skipped under this failure)'])
+    // no daemon fault: a refused service is left alone
+    expect(foldNodeFaults(cfg, results.slice(0, 3))).toEqual(results.slice(0, 3))
   })
 })

@@ -1,7 +1,9 @@
 /**
  * Body sniffing: what a response body is (JSON, an HTML page, a document cut off) and the short
- * phrases that describe it. Pure functions.
+ * phrases that describe it (pure functions); and reading a response body whole, under a size cap.
  */
+import type {Readable} from 'node:stream'
+
 import {formatBytes} from '../../format.js'
 import {errorMessage, httpError, type HttpFailure, type HttpFailureCause} from './errors.js'
 import type {HttpResponse} from './types.js'
@@ -12,13 +14,15 @@ import type {HttpResponse} from './types.js'
  */
 export function parseJsonBody<T>(res: HttpResponse): T {
   if (res.status === 204) return undefined as T
-  const text = res.text().replace(/^\uFEFF/, '')
-  const contentType = res.headers['content-type']
-  const fail = (failure: HttpFailureCause, summary: string, hint?: string): HttpFailure => responseError(res, failure, text, summary, hint)
-  if (text.trim() === '') throw fail('not_json', `expected JSON, got an empty body (HTTP ${res.status})`)
+  const raw = res.text()
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw
   try {
+    // the common case first: a document that parses (an empty body does not, and is named below)
     return JSON.parse(text) as T
   } catch (error) {
+    const contentType = res.headers['content-type']
+    const fail = (failure: HttpFailureCause, summary: string, hint?: string): HttpFailure => responseError(res, failure, text, summary, hint)
+    if (text.trim() === '') throw fail('not_json', `expected JSON, got an empty body (HTTP ${res.status})`)
     if (looksLikeHtml(text, contentType)) {
       const title = htmlTitle(text)
       throw fail(
@@ -85,3 +89,38 @@ export function firstLine(text: string): string {
 export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
 }
+
+/**
+ * A response body, whole, read by 'data' events (an async iterator over the stream costs some
+ * 30 µs more per response, issue 14 item 8), stopped with the error of `tooLarge()` past `max` bytes.
+ * A stream that closes before its end rejects as the iterator did (ERR_STREAM_PREMATURE_CLOSE).
+ */
+export function readBody(body: Readable, max: number, progress: {received: number}, tooLarge: () => Error): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let settled = false
+    const finish = (error: unknown, buffer?: Buffer): void => {
+      if (settled) return
+      settled = true
+      // a late error (the stream destroyed after its end) has no one to tell, and must not go uncaught
+      body.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose).on('error', ignore)
+      if (error === undefined) resolve(buffer!)
+      else reject(error)
+    }
+    const onData = (chunk: Buffer): void => {
+      progress.received += chunk.length
+      if (progress.received > max) {
+        finish(tooLarge())
+        body.destroy()
+        return
+      }
+      chunks.push(chunk)
+    }
+    const onEnd = (): void => finish(undefined, Buffer.concat(chunks))
+    const onError = (error: unknown): void => finish(error)
+    const onClose = (): void => finish(Object.assign(new Error('Premature close'), {code: 'ERR_STREAM_PREMATURE_CLOSE'}))
+    body.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose)
+  })
+}
+
+function ignore(): void {}

@@ -23,7 +23,7 @@ import {
   withSharedConnections,
 } from '../../../../src/lib/clients/http/index.js'
 import {AuthError, ExitCode, UserError} from '../../../../src/lib/errors.js'
-import {forgetSecrets} from '../../../../src/lib/secrets.js'
+import {forgetSecrets, registerSecret} from '../../../../src/lib/secrets.js'
 
 // ---- local servers (127.0.0.1, port 0 only) -------------------------------------------------
 
@@ -130,6 +130,49 @@ describe('HttpClient: success paths', () => {
     expect(res.text()).toBe('Prometheus Server is Ready.\n')
     expect(res.url).toBe(`${srv.url}/-/ready`)
     expect(res.elapsedMs).toBeGreaterThanOrEqual(0)
+  })
+
+  it("a response's URL leaves out the base URL's credentials and any known secret", async () => {
+    const srv = await serve((_req, res) => json(res, 200, {}))
+    registerSecret('pa55word')
+    try {
+      const res = await client({baseUrl: srv.url.replace('http://', 'http://user:pa55word@')}).get('/x?token=pa55word')
+      expect(res.url).toBe(`${srv.url}/x?token=***`)
+      expect((await client({baseUrl: srv.url}).get('/y', {query: {token: 'pa55word'}})).url).toBe(`${srv.url}/y?token=***`)
+    } finally {
+      forgetSecrets()
+    }
+  })
+
+  it("one call's headers and JSON content type do not stay for the next call", async () => {
+    const seen: http.IncomingHttpHeaders[] = []
+    const srv = await serve((req, res) => {
+      seen.push(req.headers)
+      req.resume()
+      req.on('end', () => json(res, 200, {}))
+    })
+    const c = client({baseUrl: srv.url, headers: {'X-Org': '2'}})
+    await c.postJson('/a', {json: {a: 1}, headers: {'X-Once': 'yes'}})
+    await c.get('/b')
+    expect(seen[0]).toMatchObject({'x-org': '2', 'x-once': 'yes', 'content-type': 'application/json'})
+    expect(seen[1]!['x-org']).toBe('2')
+    expect(seen[1]!['x-once']).toBeUndefined()
+    expect(seen[1]!['content-type']).toBeUndefined()
+  })
+
+  it('a body sent in many pieces arrives whole', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, {'content-type': 'application/octet-stream'})
+      let i = 0
+      const more = (): void => {
+        if (i === 20) return void res.end()
+        res.write(Buffer.alloc(1000, 97 + (i++ % 26)), () => setImmediate(more))
+      }
+      more()
+    })
+    const res = await client({baseUrl: srv.url}).get('/')
+    expect(res.body.length).toBe(20_000)
+    expect(res.body.subarray(19_000).every((b) => b === 97 + 19)).toBe(true)
   })
 
   it('repeats array query params and drops undefined ones', async () => {
@@ -268,6 +311,15 @@ describe('HttpClient: transport failures', () => {
     const e = await failure(client({baseUrl: srv.url, retries: 0}).getJson('/'))
     expect(e.failure).toBe('truncated')
     expect(e.summary).toMatch(/cut off: got \d+ of 1000 bytes/)
+  })
+
+  it('a chunked body cut off by the server is a failure, never a short success', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeHead(200, {'content-type': 'application/json'})
+      res.write('{"data":[1,2,3', () => setTimeout(() => res.socket?.destroy(), 20))
+    })
+    const e = await failure(client({baseUrl: srv.url, retries: 0}).get('/'))
+    expect(['reset', 'truncated']).toContain(e.failure)
   })
 
   it('reset: the server closes the connection without answering', async () => {

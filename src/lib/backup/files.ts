@@ -9,8 +9,8 @@
  * power cut.
  */
 import {execFile} from 'node:child_process'
-import {existsSync, writeFileSync} from 'node:fs'
-import {mkdir, open, readdir, rename, rm, writeFile} from 'node:fs/promises'
+import {existsSync, writeFile} from 'node:fs'
+import {mkdir, open, readdir, rename, rm} from 'node:fs/promises'
 import {dirname, join} from 'node:path'
 
 import {OperationError, UserError} from '../errors.js'
@@ -51,40 +51,19 @@ export async function recoverInterruptedRuns(root: string): Promise<string[]> {
 }
 
 /**
- * Most of the recent writes blocking the event loop this long mean a slow (network) filesystem; a
- * local disk answers in 0.02-0.3 ms, and the odd write a busy CPU delays (5-10 ms, 1 in 100 here)
- * does not count.
- */
-const SLOW_WRITE_MS = 2
-const RECENT_WRITES = 16
-const SLOW_OF_RECENT = 12
-
-/**
  * The run's writer of new files (O_CREAT|O_EXCL, mode 0600), remembering the folders it made.
- * A small file is written with one blocking call (open, write, close: some 50 µs on a local disk)
- * rather than three trips through libuv's thread pool, which cost about twice the CPU on this
- * 2-core machine (issue 14 item 8: 1,000 dashboards, 0.1 CPU-s). Once most recent writes block
- * longer than SLOW_WRITE_MS (an NFS backup folder), the rest go through the pool, so the fetches
- * and other writes carry on while the filesystem answers. Not synced here: see syncBackup.
+ * Each file is written off the main thread, by libuv's thread pool (open, write, close: one
+ * fs.writeFile with a callback, without the promise API's file handles): creating a file costs the
+ * kernel 0.05-0.3 ms of CPU on this machine's ext4 (more where many files were deleted lately), and
+ * written from the main thread that time held up the fetching and hashing of every other dashboard
+ * (issue 14 item 8: 1,000 dashboards, median 2.42 → 1.98 s measured interleaved). A slow (network)
+ * filesystem holds up only the pool, not the fetches. Not synced here: see syncBackup.
  */
 export class NewFileWriter {
   readonly dirs = new Set<string>()
-  private slow = false
-  /** of the last RECENT_WRITES blocking writes, which were slow */
-  private readonly recent: boolean[] = []
-  private slowCount = 0
 
-  /** slowWriteMs: what counts as a slow write (tests) */
-  constructor(
-    root: string,
-    private readonly slowWriteMs = SLOW_WRITE_MS,
-  ) {
+  constructor(root: string) {
     this.dirs.add(root)
-  }
-
-  /** Whether writes (and their read-back checks) may block: no write has been slow so far. */
-  get blocking(): boolean {
-    return !this.slow
   }
 
   async write(path: string, data: Buffer | string): Promise<void> {
@@ -94,14 +73,7 @@ export class NewFileWriter {
       await mkdir(dir, {recursive: true, mode: MODE_DIR})
       this.dirs.add(dir)
     }
-    if (this.slow) return writeFile(path, data, {flag: 'wx', mode: MODE_FILE})
-    const started = performance.now()
-    writeFileSync(path, data, {flag: 'wx', mode: MODE_FILE})
-    const wasSlow = performance.now() - started > this.slowWriteMs
-    this.recent.push(wasSlow)
-    if (wasSlow) this.slowCount++
-    if (this.recent.length > RECENT_WRITES && this.recent.shift()) this.slowCount--
-    if (this.slowCount >= SLOW_OF_RECENT) this.slow = true
+    return new Promise((resolve, reject) => writeFile(path, data, {flag: 'wx', mode: MODE_FILE}, (error) => (error ? reject(error) : resolve())))
   }
 }
 

@@ -25,10 +25,18 @@ const PARTIAL_RE = /^dashboards-(\d{8}T\d{6}Z)(?:-\d+)?-(partial|interrupted)$/
 const TEMP_RE = /^\.partial-(\d{8}T\d{6}Z)-(\d+)$/
 
 /**
+ * A component sanitizeComponent leaves as it is: only letters, digits, `.`, `_`, `-` (a space would
+ * need the whitespace rules), no `..` or `__` anywhere, no leading or trailing `.`, not empty.
+ */
+const ALREADY_SAFE_RE = /^(?!.*(?:\.\.|__))[A-Za-z0-9_-](?:[A-Za-z0-9._-]*[A-Za-z0-9_-])?$/
+
+/**
  * One safe path component: letters, digits, space, `.`, `_`, `-` are kept; anything else becomes
  * `_`; no leading dot (no `.`, `..` or hidden files); at most MAX_COMPONENT_BYTES; never empty.
  */
 export function sanitizeComponent(text: string): string {
+  // most uids and titles are already safe, and come back unchanged (the same checks as below, in one test)
+  if (text.length <= MAX_COMPONENT_BYTES && ALREADY_SAFE_RE.test(text)) return text
   let s = text
     .normalize('NFKC')
     .replace(/[^A-Za-z0-9 ._-]+/g, '_')
@@ -64,8 +72,13 @@ export function dashboardFileName(uid: string): string {
  * (empty for the root folder).
  */
 export function dashboardRelativePath(uid: string, folderPath: string[]): string {
+  return `${dashboardFolderRelativePath(folderPath)}/${dashboardFileName(uid)}`
+}
+
+/** The folder part of dashboardRelativePath: `dashboards/<folder path>` (one per Grafana folder, so a backup works it out once each). */
+export function dashboardFolderRelativePath(folderPath: string[]): string {
   const folders = folderPath.length === 0 ? [ROOT_FOLDER_DIR] : folderPath.map((t) => sanitizeComponent(t))
-  return [DASHBOARDS_DIR, ...folders, dashboardFileName(uid)].join('/')
+  return [DASHBOARDS_DIR, ...folders].join('/')
 }
 
 /** Resolve a relative path inside `root`, refusing anything that would land outside it. */

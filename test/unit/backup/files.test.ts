@@ -1,8 +1,9 @@
 /**
  * The file side of a backup (files.ts NewFileWriter) and the check before publishing
  * (verify.ts verifyWritten), on a temporary folder: new files only (never over an existing one),
- * 0600 files in 0700 folders each made once, and the read-back check finds a missing or changed
- * file whether it runs with blocking calls or through the thread pool.
+ * 0600 files in 0700 folders each made once, written through the thread pool many at a time, and
+ * the read-back check finds a missing or changed file whether it runs with blocking calls, through
+ * the thread pool, or switches from one to the other on a slow disk.
  */
 import {createHash} from 'node:crypto'
 import {mkdtemp, readFile, rm, stat, truncate, unlink, writeFile} from 'node:fs/promises'
@@ -29,7 +30,7 @@ async function tempDir(): Promise<string> {
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 describe('NewFileWriter', () => {
-  it('writes new files 0600 into folders it makes 0700 (each once), and blocks while the disk is fast', async () => {
+  it('writes new files 0600 into folders it makes 0700 (each once)', async () => {
     const dir = await tempDir()
     const writer = new NewFileWriter(dir)
     await writer.write(join(dir, 'dashboards', 'General', 'a.json'), Buffer.from('{"a":1}'))
@@ -39,20 +40,17 @@ describe('NewFileWriter', () => {
     expect((await stat(join(dir, 'dashboards', 'General', 'a.json'))).mode & 0o777).toBe(0o600)
     expect((await stat(join(dir, 'dashboards', 'General'))).mode & 0o777).toBe(0o700)
     expect([...writer.dirs]).toEqual([dir, join(dir, 'dashboards', 'General')])
-    expect(writer.blocking).toBe(true)
   })
 
-  it('on a filesystem where most writes block (NFS), the rest go through the thread pool, still new files only', async () => {
+  it('many files at once (more than the thread pool has threads), each whole, into folders made at the same time', async () => {
     const dir = await tempDir()
-    const writer = new NewFileWriter(dir, -1) // every write counts as slow
-    for (let i = 0; i < 11; i++) await writer.write(join(dir, `${i}.json`), `${i}`)
-    expect(writer.blocking).toBe(true)
-    await writer.write(join(dir, '11.json'), '11')
-    expect(writer.blocking).toBe(false)
-    await writer.write(join(dir, 'pool.json'), 'through the pool')
-    expect(await readFile(join(dir, 'pool.json'), 'utf8')).toBe('through the pool')
-    expect((await stat(join(dir, 'pool.json'))).mode & 0o777).toBe(0o600)
-    await expect(writer.write(join(dir, 'pool.json'), 'again')).rejects.toMatchObject({code: 'EEXIST'})
+    const writer = new NewFileWriter(dir)
+    const body = (i: number) => Buffer.alloc(5000 + i, 97 + (i % 26))
+    await Promise.all(Array.from({length: 200}, (_, i) => writer.write(join(dir, 'dashboards', `F${i % 7}`, `${i}.json`), body(i))))
+    for (let i = 0; i < 200; i++) expect((await readFile(join(dir, 'dashboards', `F${i % 7}`, `${i}.json`))).equals(body(i))).toBe(true)
+    expect(writer.dirs.size).toBe(8)
+    await expect(writer.write(join(dir, 'dashboards', 'F0', '0.json'), 'again')).rejects.toMatchObject({code: 'EEXIST'})
+    expect((await readFile(join(dir, 'dashboards', 'F0', '0.json'))).equals(body(0))).toBe(true)
   })
 
   it('never writes over an existing file (two objects can never land on one file)', async () => {
@@ -89,18 +87,25 @@ describe('verifyWritten', () => {
   }
   const files = {'folders.json': '[]\n', 'dashboards/General/a.json': '{"dashboard":{"uid":"a"}}', 'dashboards/General/b.json': '{"dashboard":{"uid":"b"}}'}
 
-  for (const blocking of [true, false]) {
-    it(`${blocking ? 'blocking' : 'through the pool'}: ok as written; a missing file, a file cut short and a file too many are each named`, async () => {
-      const {dir, manifestText} = await backupOf(files)
-      expect((await verifyWritten(dir, manifestText, {blocking})).problems).toEqual([])
+  const many = Object.fromEntries([...Object.entries(files), ...Array.from({length: 20}, (_, i) => [`dashboards/General/x${i}.json`, `{"dashboard":{"uid":"x${i}"}}`])])
+  for (const [how, options] of [
+    ['blocking', {blocking: true}],
+    ['through the pool', {blocking: false}],
+    ['blocking until 8 were slow, then through the pool', {slowMs: -1}],
+    ['by default', {}],
+  ] as const) {
+    it(`${how}: ok as written; a missing file, a file cut short and a file too many are each named`, async () => {
+      const {dir, manifestText} = await backupOf(many)
+      expect((await verifyWritten(dir, manifestText, options)).problems).toEqual([])
 
       await unlink(join(dir, 'dashboards/General/a.json'))
       await truncate(join(dir, 'dashboards/General/b.json'), 3)
       await writeFile(join(dir, 'dashboards/General/c.json'), '{}')
-      const report = await verifyWritten(dir, manifestText, {blocking})
+      await unlink(join(dir, 'dashboards/General/x19.json'))
+      const report = await verifyWritten(dir, manifestText, options)
       expect(report.ok).toBe(false)
       const named = report.problems.map((p) => `${p.kind} ${p.path}`).sort()
-      expect(named).toEqual(['missing dashboards/General/a.json', 'size dashboards/General/b.json', 'unexpected dashboards/General/c.json'])
+      expect(named).toEqual(['missing dashboards/General/a.json', 'missing dashboards/General/x19.json', 'size dashboards/General/b.json', 'unexpected dashboards/General/c.json'])
     })
   }
 })

@@ -1,3 +1,5 @@
+import {join} from 'node:path'
+
 import {describe, expect, it} from 'vitest'
 
 import {
@@ -5,6 +7,7 @@ import {
   compactTimestamp,
   completeBackupName,
   dashboardFileName,
+  dashboardFolderRelativePath,
   dashboardRelativePath,
   partialBackupName,
   resolveInside,
@@ -31,6 +34,37 @@ describe('sanitizeComponent', () => {
   it('caps long titles', () => {
     expect(sanitizeComponent('x'.repeat(4000)).length).toBeLessThanOrEqual(80)
   })
+
+  // the rules themselves, without the shortcut for names that are already safe: the shortcut must never change an answer
+  const fullRules = (text: string): string => {
+    let s = text
+      .normalize('NFKC')
+      .replace(/[^A-Za-z0-9 ._-]+/g, '_')
+      .replace(/\.{2,}/g, '_')
+      .replace(/_{2,}/g, '_')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .replace(/^[.\s]+/, '')
+      .replace(/[.\s]+$/, '')
+    if (s.length > 80) s = s.slice(0, 80).replace(/[.\s]+$/, '')
+    return s === '' ? '_' : s
+  }
+
+  it('gives what the full rules give, for names that are already safe and names that are not', () => {
+    const edges = ['a', '_', '-', '.', '..', 'a.', '.a', 'a..b', 'a__b', 'a_b', '-x-', 'x'.repeat(80), 'x'.repeat(81), 'a.b-c_d', 'cIBgcSjkk', 'a b', 'a.-', '_.']
+    for (const text of edges) expect(sanitizeComponent(text), text).toBe(fullRules(text))
+    // random names over an alphabet of the characters the rules treat specially
+    const alphabet = ['a', 'Z', '9', '.', '_', '-', ' ', '/', '\\', '\0', 'é', 'ﬁ']
+    let seed = 14
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31
+      return seed % n
+    }
+    for (let i = 0; i < 5000; i++) {
+      const text = Array.from({length: 1 + random(i % 50 === 0 ? 100 : 8)}, () => alphabet[random(alphabet.length)]).join('')
+      expect(sanitizeComponent(text), JSON.stringify(text)).toBe(fullRules(text))
+    }
+  })
 })
 
 describe('dashboard paths', () => {
@@ -56,6 +90,20 @@ describe('dashboard paths', () => {
     expect(rel.startsWith('dashboards/')).toBe(true)
     expect(rel.split('/')).not.toContain('..')
     expect(resolveInside('/backups/run', rel).startsWith('/backups/run/dashboards/')).toBe(true)
+  })
+
+  it('a folder worked out once, joined with each file name, is the same path as the whole relative path resolved', () => {
+    for (const [uid, folders] of [
+      ['u1', []],
+      ['../../etc/passwd', ['../..', '/etc']],
+      ['.hidden', ['Team A', 'GPU']],
+      ['a/b', ['x\0y']],
+      ['..', ['..']],
+    ] as [string, string[]][]) {
+      const dir = dashboardFolderRelativePath(folders)
+      expect(`${dir}/${dashboardFileName(uid)}`).toBe(dashboardRelativePath(uid, folders))
+      expect(join(resolveInside('/backups/run', dir), dashboardFileName(uid))).toBe(resolveInside('/backups/run', dashboardRelativePath(uid, folders)))
+    }
   })
 
   it('resolveInside refuses paths outside the root', () => {

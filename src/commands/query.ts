@@ -9,7 +9,7 @@ import {renderQueryResult} from '../lib/prometheus/query-render.js'
 
 export default class Query extends HydraCommand<typeof Query> {
   static override summary = 'run a PromQL query'
-  static override description = `An instant query, or with --since a range query (the last value, min and max of each series over the range). Prometheus's errors are shown as it words them: a bad expression exits 2. Warnings go to stderr.
+  static override description = `An instant query, or with --since a range query (the last value, min and max of each series over the range). Prometheus's errors are shown as it words them: a bad expression exits 2. Warnings go to stderr, and so does why an empty answer is empty: a metric name Prometheus has no series of (with the known rename, e.g. the runbook's nvidia_gpu_* names), or label matchers or a time that select nothing.
 
 ${EXIT_CODES_HELP}
   (query: 2 when Prometheus rejects the expression)`
@@ -38,6 +38,7 @@ ${EXIT_CODES_HELP}
     try {
       const result = await runQuery(prom, options)
       for (const w of result.warnings) this.note(`warning: ${w}`)
+      if (result.note) this.note(result.note)
       if (!this.jsonEnabled()) this.print(renderQueryResult(result, {tty: this.term.isTTY}))
       return result
     } finally {

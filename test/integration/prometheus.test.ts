@@ -256,6 +256,15 @@ describe('hydra query', () => {
     expect(r.stdout).toMatch(/up\{instance="127\.0\.0\.3:9100", job="node", node="hydra-compute"\}\s+1/)
   })
 
+  it('an empty answer says why: a name Prometheus has no series of (the runbook\'s GPU name, with the rename), or matchers that select nothing', async () => {
+    const gpu = await hydra(['query', 'avg(nvidia_gpu_temperature_celsius{node="hydra-ai"})'])
+    expect(gpu.code).toBe(0)
+    expect(gpu.stdout).toBe('no data\n')
+    expect(gpu.stderr).toMatch(/Prometheus has no series of a metric named nvidia_gpu_temperature_celsius: .* serves nvidia_smi_temperature_gpu/)
+    const none = await hydra(['query', 'up{job="no-such-job"}', '--json'])
+    expect(none.json()).toMatchObject({rows: [], note: 'up exists in Prometheus: the label matchers, or the time (--time, --since), select no series of it'})
+  })
+
   it('range: last, min, max and points per series', async () => {
     const r = await hydra(['query', 'up{job="node"}', '--since', '30s', '--step', '5s', '--json'])
     expect(r.code).toBe(0)

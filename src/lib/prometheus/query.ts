@@ -41,6 +41,8 @@ export interface QueryResult {
   time?: number
   rows: QueryRow[]
   warnings: string[]
+  /** why an empty answer is empty (query-empty.ts): never a silent "no data" */
+  note?: string
 }
 
 export function parseSampleValue(raw: string): number {
@@ -156,7 +158,11 @@ export function plainQueryError(apiError: string): string {
 export async function runQuery(prom: PrometheusClient, options: QueryOptions, nowMs = Date.now()): Promise<QueryResult> {
   if (options.query.trim() === '') throw new UserError('the query is empty', {hint: "e.g. hydra query 'up'"})
   try {
-    return await runQueryUnchecked(prom, options, nowMs)
+    const result = await runQueryUnchecked(prom, options, nowMs)
+    if (result.rows.length > 0 || (result.resultType !== 'vector' && result.resultType !== 'matrix')) return result
+    const {emptyQueryNote} = await import('./query-empty.js')
+    const note = await emptyQueryNote(prom, options.query)
+    return note ? {...result, note} : result
   } catch (error) {
     if (error instanceof PrometheusApiError && isBadQuery(error)) {
       throw new UserError(`bad PromQL: ${plainQueryError(error.apiError)}`, {

@@ -98,6 +98,7 @@ export const query = z.object({
     }),
   ),
   warnings: z.array(z.string()),
+  note: z.string().optional().describe('why an empty answer is empty: a metric name Prometheus has no series of (with the known rename), or matchers/time that select nothing'),
 })
 
 export const tsdbStatus = z.object({

@@ -69,9 +69,45 @@ async function listDashboardFiles(dir: string): Promise<string[]> {
     if (error.code === 'ENOENT') return []
     throw error
   })
-  return entries
-    .filter((e) => !e.isDirectory())
-    .map((e) => relative(dir, join(e.parentPath ?? (e as unknown as {path: string}).path, e.name)).split(sep).join('/'))
+  // each folder's relative path worked out once, not per file (a file name is one component)
+  const prefixes = new Map<string, string>()
+  const out: string[] = []
+  for (const e of entries) {
+    if (e.isDirectory()) continue
+    const parent = e.parentPath ?? (e as unknown as {path: string}).path
+    let prefix = prefixes.get(parent)
+    if (prefix === undefined) {
+      prefix = relative(dir, parent).split(sep).join('/')
+      prefixes.set(parent, prefix)
+    }
+    out.push(`${prefix}/${e.name}`)
+  }
+  return out
+}
+
+/**
+ * resolveInside for many paths of one backup: each folder is resolved (and checked) once; a file
+ * name that is one plain component (no separator, not `.` or `..`, no NUL) is joined to it, which
+ * cannot leave it. Anything else goes through resolveInside whole.
+ */
+export function insideResolver(dir: string): (path: string) => string {
+  const folders = new Map<string, string>()
+  return (path) => {
+    const slash = path.lastIndexOf('/')
+    const name = path.slice(slash + 1)
+    if (slash <= 0 || name === '' || name === '.' || name === '..' || name.includes('\\') || name.includes('\0')) return resolveInside(dir, path)
+    const folder = path.slice(0, slash)
+    let full = folders.get(folder)
+    if (full === undefined) {
+      try {
+        full = resolveInside(dir, folder)
+      } catch {
+        return resolveInside(dir, path) // a folder part such as `a/..` (the backup itself): the whole path decides
+      }
+      folders.set(folder, full)
+    }
+    return join(full, name)
+  }
 }
 
 export async function readBackupManifest(dir: string): Promise<BackupManifest> {
@@ -171,14 +207,15 @@ export async function verifyWritten(
   // while the disk answers at once, an lstat each is cheaper than a trip through the thread pool
   // (1,000 files: ~20 ms against 60-150 ms); a network filesystem's slow answers go through the pool
   const slowMs = options.slowMs ?? SLOW_LSTAT_MS
+  const inside = insideResolver(dir)
   let slow = options.blocking === false ? SLOW_LSTATS : 0
   let next = 0
   for (; next < expected.length && (options.blocking === true || slow < SLOW_LSTATS); next++) {
     const started = performance.now()
-    seen(expected[next]!, lstatOrUndefined(resolveInside(dir, expected[next]!.path)))
+    seen(expected[next]!, lstatOrUndefined(inside(expected[next]!.path)))
     if (performance.now() - started > slowMs) slow++
   }
-  await forEachConcurrently(expected.slice(next), options.concurrency ?? 8, async (file) => seen(file, await lstat(resolveInside(dir, file.path)).catch(() => undefined)))
+  await forEachConcurrently(expected.slice(next), options.concurrency ?? 8, async (file) => seen(file, await lstat(inside(file.path)).catch(() => undefined)))
   problems.push(...compareWithManifest(manifest, observed, await listDashboardFiles(dir)))
   return verifyReport(dir, manifest, expected.length, problems)
 }

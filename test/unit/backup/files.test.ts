@@ -14,7 +14,8 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import {NewFileWriter} from '../../../src/lib/backup/files.js'
 import {buildManifest} from '../../../src/lib/backup/manifest.js'
-import {verifyWritten} from '../../../src/lib/backup/verify.js'
+import {insideResolver, verifyWritten} from '../../../src/lib/backup/verify.js'
+import {resolveInside} from '../../../src/lib/backup/naming.js'
 
 const cleanup: string[] = []
 afterEach(async () => {
@@ -108,4 +109,40 @@ describe('verifyWritten', () => {
       expect(named).toEqual(['missing dashboards/General/a.json', 'missing dashboards/General/x19.json', 'size dashboards/General/b.json', 'unexpected dashboards/General/c.json'])
     })
   }
+})
+
+describe('insideResolver', () => {
+  it('gives what resolveInside gives, path by path, and refuses what it refuses', () => {
+    const root = '/backups/.partial-20261201T000000Z-1'
+    const inside = insideResolver(root)
+    const paths = [
+      'dashboards/General/a.json',
+      'dashboards/General/b.json',
+      'dashboards/Team A/GPU/c~0123abcd.json',
+      'folders.json',
+      'manifest.json',
+      'grafana/datasources.json',
+      'dashboards/./General/d.json',
+      'dashboards/../folders.json',
+      'a/../x.json',
+      '../escape.json',
+      'dashboards/../../escape.json',
+      '/etc/passwd',
+      'dashboards/General/..',
+      'dashboards/General/.',
+      'dashboards/nul\0/x.json',
+      'dashboards/General/',
+      '',
+    ]
+    for (const path of [...paths, ...paths]) {
+      let want: string | Error
+      try {
+        want = resolveInside(root, path)
+      } catch (error) {
+        want = error as Error
+      }
+      if (want instanceof Error) expect(() => inside(path), path).toThrow(want.message)
+      else expect(inside(path), path).toBe(want)
+    }
+  })
 })

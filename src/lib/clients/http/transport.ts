@@ -352,7 +352,17 @@ function response(status: number, headers: Record<string, string>, body: Buffer,
   }
 }
 
-function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+/** Header names lower-case, repeated headers joined with ", ". undici's own object when it already is that (names lower-case, no repeats). */
+export function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
+  let plain = true
+  for (const k in h) {
+    const v = h[k]
+    if (typeof v !== 'string' || k !== k.toLowerCase()) {
+      plain = false
+      break
+    }
+  }
+  if (plain) return h as Record<string, string>
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(h)) {
     if (v === undefined) continue

@@ -23,6 +23,7 @@ import {
   withSharedConnections,
 } from '../../../../src/lib/clients/http/index.js'
 import {AuthError, ExitCode, UserError} from '../../../../src/lib/errors.js'
+import {flattenHeaders} from '../../../../src/lib/clients/http/transport.js'
 import {forgetSecrets, registerSecret} from '../../../../src/lib/secrets.js'
 
 // ---- local servers (127.0.0.1, port 0 only) -------------------------------------------------
@@ -770,5 +771,14 @@ describe('withSharedConnections', () => {
     connections = 0
     await twoClients()
     expect(connections).toBe(2)
+  })
+})
+
+describe('flattenHeaders', () => {
+  it("keeps undici's object when its names are lower-case and none repeats; otherwise lower-cases and joins", () => {
+    const plain = {'content-type': 'application/json', 'content-length': '12'}
+    expect(flattenHeaders(plain)).toBe(plain)
+    expect(flattenHeaders({'set-cookie': ['a=1', 'b=2'], 'content-type': 'text/plain'})).toEqual({'set-cookie': 'a=1, b=2', 'content-type': 'text/plain'})
+    expect(flattenHeaders({'X-Thing': 'yes', gone: undefined})).toEqual({'x-thing': 'yes'})
   })
 })

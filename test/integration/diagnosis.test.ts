@@ -8,12 +8,12 @@ import {mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
+import {afterAll, afterEach, beforeAll, describe, expect, inject, it} from 'vitest'
 
 import {variantConfig as variantConfigOf} from '../helpers/config-variant.js'
 import {runHydra, STACK_LINE} from '../helpers/run-hydra.js'
 import {loadConfig} from '../../src/lib/config/loader.js'
-import {LabControl} from '../lab/control.js'
+import {fetchActiveTargets, LabControl, waitFor} from '../lab/control.js'
 import {FaultProxy} from '../lab/fault-proxy.js'
 
 const {configPath, controlUrl, stateDir} = inject('lab')
@@ -135,6 +135,46 @@ describe('issue 10: diagnosis on real-cluster faults', () => {
       await lab.start('tabbyapi')
     }
   }, 120_000)
+
+  describe("Prometheus's scrape fails where hydra's fetch does not (faults on hydra-ai's GPU exporter stand-in; the real Prometheus scrapes it every 1s, scrape_timeout 1s)", () => {
+    const gpu = 'gpu-exporter@hydra-ai'
+    const PROM = 'http://127.0.0.2:9090'
+    const target = async (health: 'up' | 'down', error = /.*/) => {
+      const instance = `${configAddress('hydra-ai')}:9835`
+      return waitFor(async () => (await fetchActiveTargets(PROM)).find((t) => t.labels.instance === instance && t.health === health && error.test(t.lastError)), 20_000, {description: `${instance} ${health} (${error})`})
+    }
+    const diagnosis = async () => (await doctor(configPath, '--only', 'hydra-ai')).check('target:hydra-ai/gpu')
+    afterEach(async () => {
+      await lab.clearFault(gpu)
+      await target('up')
+    })
+
+    it('prometheus-only-401: the exporter refuses Prometheus alone → scrape_http_status, credentials or source address; not "the path differs"', async () => {
+      await lab.fault(gpu, {status: 401, userAgent: 'Prometheus/', paths: ['/metrics']})
+      await target('down', /401/)
+      const c = await diagnosis()
+      expect(c).toMatchObject({status: 'fail', cause: 'scrape_http_status'})
+      expect(c.detail).toMatch(/answers hydra with HTTP 200 in \d+ ms, Prometheus with an HTTP error: .*server returned HTTP status 401 Unauthorized/)
+      expect(c.hint).toMatch(/wants credentials Prometheus does not send.*basic_auth\/authorization for job nvidia-gpu/)
+    }, 60_000)
+
+    it('slow-exporter: slower than the scrape_timeout for everyone → scrape_timeout, raise it or find the slow part', async () => {
+      await lab.fault(gpu, {delayMs: 1300, paths: ['/metrics']})
+      await target('down', /deadline exceeded|timeout/i)
+      const c = await diagnosis()
+      expect(c).toMatchObject({status: 'fail', cause: 'scrape_timeout'})
+      expect(c.detail).toMatch(/answers hydra in \d{4} ms, at or past the scrape_timeout of 1s Prometheus gives job nvidia-gpu/)
+      expect(c.hint).toMatch(/raise scrape_timeout for job nvidia-gpu in prometheus.yml/)
+    }, 60_000)
+
+    it('prometheus-path-drops: only Prometheus times out, hydra gets a quick answer → its path drops packets', async () => {
+      await lab.fault(gpu, {hang: true, userAgent: 'Prometheus/', paths: ['/metrics']})
+      await target('down', /deadline exceeded|timeout/i)
+      const c = await diagnosis()
+      expect(c).toMatchObject({status: 'fail', cause: 'prometheus_cannot_scrape'})
+      expect(c.hint).toMatch(/^hydra gets an answer in \d+ ms where Prometheus times out: the path from Prometheus's host to \S+:9835 drops packets/)
+    }, 60_000)
+  })
 
   describe('a proxy in front of the real Prometheus (items 3, 4, 5)', () => {
     let proxy: FaultProxy

@@ -71,7 +71,7 @@ async function jsonBody(req: IncomingMessage): Promise<Record<string, unknown>> 
 
 function parseFault(b: Record<string, unknown>): Fault {
   const f: Fault = {}
-  const known = new Set(['status', 'body', 'contentType', 'delayMs', 'hang', 'paths'])
+  const known = new Set(['status', 'body', 'contentType', 'delayMs', 'hang', 'paths', 'userAgent'])
   for (const k of Object.keys(b)) if (!known.has(k)) throw new ControlError(400, `unknown fault field ${k} (known: ${[...known].join(', ')})`)
   if (b.status !== undefined) {
     if (typeof b.status !== 'number' || !Number.isInteger(b.status) || b.status < 100 || b.status > 599)
@@ -97,6 +97,10 @@ function parseFault(b: Record<string, unknown>): Fault {
   if (b.paths !== undefined) {
     if (!Array.isArray(b.paths) || !b.paths.every((p) => typeof p === 'string')) throw new ControlError(400, 'paths must be an array of strings')
     f.paths = b.paths as string[]
+  }
+  if (b.userAgent !== undefined) {
+    if (typeof b.userAgent !== 'string' || b.userAgent === '') throw new ControlError(400, 'userAgent must be a non-empty string')
+    f.userAgent = b.userAgent
   }
   return f
 }

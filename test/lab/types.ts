@@ -17,6 +17,8 @@ export interface Fault {
   hang?: boolean
   /** only these exact paths (e.g. ['/ready']); default: every path */
   paths?: string[]
+  /** only requests whose User-Agent contains this (e.g. 'Prometheus/': its scrapes, not hydra's fetch) */
+  userAgent?: string
 }
 
 export type ComponentKind = 'process' | 'standin'

@@ -6,6 +6,7 @@
  * that fixes that link. Pure functions of what the checks saw, so each verdict is unit-tested.
  */
 import type {ResolvedExporter, ResolvedNode} from '../config/resolve.js'
+import {parseDuration} from '../config/units.js'
 import type {ExporterStatusRow, FetchResult} from '../exporters/status.js'
 import type {NodeFirewall, PortVerdict} from '../firewall/check.js'
 import type {TargetRow} from '../prometheus/targets.js'
@@ -196,16 +197,55 @@ export function diagnoseDownTarget(ev: DownTargetEvidence): CheckOutcome {
     return {status: 'warn', cause: 'target_not_scraped_yet', detail: `Prometheus has not scraped ${t.instance} yet`, evidence, hint: 'check again after one scrape interval'}
   }
   // Everything hydra can see from its side works: the fault is between Prometheus and the exporter.
-  const sameUrl = t.scrapeUrl === e.url
+  if (t.scrapeUrl !== e.url) {
+    return {status: 'fail', cause: 'scrape_config_mismatch', detail: `Prometheus scrapes ${t.scrapeUrl}, the config says ${e.url}`, evidence, hint: 'make prometheus.yml scrape what the config names: hydra config scrape'}
+  }
+  return {status: 'fail', ...prometheusSideFailure(t, e, ev.fetch), evidence}
+}
+
+/**
+ * hydra fetches the exporter, Prometheus's scrape of the same URL fails: what Prometheus's own error
+ * says about where. A timeout when hydra's fetch took most of the scrape_timeout is a slow exporter;
+ * a fast fetch, a path that drops Prometheus's packets; an HTTP status hydra did not get, something
+ * that answers Prometheus differently; a format error, what Prometheus refuses in the answer.
+ */
+function prometheusSideFailure(t: TargetRow, e: ResolvedExporter, fetch: FetchResult | undefined): {cause: string; detail: string; hint: string} {
+  const took = fetch?.ok ? ` in ${fetch.latencyMs} ms` : ''
+  const failed = `Prometheus's last scrape of ${e.url} failed${t.lastError ? `: ${t.lastError}` : ''}`
+  const timeoutMs = t.scrapeTimeout ? parseDuration(t.scrapeTimeout) : undefined
+  if (t.errorCause === 'timeout' && fetch?.ok && timeoutMs !== undefined && fetch.latencyMs >= timeoutMs * 0.8) {
+    return {
+      cause: 'scrape_timeout',
+      detail: `${e.id} answers hydra${took}, at or past the scrape_timeout of ${t.scrapeTimeout} Prometheus gives job ${t.job}: ${failed}`,
+      hint: `find what makes it slow${e.name === 'node' ? ` (hydra query 'topk(5, node_scrape_collector_duration_seconds{instance="${t.instance}"})')` : ''}, or raise scrape_timeout for job ${t.job} in prometheus.yml (at most its scrape_interval)`,
+    }
+  }
+  if (t.errorCause === 'http_status') {
+    const status = /status (\d{3})/i.exec(t.lastError)?.[1]
+    return {
+      cause: 'scrape_http_status',
+      detail: `${e.id} answers hydra${fetch?.status ? ` with HTTP ${fetch.status}` : ''}${took}, Prometheus with an HTTP error: ${failed}`,
+      hint:
+        status === '401' || status === '403'
+          ? `the exporter (or a proxy in front of it) wants credentials Prometheus does not send, or refuses Prometheus's address: set basic_auth/authorization for job ${t.job} in prometheus.yml, or allow Prometheus's host`
+          : `something answers Prometheus differently from hydra at ${e.url} (a proxy in front, or a rule by source address): compare from Prometheus's host with curl -sv ${e.url}`,
+    }
+  }
+  if (t.errorCause === 'parse') {
+    return {
+      cause: 'scrape_parse_error',
+      detail: `${e.id} answers hydra${took}, but Prometheus rejects what it reads: ${failed}`,
+      hint: /content-type/i.test(t.lastError)
+        ? `Prometheus 3 needs a text-format Content-Type: set fallback_scrape_protocol: PrometheusText0.0.4 for job ${t.job} in prometheus.yml, or fix the exporter's Content-Type`
+        : `the exporter writes something Prometheus's parser refuses (check its output: promtool check metrics < <(curl -s ${e.url}))`,
+    }
+  }
   return {
-    status: 'fail',
-    cause: sameUrl ? 'prometheus_cannot_scrape' : 'scrape_config_mismatch',
-    detail: sameUrl
-      ? `hydra reaches ${e.url}, but Prometheus's last scrape failed${t.lastError ? `: ${t.lastError}` : ''}`
-      : `Prometheus scrapes ${t.scrapeUrl}, the config says ${e.url}`,
-    evidence,
-    hint: sameUrl
-      ? `the path from Prometheus's host to ${e.address}:${e.port} differs from hydra's (firewall rule for Prometheus's address?); if the exporter just came back, wait one scrape interval: hydra targets --down`
-      : 'make prometheus.yml scrape what the config names: hydra config scrape',
+    cause: 'prometheus_cannot_scrape',
+    detail: `hydra reaches ${e.url}${took}, but ${failed.replace(/^Prometheus's last scrape of \S+ failed/, "Prometheus's last scrape failed")}`,
+    hint:
+      t.errorCause === 'timeout' && fetch?.ok
+        ? `hydra gets an answer${took} where Prometheus times out: the path from Prometheus's host to ${e.address}:${e.port} drops packets (a firewall rule for Prometheus's address?)`
+        : `the path from Prometheus's host to ${e.address}:${e.port} differs from hydra's (firewall rule for Prometheus's address?); if the exporter just came back, wait one scrape interval: hydra targets --down`,
   }
 }

@@ -48,6 +48,8 @@ export interface TargetRow {
   scrapeDurationSeconds: number
   lastError: string
   errorCause?: ScrapeErrorCause
+  /** the job's scrape_timeout as Prometheus reports it (e.g. "10s"; Prometheus 2.30+) */
+  scrapeTimeout?: string
 }
 
 export interface TargetsReport {
@@ -91,7 +93,8 @@ export function classifyScrapeError(lastError: string): ScrapeErrorCause {
   if (e.includes('no such host') || e.includes('server misbehaving')) return 'dns'
   if (e.includes('server returned http status')) return 'http_status'
   if (e.includes('x509') || e.includes('tls')) return 'tls'
-  if (e.includes('unsupported character') || e.includes('expected') || e.includes('invalid metric')) return 'parse'
+  // Prometheus 3 refuses an answer without a text-format Content-Type: "received unsupported Content-Type …"
+  if (e.includes('unsupported character') || e.includes('expected') || e.includes('invalid metric') || e.includes('unsupported content-type')) return 'parse'
   return 'other'
 }
 
@@ -118,6 +121,7 @@ export function buildTargetsReport(prometheus: string, data: TargetsData, cfg: H
       lastScrape: t.lastScrape && !t.lastScrape.startsWith('0001-') ? t.lastScrape : undefined,
       scrapeDurationSeconds: t.lastScrapeDuration,
       lastError: t.lastError ?? '',
+      ...(t.scrapeTimeout ? {scrapeTimeout: t.scrapeTimeout} : {}),
     }
     if (t.health !== 'up' && row.lastError) row.errorCause = classifyScrapeError(row.lastError)
     return row

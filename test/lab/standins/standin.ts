@@ -220,7 +220,7 @@ export abstract class Standin {
     const ctx: RequestContext = {req, res, url, params: {}}
     try {
       const fault = this.fault
-      if (fault && (!fault.paths || fault.paths.includes(url.pathname))) {
+      if (fault && (!fault.paths || fault.paths.includes(url.pathname)) && (!fault.userAgent || (req.headers['user-agent'] ?? '').includes(fault.userAgent))) {
         if (fault.delayMs && fault.delayMs > 0) await new Promise((r) => setTimeout(r, fault.delayMs))
         if (fault.hang) return // never answer; stop() destroys the socket
         if (fault.status !== undefined) {

@@ -142,6 +142,35 @@ describe('diagnoseDownTarget: the first broken link is the one cause', () => {
     expect(diagnoseDownTarget({target: {...t, scrapeUrl: 'http://127.0.0.3:9101/metrics'}, node: compute, exporter: nodeExporter, fetch: {ok: true, latencyMs: 1, detail: 'HTTP 200'}}).cause).toBe('scrape_config_mismatch')
   })
 
+  describe("hydra fetches the exporter, Prometheus's scrape fails: Prometheus's own error says where (lastError as Prometheus 2.42 words it)", () => {
+    const up = {target: t, node: compute, exporter: nodeExporter, ssh: {ok: true} as const, state: row('exporter-status-compute-ok.json'), firewall: firewall('firewall-compute-ok.json')}
+    const failing = (lastError: string, errorCause: typeof t.errorCause, scrapeTimeout = '10s') => ({...t, lastError, errorCause, scrapeTimeout})
+    const timeout = failing('Get "http://127.0.0.3:9100/metrics": context deadline exceeded', 'timeout')
+    it('a fetch that took most of the scrape_timeout → scrape_timeout, with the collectors to look at', () => {
+      const d = diagnoseDownTarget({...up, target: timeout, fetch: {ok: true, status: 200, latencyMs: 9_100, detail: 'HTTP 200'}})
+      expect(d).toMatchObject({status: 'fail', cause: 'scrape_timeout'})
+      expect(d.detail).toMatch(/^hydra-compute\/node answers hydra in 9100 ms, at or past the scrape_timeout of 10s Prometheus gives job node: /)
+      expect(d.hint).toContain(`topk(5, node_scrape_collector_duration_seconds{instance="127.0.0.3:9100"})`)
+    })
+    it('a quick fetch where Prometheus times out → the path from Prometheus drops packets', () => {
+      const d = diagnoseDownTarget({...up, target: timeout, fetch: {ok: true, status: 200, latencyMs: 12, detail: 'HTTP 200'}})
+      expect(d.cause).toBe('prometheus_cannot_scrape')
+      expect(d.hint).toMatch(/^hydra gets an answer in 12 ms where Prometheus times out: the path from Prometheus's host to 127\.0\.0\.3:9100 drops packets/)
+    })
+    it('an HTTP status only Prometheus gets → scrape_http_status: credentials for a 401/403, a proxy otherwise', () => {
+      const fetch = {ok: true, status: 200, latencyMs: 3, detail: 'HTTP 200'}
+      const d = diagnoseDownTarget({...up, target: failing('server returned HTTP status 401 Unauthorized', 'http_status'), fetch})
+      expect(d).toMatchObject({cause: 'scrape_http_status'})
+      expect(d.hint).toMatch(/basic_auth\/authorization for job node/)
+      expect(diagnoseDownTarget({...up, target: failing('server returned HTTP status 502 Bad Gateway', 'http_status'), fetch}).hint).toMatch(/a proxy in front/)
+    })
+    it("Prometheus 3 refusing the Content-Type → scrape_parse_error with fallback_scrape_protocol", () => {
+      const d = diagnoseDownTarget({...up, target: failing('received unsupported Content-Type "text/html" and no fallback_scrape_protocol specified for target', 'parse'), fetch: {ok: true, status: 200, latencyMs: 3, detail: 'HTTP 200'}})
+      expect(d.cause).toBe('scrape_parse_error')
+      expect(d.hint).toMatch(/fallback_scrape_protocol: PrometheusText0\.0\.4 for job node/)
+    })
+  })
+
   it('a target on no configured node or exporter says so', () => {
     expect(diagnoseDownTarget({target: {...t, node: undefined}}).cause).toBe('target_unknown_node')
     expect(diagnoseDownTarget({target: t, node: compute}).cause).toBe('target_unknown_exporter')

@@ -56,6 +56,8 @@ describe('classifyScrapeError', () => {
     ['Get "http://nohost:9100/metrics": dial tcp: lookup nohost on 127.0.0.53:53: no such host', 'dns'],
     ['server returned HTTP status 404 Not Found', 'http_status'],
     ['Get "https://h:9100/metrics": x509: certificate signed by unknown authority', 'tls'],
+    // Prometheus 3 (scrape/scrape.go): an answer without a text-format Content-Type and no fallback_scrape_protocol
+    ['received unsupported Content-Type "text/html" and no fallback_scrape_protocol specified for target', 'parse'],
     ['something odd', 'other'],
   ])('%s → %s', (text, cause) => {
     expect(classifyScrapeError(text)).toBe(cause)

@@ -18,6 +18,7 @@ export const targets = z.object({
       scrapeDurationSeconds: z.number(),
       lastError: z.string(),
       errorCause: scrapeErrorCause.optional(),
+      scrapeTimeout: z.string().optional().describe("the job's scrape_timeout as the server reports it"),
     }),
   ),
   summary: z.object({total: z.number().int(), up: z.number().int(), down: z.number().int(), unknown: z.number().int()}),

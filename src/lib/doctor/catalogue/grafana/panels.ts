@@ -5,7 +5,7 @@
  * does not — with the count and the command that shows each one. Reuses `checkDashboards`.
  */
 import type {HydraConfig} from '../../../config/resolve.js'
-import {checkDashboards, type CheckReport} from '../../../grafana/check.js'
+import type {CheckReport} from '../../../grafana/check.js'
 import type {Check, CheckOutcome} from '../../model.js'
 import {callOptions, GRAFANA_AUTH_ID, serviceHealthIds, grafanaApiCheck} from './grafana-check.js'
 
@@ -20,7 +20,12 @@ export function brokenPanelsCheck(cfg: HydraConfig): Check {
     dependsOn: [GRAFANA_AUTH_ID, ...serviceHealthIds(cfg, ['prometheus'])],
     // the search, every dashboard (8 at a time) and one Prometheus listing
     calls: 4,
-    run: async (client, ctx) => judgePanels(await checkDashboards({grafana: client, prometheus: ctx.resources.prometheus(), config: ctx.cfg, ...callOptions(ctx, grafana)})),
+    run: async (client, ctx) => {
+      // loaded when the check runs, not on every doctor's start-up: the dashboard checker parses
+      // panels with Prometheus' PromQL grammar (@prometheus-io/lezer-promql), 40-70 ms of CPU to load
+      const {checkDashboards} = await import('../../../grafana/check.js')
+      return judgePanels(await checkDashboards({grafana: client, prometheus: ctx.resources.prometheus(), config: ctx.cfg, ...callOptions(ctx, grafana)}))
+    },
   })
 }
 

@@ -203,6 +203,15 @@ describe.each(['3.4.2', '2.8.0'] as LokiVersion[])('real Loki %s', (version) => 
     expect((await hydra(['logs', '{a="b"}', '--preset', 'errors'], cfg)).code).toBe(2)
   })
 
+  it("the runbook's {container=\"…\"} finds nothing and says why: no stream has that label, container_name is the one; a value no stream has, with those there are", async () => {
+    const r = await hydra(['logs', '{container="tabbyapi"}', '--since', '1h'], cfg)
+    expect(r.code).toBe(0)
+    expect(r.stdout).toBe('no log lines for {container="tabbyapi"} in the last 1h\n')
+    expect(r.stderr).toMatch(/no stream in this window has a label container \(did you mean container_name\?\); its labels are .*container_name.*: hydra loki labels/)
+    const v = await hydra(['logs', '{container_name="tabby"}', '--since', '1h', '--json'], cfg)
+    expect(v.json().note).toMatch(/^no stream in this window has container_name="tabby"; its values are .*tabbyapi/)
+  })
+
   it('a metric query comes back as series and values', async () => {
     const r = await hydra(['logs', `sum by (stream) (count_over_time({container_name="${container}"}[10m]))`, '--since', '5m', '--json'], cfg)
     expect(r.code).toBe(0)

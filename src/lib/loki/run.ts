@@ -7,6 +7,7 @@ import type {HydraConfig} from '../config/resolve.js'
 import {UserError} from '../errors.js'
 import {LokiClient, requireLoki, type LokiBuildInfo} from './client.js'
 import {checkTenancy, emptyAnswerNote, emptyTenantNote, guardStartup, lokiStartingError, readinessPhase} from './guard.js'
+import {emptySelectorNote} from './selector-note.js'
 import {findPreset, msToNs, queryLogs, queryWindow, type Direction, type LogEntry, type LogsResult} from './logs.js'
 import {parseTimeNs} from './render.js'
 import {tailLogs, type TailResult} from './tail.js'
@@ -70,7 +71,8 @@ export async function fetchLogs(cfg: HydraConfig, req: LogsRequest, signal?: Abo
       signal,
     )
     const empty = result.resultType === 'streams' ? result.entries.length === 0 : (result.rows ?? []).length === 0
-    const note = empty ? (emptyAnswerNote(loki.tenant, tenancy) ?? (await emptyTenantNote(loki, {startNs: start, endNs: end}, signal))) : undefined
+    const window = {startNs: start, endNs: end}
+    const note = empty ? (emptyAnswerNote(loki.tenant, tenancy) ?? (await emptyTenantNote(loki, window, signal)) ?? (await emptySelectorNote(loki, query, window, signal))) : undefined
     return {
       ...result,
       ...(loki.tenant ? {tenant: loki.tenant} : {}),

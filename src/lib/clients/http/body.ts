@@ -96,6 +96,9 @@ export function clip(text: string, max: number): string {
  * A stream that closes before its end rejects as the iterator did (ERR_STREAM_PREMATURE_CLOSE).
  */
 export function readBody(body: Readable, max: number, progress: {received: number}, tooLarge: () => Error): Promise<Buffer> {
+  // a stream already failed or closed emits nothing more: waiting for its events would never end
+  if (body.errored) return Promise.reject(body.errored)
+  if (body.destroyed) return Promise.reject(prematureClose())
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = []
     let settled = false
@@ -118,9 +121,13 @@ export function readBody(body: Readable, max: number, progress: {received: numbe
     }
     const onEnd = (): void => finish(undefined, Buffer.concat(chunks))
     const onError = (error: unknown): void => finish(error)
-    const onClose = (): void => finish(Object.assign(new Error('Premature close'), {code: 'ERR_STREAM_PREMATURE_CLOSE'}))
+    const onClose = (): void => finish(prematureClose())
     body.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose)
   })
 }
 
 function ignore(): void {}
+
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), {code: 'ERR_STREAM_PREMATURE_CLOSE'})
+}

@@ -20,6 +20,13 @@
  * CPU it cost: hydra's own (the doctor process) and the lab nodes' (every sshd session and the
  * commands it ran). In the lab all N "nodes" share this machine's cores with hydra, so their CPU
  * grows with N here, where on a real cluster each node spends its own.
+ *
+ * Both sides run on the same lab nodes: the runbook's `systemctl status` and hydra's `systemctl
+ * show` go through the same systemctl shim (test/lab/systemctl.ts), one bash process per call
+ * since 2026-12-01 (it was sh + curl + cat, ~50 ms of CPU a call, more than a real systemctl).
+ * Nothing here pins or budgets CPU: on this 2-core machine the lab's N nodes, the servers and hydra
+ * share both cores, and pinning the nodes to one core would slow both sides' node work alike
+ * without measuring hydra any better.
  */
 import {spawn, spawnSync} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'

@@ -5,11 +5,10 @@
 import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 
-import type {ExecResult, SshPool, SshSession} from '../../../src/lib/clients/ssh.js'
+import {scriptedSsh, type ScriptedAnswer} from '../../helpers/scripted-ssh.js'
+
 import {resolveConfig} from '../../../src/lib/config/resolve.js'
 import {checkLogDrivers} from '../../../src/lib/docker/logdriver.js'
-import {commandError} from '../../../src/lib/ssh/failures.js'
-import {sshTargetForNode} from '../../../src/lib/ssh/target.js'
 
 const cfg = resolveConfig(
   parse(`
@@ -23,26 +22,7 @@ logs: {lokiDriverExpected: [tabbyapi]}
 // the shape of docker 28.2's `docker inspect --type container` (the lab's docker.io); a missing one prints [] and the daemon's error, exit 1
 const inspect = (name: string, driver: string) => JSON.stringify([{Id: 'abc123', Name: `/${name}`, Config: {Image: 'x'}, State: {Status: 'running', Running: true}, HostConfig: {LogConfig: {Type: driver, Config: {}}}}])
 
-function scripted(answers: Record<string, [string, number, string?]>) {
-  const sent: string[] = []
-  const target = sshTargetForNode(cfg, cfg.nodes[0]!)
-  const session = {
-    async exec(command: {line: string}): Promise<ExecResult> {
-      sent.push(command.line)
-      const a = answers[command.line]
-      if (!a) throw new Error(`unexpected command ${command.line}`)
-      return {command: command.line, stdout: a[0], stderr: a[2] ?? '', exitCode: a[1], elapsedMs: 1}
-    },
-    async execOk(command: {line: string}) {
-      const r = await session.exec(command)
-      if (r.exitCode !== 0) throw commandError(target, r, false)
-      return r
-    },
-    errorFor: (r: ExecResult) => commandError(target, r, false),
-  }
-  const pool = {forEachNode: (nodes: typeof cfg.nodes, fn: (s: SshSession, n: (typeof cfg.nodes)[0]) => Promise<unknown>) => Promise.all(nodes.map((n) => fn(session as unknown as SshSession, n)))}
-  return {sent, pool: pool as unknown as SshPool}
-}
+const scripted = (answers: Record<string, ScriptedAnswer>) => scriptedSsh(cfg, cfg.nodes[0]!, answers)
 
 describe('checkLogDrivers for one named container', () => {
   it('inspects it by name, once, and judges its driver', async () => {

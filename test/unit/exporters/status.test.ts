@@ -6,11 +6,10 @@
 import {describe, expect, it} from 'vitest'
 import {parse} from 'yaml'
 
-import type {SshPool, SshSession, ExecResult} from '../../../src/lib/clients/ssh.js'
+import {scriptedSsh, type ScriptedAnswer} from '../../helpers/scripted-ssh.js'
+
 import {resolveConfig} from '../../../src/lib/config/resolve.js'
 import {exporterStatus} from '../../../src/lib/exporters/status.js'
-import {commandError} from '../../../src/lib/ssh/failures.js'
-import {sshTargetForNode} from '../../../src/lib/ssh/target.js'
 
 const cfg = resolveConfig(
   parse(`
@@ -31,27 +30,7 @@ const active = (pid: number) => `LoadState=loaded\nActiveState=active\nSubState=
 const failed = 'LoadState=loaded\nActiveState=failed\nSubState=failed\nMainPID=0\nExecMainStatus=1\nResult=exit-code\n'
 const SS = 'LISTEN 0 4096 127.0.0.3:9100 0.0.0.0:* users:(("prometheus-node",pid=11,fd=3))\nLISTEN 0 4096 127.0.0.3:9835 0.0.0.0:* users:(("nvidia_gpu_expo",pid=12,fd=3))\n'
 
-/** A session answering each command line from `answers` (stdout, exit code), recording every line sent. */
-function scripted(answers: Record<string, [string, number] | [string, number, string]>) {
-  const sent: string[] = []
-  const target = sshTargetForNode(cfg, node)
-  const session = {
-    async exec(command: {line: string}): Promise<ExecResult> {
-      sent.push(command.line)
-      const a = answers[command.line]
-      if (!a) throw new Error(`unexpected command ${command.line}`)
-      return {command: command.line, stdout: a[0], stderr: a[2] ?? '', exitCode: a[1], elapsedMs: 1}
-    },
-    async execOk(command: {line: string}) {
-      const r = await session.exec(command)
-      if (r.exitCode !== 0) throw commandError(target, r, false)
-      return r
-    },
-    errorFor: (r: ExecResult) => commandError(target, r, false),
-  }
-  const pool = {forEachNode: (nodes: typeof cfg.nodes, fn: (s: SshSession, n: typeof node) => Promise<unknown>) => Promise.all(nodes.map((n) => fn(session as unknown as SshSession, n)))}
-  return {sent, pool: pool as unknown as SshPool}
-}
+const scripted = (answers: Record<string, ScriptedAnswer>) => scriptedSsh(cfg, node, answers)
 
 const fetchMetrics = async () => ({ok: true, status: 200, latencyMs: 1, detail: 'HTTP 200'})
 

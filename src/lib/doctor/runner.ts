@@ -5,6 +5,8 @@
  * run never waits past it. Shared work (one SSH connection per node, one targets fetch, one
  * firewall read per node) lives in DoctorResources and is closed at the end.
  */
+import {setMaxListeners} from 'node:events'
+
 import type {HydraConfig} from '../config/resolve.js'
 import {BugError, HydraError} from '../errors.js'
 import {NODE_UNREACHABLE, passed, type Check, type CheckOutcome, type CheckResult} from './model.js'
@@ -71,6 +73,9 @@ export async function runChecks(checks: Check[], options: RunChecksOptions): Pro
   const started = Date.now()
   const deadlineAt = started + options.deadlineMs
   const deadline = new AbortController()
+  // every check waiting for a node slot listens for the deadline, all at once (a run has some 50
+  // checks): many listeners are the design here, not a leak, and Node's warning would reach stderr
+  setMaxListeners(0, deadline.signal)
   const timer = setTimeout(() => deadline.abort(), options.deadlineMs)
   const resources = options.resources?.(deadline.signal, deadlineAt) ?? new DoctorResources(options.cfg, deadline.signal, deadlineAt)
   const byId = new Map(checks.map((c) => [c.id, c]))

@@ -161,4 +161,20 @@ describe('runChecks', () => {
     )
     expect(results[0]).toMatchObject({status: 'fail', cause: 'bug', detail: 'the check crashed: x is undefined'})
   })
+
+  it('fifty checks at once print no MaxListenersExceededWarning (each listens for the deadline while it waits for its node slot)', async () => {
+    const warnings: string[] = []
+    const onWarning = (w: Error) => warnings.push(w.name)
+    process.on('warning', onWarning)
+    try {
+      const many = Array.from({length: 50}, (_, i) => check(`health:c${i}`, async () => (await sleep(5), ok)))
+      const results = await runChecks(many, {cfg, deadlineMs: 5000, resources})
+      expect(results.every((r) => r.status === 'ok')).toBe(true)
+      // warnings are emitted on the next tick
+      await new Promise((r) => setImmediate(r))
+      expect(warnings).not.toContain('MaxListenersExceededWarning')
+    } finally {
+      process.off('warning', onWarning)
+    }
+  })
 })

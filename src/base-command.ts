@@ -12,7 +12,7 @@ import {BUILD} from './build-info.js'
 import {durationFlag} from './flags.js'
 import {BugError, ExitCode, HydraError, UserError, type ExitCodeValue} from './lib/errors.js'
 import {commandName, envelope} from './lib/output/json/envelope.js'
-import {detectTerminal, fitLines, makeStyler, wrapLabelled, type Styler, type TerminalInfo} from './lib/output/terminal.js'
+import {detectTerminal, fitLines, fitNote, makeStyler, wrapLabelled, type Styler, type TerminalInfo} from './lib/output/terminal.js'
 import {buildInfoMetric, writeTextfile, type Metric} from './lib/output/textfile.js'
 import {redact} from './lib/secrets.js'
 
@@ -105,9 +105,11 @@ export abstract class HydraCommand<T extends typeof Command> extends Command {
     process.stdout.write(redact(out) + (out.endsWith('\n') ? '' : '\n'))
   }
 
-  /** Progress, warnings and notes: always stderr, so stdout stays the result. */
+  /** Progress, warnings and notes: always stderr, so stdout stays the result; on a terminal, wrapped to its width. */
   protected note(text: string): void {
-    process.stderr.write(redact(text) + (text.endsWith('\n') ? '' : '\n'))
+    const width = process.stderr.isTTY ? process.stderr.columns : undefined
+    const out = width ? fitNote(text, width) : text
+    process.stderr.write(redact(out) + (out.endsWith('\n') ? '' : '\n'))
   }
 
   /**

@@ -92,3 +92,17 @@ export function wrapLabelled(label: string, message: string, width: number): str
     .map((line, i) => (visibleWidth(line) <= width ? line : wrapText(line, width, i === 0 ? hanging : /^\s*/.exec(line)![0] + '  ', {breakWords: false})))
     .join('\n')
 }
+
+/**
+ * A note or warning for stderr on a terminal of `width` columns: a line that starts with a label
+ * ("note:", "warning:") wraps under the text after it, any other as fitLines does; never a word cut.
+ */
+export function fitNote(text: string, width: number): string {
+  return text
+    .split('\n')
+    .map((line) => {
+      const m = /^([a-z]+:) (.*)$/.exec(line)
+      return m ? wrapLabelled(m[1]!, m[2]!, width) : fitLines(line, width)
+    })
+    .join('\n')
+}

@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 
 import {fitWidths, renderTable} from '../../../src/lib/output/table.js'
-import {fitLines, makeStyler, statusWord, visibleWidth, wrapText} from '../../../src/lib/output/terminal.js'
+import {fitLines, fitNote, makeStyler, statusWord, visibleWidth, wrapText} from '../../../src/lib/output/terminal.js'
 
 const style = makeStyler(true)
 // eslint-disable-next-line no-control-regex
@@ -100,5 +100,17 @@ describe('fitLines', () => {
     expect(out).toContain(`    ${url}`)
     expect(out[0]).toBe('  see: open')
     expect(out.at(-1)).toBe('    in a browser')
+  })
+})
+
+describe('fitNote', () => {
+  it('a labelled note wraps under the text after its label; other lines as fitLines; short ones alone', () => {
+    const note = 'note: Prometheus does not scrape Loki (127.0.0.2:3100): LokiNotReady and LokiNotIngesting cannot fire until a scrape job "loki" does'
+    const out = fitNote(`${note}\nshort`, 60).split('\n')
+    expect(out[0]).toMatch(/^note: Prometheus does not scrape Loki/)
+    for (const line of out.slice(1, -1)) expect(line).toMatch(/^ {6}\S/)
+    expect(out.at(-1)).toBe('short')
+    for (const line of out) expect(visibleWidth(line)).toBeLessThanOrEqual(60)
+    expect(out.join(' ').replace(/\s+/g, ' ')).toBe(`${note} short`)
   })
 })

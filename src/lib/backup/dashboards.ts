@@ -149,6 +149,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
   let folderCount = 0
   let aborted: string | undefined
   let fatal: unknown
+  let closeWriter: (() => Promise<void>) | undefined
   try {
     const recoveredInterrupted = await recoverInterruptedRuns(root)
     await mkdir(tempDir, {mode: MODE_DIR})
@@ -163,6 +164,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
 
     report('dashboards')
     const writer = new NewFileWriter(tempDir)
+    closeWriter = () => writer.close()
     const pathFor = (paths: Map<string, string[]>, folderUid: string | undefined, folderTitle: string | undefined): string[] => {
       if (!folderUid) return []
       // a folder the tree did not list (no permission to list it): still one folder level, by title
@@ -320,6 +322,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
     fatal = error
     throw error
   } finally {
+    await closeWriter?.()
     if (fatal !== undefined) await keepOrDropWorkingFolder(root, tempDir, started, dashboards.length)
     lock.release()
   }

@@ -9,17 +9,18 @@
  * power cut.
  */
 import {execFile} from 'node:child_process'
-import {existsSync, writeFile} from 'node:fs'
+import {existsSync} from 'node:fs'
 import {mkdir, open, readdir, rename, rm} from 'node:fs/promises'
-import {dirname, join} from 'node:path'
+import {join} from 'node:path'
 
 import {OperationError, UserError} from '../errors.js'
 import {isProcessAlive} from './lock.js'
 import {classifyEntry, completeBackupName, partialBackupName, resolveInside} from './naming.js'
 import {forEachConcurrently} from './pool.js'
 
-export const MODE_DIR = 0o700
-export const MODE_FILE = 0o600
+import {MODE_DIR} from './file-writer.js'
+
+export {MODE_DIR, MODE_FILE, NewFileWriter} from './file-writer.js'
 
 export async function ensureRoot(root: string): Promise<void> {
   try {
@@ -48,33 +49,6 @@ export async function recoverInterruptedRuns(root: string): Promise<string[]> {
     }
   }
   return recovered
-}
-
-/**
- * The run's writer of new files (O_CREAT|O_EXCL, mode 0600), remembering the folders it made.
- * Each file is written off the main thread, by libuv's thread pool (open, write, close: one
- * fs.writeFile with a callback, without the promise API's file handles): creating a file costs the
- * kernel 0.05-0.3 ms of CPU on this machine's ext4 (more where many files were deleted lately), and
- * written from the main thread that time held up the fetching and hashing of every other dashboard
- * (issue 14 item 8: 1,000 dashboards, median 2.42 → 1.98 s measured interleaved). A slow (network)
- * filesystem holds up only the pool, not the fetches. Not synced here: see syncBackup.
- */
-export class NewFileWriter {
-  readonly dirs = new Set<string>()
-
-  constructor(root: string) {
-    this.dirs.add(root)
-  }
-
-  async write(path: string, data: Buffer | string): Promise<void> {
-    const dir = dirname(path)
-    // one mkdir per folder, not per dashboard: creating files is what a backup disk is slow at
-    if (!this.dirs.has(dir)) {
-      await mkdir(dir, {recursive: true, mode: MODE_DIR})
-      this.dirs.add(dir)
-    }
-    return new Promise((resolve, reject) => writeFile(path, data, {flag: 'wx', mode: MODE_FILE}, (error) => (error ? reject(error) : resolve())))
-  }
 }
 
 /** fsync (or fdatasync) one file or folder. */

@@ -1,7 +1,8 @@
 /**
- * The file side of a backup (files.ts NewFileWriter) and the check before publishing
+ * The file side of a backup (file-writer.ts NewFileWriter) and the check before publishing
  * (verify.ts verifyWritten), on a temporary folder: new files only (never over an existing one),
- * 0600 files in 0700 folders each made once, written through the thread pool many at a time, and
+ * 0600 files in 0700 folders each made once, written by the writer thread many at a time (or
+ * through the thread pool where there is no writer thread), and
  * the read-back check finds a missing or changed file whether it runs with blocking calls, through
  * the thread pool, or switches from one to the other on a slow disk.
  */
@@ -18,7 +19,9 @@ import {insideResolver, verifyWritten} from '../../../src/lib/backup/verify.js'
 import {resolveInside} from '../../../src/lib/backup/naming.js'
 
 const cleanup: string[] = []
+const writers: NewFileWriter[] = []
 afterEach(async () => {
+  for (const writer of writers.splice(0)) await writer.close()
   for (const dir of cleanup.splice(0)) await rm(dir, {recursive: true, force: true})
 })
 
@@ -28,12 +31,17 @@ async function tempDir(): Promise<string> {
   return dir
 }
 
+const track = (writer: NewFileWriter): NewFileWriter => {
+  writers.push(writer)
+  return writer
+}
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 describe('NewFileWriter', () => {
   it('writes new files 0600 into folders it makes 0700 (each once)', async () => {
     const dir = await tempDir()
-    const writer = new NewFileWriter(dir)
+    const writer = track(new NewFileWriter(dir))
     await writer.write(join(dir, 'dashboards', 'General', 'a.json'), Buffer.from('{"a":1}'))
     await writer.write(join(dir, 'dashboards', 'General', 'b.json'), '{"b":2}')
     expect(await readFile(join(dir, 'dashboards', 'General', 'a.json'), 'utf8')).toBe('{"a":1}')
@@ -45,7 +53,7 @@ describe('NewFileWriter', () => {
 
   it('many files at once (more than the thread pool has threads), each whole, into folders made at the same time', async () => {
     const dir = await tempDir()
-    const writer = new NewFileWriter(dir)
+    const writer = track(new NewFileWriter(dir))
     const body = (i: number) => Buffer.alloc(5000 + i, 97 + (i % 26))
     await Promise.all(Array.from({length: 200}, (_, i) => writer.write(join(dir, 'dashboards', `F${i % 7}`, `${i}.json`), body(i))))
     for (let i = 0; i < 200; i++) expect((await readFile(join(dir, 'dashboards', `F${i % 7}`, `${i}.json`))).equals(body(i))).toBe(true)
@@ -54,9 +62,36 @@ describe('NewFileWriter', () => {
     expect((await readFile(join(dir, 'dashboards', 'F0', '0.json'))).equals(body(0))).toBe(true)
   })
 
+  it('without its writer thread (closed, or none could start) writes through the thread pool, the same files', async () => {
+    const dir = await tempDir()
+    const writer = track(new NewFileWriter(dir))
+    await writer.write(join(dir, 'first.json'), 'by the thread')
+    await writer.close()
+    const body = (i: number) => Buffer.alloc(3000 + i, 65 + (i % 26))
+    await Promise.all(Array.from({length: 50}, (_, i) => writer.write(join(dir, 'dashboards', `P${i % 3}`, `${i}.json`), body(i))))
+    for (let i = 0; i < 50; i++) expect((await readFile(join(dir, 'dashboards', `P${i % 3}`, `${i}.json`))).equals(body(i))).toBe(true)
+    expect((await stat(join(dir, 'dashboards', 'P1', '1.json'))).mode & 0o777).toBe(0o600)
+    expect((await stat(join(dir, 'dashboards', 'P1'))).mode & 0o777).toBe(0o700)
+    expect(await readFile(join(dir, 'first.json'), 'utf8')).toBe('by the thread')
+    await expect(writer.write(join(dir, 'first.json'), 'again')).rejects.toMatchObject({code: 'EEXIST'})
+  })
+
+  it('a file it cannot create fails alone, with the error and path as fs gives them', async () => {
+    const dir = await tempDir()
+    const writer = track(new NewFileWriter(dir))
+    await writeFile(join(dir, 'taken.json'), 'first')
+    const results = await Promise.allSettled([writer.write(join(dir, 'a.json'), 'a'), writer.write(join(dir, 'taken.json'), 'second'), writer.write(join(dir, 'b.json'), 'b')])
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    const error = (results[1] as PromiseRejectedResult).reason as NodeJS.ErrnoException
+    expect(error).toBeInstanceOf(Error)
+    expect(error.code).toBe('EEXIST')
+    expect(error.message).toContain(join(dir, 'taken.json'))
+    expect(await readFile(join(dir, 'taken.json'), 'utf8')).toBe('first')
+  })
+
   it('never writes over an existing file (two objects can never land on one file)', async () => {
     const dir = await tempDir()
-    const writer = new NewFileWriter(dir)
+    const writer = track(new NewFileWriter(dir))
     await writeFile(join(dir, 'taken.json'), 'first')
     await expect(writer.write(join(dir, 'taken.json'), 'second')).rejects.toMatchObject({code: 'EEXIST'})
     expect(await readFile(join(dir, 'taken.json'), 'utf8')).toBe('first')
@@ -66,7 +101,7 @@ describe('NewFileWriter', () => {
 describe('verifyWritten', () => {
   async function backupOf(files: Record<string, string>): Promise<{dir: string; manifestText: string}> {
     const dir = await tempDir()
-    const writer = new NewFileWriter(dir)
+    const writer = track(new NewFileWriter(dir))
     for (const [path, text] of Object.entries(files)) await writer.write(join(dir, path), text)
     const dashboards = Object.entries(files)
       .filter(([p]) => p.startsWith('dashboards/'))

@@ -9,9 +9,13 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
   process.stdout.write(`hydra/${version} (commit ${BUILD.commit}${BUILD.dirty ? '+dirty' : ''}) ${process.platform}-${process.arch} node-${process.version}\n`)
   process.exit(0)
 }
-// File work (a backup writes and syncs a file per dashboard, 64 at a time) runs on libuv's thread
-// pool, 4 threads by default; it must be sized before its first use, so before oclif loads.
+// File work (a backup reads back every file it wrote, 64 at a time, before it publishes them) runs on
+// libuv's thread pool, 4 threads by default; it must be sized before its first use, so before oclif
+// loads. (The files themselves are written by the backup's own writer thread: file-writer.ts.)
 process.env.UV_THREADPOOL_SIZE ??= '16'
+// the vendored bundles (oclif, zod, yaml) compiled from the V8 code cache the build wrote (dist/code-cache.js)
+const {installCodeCache} = await import('../dist/code-cache.js')
+installCodeCache(undefined, {write: process.env.HYDRA_WRITE_CODE_CACHE === '1'})
 // oclif from the one-file bundle the build writes (scripts/bundle-oclif.mjs): one file to resolve and
 // compile instead of about 120, which was most of what `hydra <command> --help` cost
 const {createRequire} = await import('node:module')

@@ -6,7 +6,7 @@
 // oclif's runtime are one copy: `instanceof` checks across them (ExitError, CLIError) keep working.
 // The sources keep importing '@oclif/core' (type-checking, tests run from src against the package).
 import {build} from 'esbuild'
-import {writeFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {createRequire} from 'node:module'
 import {fileURLToPath} from 'node:url'
@@ -34,6 +34,19 @@ await build({
   logLevel: 'warning',
 })
 
+// oclif loads each command's ES module with import(). The bundle is compiled through vm.Script when
+// its code cache is used (src/code-cache.ts), and such a script has no dynamic-import callback of
+// its own: each import(href) becomes a call to the hook src/code-cache.ts sets (an import() made in
+// an ES module), or a plain import() where it is not set (the bundle required directly). oclif only
+// ever imports absolute file URLs here, so where the import() is made does not change what it loads.
+const bundlePath = join(dist, 'vendor/oclif-core.cjs')
+const bundled = readFileSync(bundlePath, 'utf8')
+const dynamicImport = /\bimport\((?!\))/g
+const hooked = bundled.replace(dynamicImport, '(globalThis[Symbol.for("hydra.import")] ?? ((href) => import(href)))(')
+const calls = (bundled.match(dynamicImport) ?? []).length
+if (calls === 0) throw new Error('bundle-oclif: no import() found in @oclif/core: check how it loads commands now')
+writeFileSync(bundlePath, hooked)
+
 // The ESM side of it (package.json "imports": "#oclif-core" → this file for `import`, the .cjs for
 // `require`): an ES module that names every export and takes them from the one CommonJS copy. Without
 // it each run that imports a command pays for Node's cjs-module-lexer scanning all 660 KB of the
@@ -48,4 +61,4 @@ writeFileSync(
 )
 
 const rewritten = rewriteDistImports(dist, '@oclif/core', () => '#oclif-core')
-console.log(`dist/vendor/oclif-core.cjs written; ${rewritten} files of dist import it`)
+console.log(`dist/vendor/oclif-core.cjs written (${calls} import() calls hooked); ${rewritten} files of dist import it`)

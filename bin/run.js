@@ -13,7 +13,12 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
 // libuv's thread pool, 4 threads by default; it must be sized before its first use, so before oclif
 // loads. (The files themselves are written by the backup's own writer thread: file-writer.ts.)
 process.env.UV_THREADPOOL_SIZE ??= '16'
-// the vendored bundles (oclif, zod, yaml) compiled from the V8 code cache the build wrote (dist/code-cache.js)
+// undici's HTTP parser is WebAssembly, compiled by V8's baseline compiler only (the reason:
+// src/lib/clients/http/undici.ts). Set here, first, for every command: V8 code caches are only
+// accepted under the flags they were made with, so the flags must not change mid-run.
+const {setFlagsFromString} = await import('node:v8')
+setFlagsFromString('--liftoff-only')
+// the vendored bundles (oclif, zod, yaml, undici) compiled from the V8 code cache the build wrote (dist/code-cache.js)
 const {installCodeCache} = await import('../dist/code-cache.js')
 installCodeCache(undefined, {write: process.env.HYDRA_WRITE_CODE_CACHE === '1'})
 // oclif from the one-file bundle the build writes (scripts/bundle-oclif.mjs): one file to resolve and

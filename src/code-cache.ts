@@ -1,6 +1,7 @@
 /**
- * Start-up: the three vendored bundles every command loads (dist/vendor/oclif-core.cjs, zod.cjs,
- * yaml.cjs: 1.8 MB of JavaScript) are compiled from V8's code cache, written by the build
+ * Start-up: the vendored bundles (dist/vendor/oclif-core.cjs, which every command loads, zod.cjs and
+ * yaml.cjs, which every command reading the config loads, undici.cjs, which every command making a
+ * request loads: 2.3 MB of JavaScript) are compiled from V8's code cache, written by the build
  * (scripts/code-cache.mjs), instead of being parsed and compiled again on every run. Measured on
  * this 2-core machine: `hydra config validate` 199 → 158 ms, `hydra targets --help` 131 → 113 ms
  * (bench/startup.ts; `node -e 0` is about 60 ms). Node 22 does this itself
@@ -9,7 +10,8 @@
  * Installed by bin/run.js before oclif loads: a CommonJS compile hook for those files only. A cache
  * is used only when it was made by this Node version on this architecture (its file name says
  * which), and V8 checks it again (source, V8 version, flags) and compiles afresh when it does not
- * fit: a missing or stale cache costs nothing but the time it would have saved.
+ * fit: a missing or stale cache costs nothing but the time it would have saved. V8 flags must be the
+ * same as when the cache was made: bin/run.js sets its one flag (--liftoff-only) before this.
  *
  * The bundles make no dynamic import() of their own: scripts/bundle-oclif.mjs points oclif's
  * (it loads each command's ES module) at the hook set here, an import() made in this ES module,

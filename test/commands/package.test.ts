@@ -31,7 +31,7 @@ describe('the npm package', () => {
     expect(files).toEqual(expect.arrayContaining(['LICENSE', 'README.md', 'bin/run.js', 'docs/hydra-cron-alerts.yml', 'docs/json/tsdb-status.schema.json', 'dist/vendor/oclif-core.cjs', 'npm-shrinkwrap.json', 'oclif.manifest.json', 'dist/build-info.js']))
     expect(files.filter((f) => f.endsWith('.map') || f === 'bin/dev.js' || f.startsWith('src/') || f.startsWith('test/'))).toEqual([])
     // the V8 code caches of the vendored bundles, for the Node the build ran on (src/code-cache.ts)
-    const caches = ['oclif-core', 'zod', 'yaml'].map((b) => `dist/vendor/${b}.cjs.${process.version}-${process.arch}.v8cache`)
+    const caches = ['oclif-core', 'zod', 'yaml', 'undici'].map((b) => `dist/vendor/${b}.cjs.${process.version}-${process.arch}.v8cache`)
     expect(files).toEqual(expect.arrayContaining(['dist/code-cache.js', ...caches]))
 
     const prefix = join(work, 'prefix')
@@ -51,15 +51,16 @@ describe('the npm package', () => {
     expect(init.status, init.stderr).toBe(0)
     const validate = run('config', 'validate', join(work, 'hydra.yaml'))
     expect(validate.status, validate.stdout + validate.stderr).toBe(0)
-    // the installed bundles compile from the installed caches (V8 accepts them: same Node, same code)
+    // the installed bundles compile from the installed caches (V8 accepts them: same Node, same code,
+    // same flags: bin/run.js sets --liftoff-only before loading any)
     const installed = join(prefix, 'lib', 'node_modules', 'hydra-ops')
     const probe = spawnSync(
       process.execPath,
-      ['--input-type=module', '-e', `const {installCodeCache} = await import(${JSON.stringify(join(installed, 'dist/code-cache.js'))}); const hook = installCodeCache(); const {createRequire} = await import('node:module'); const req = createRequire(${JSON.stringify(join(installed, 'package.json'))}); for (const b of ['oclif-core', 'zod', 'yaml']) req('./dist/vendor/' + b + '.cjs'); console.log(JSON.stringify({fromCache: hook.fromCache.length, compiled: hook.compiled}))`],
+      ['--input-type=module', '-e', `const {installCodeCache} = await import(${JSON.stringify(join(installed, 'dist/code-cache.js'))}); const hook = installCodeCache(); const {createRequire} = await import('node:module'); const req = createRequire(${JSON.stringify(join(installed, 'package.json'))}); const v8 = await import('node:v8'); v8.setFlagsFromString('--liftoff-only'); for (const b of ['oclif-core', 'zod', 'yaml', 'undici']) req('./dist/vendor/' + b + '.cjs'); console.log(JSON.stringify({fromCache: hook.fromCache.length, compiled: hook.compiled}))`],
       {cwd: work, env, encoding: 'utf8', timeout: 60_000},
     )
     expect(probe.status, probe.stderr).toBe(0)
-    expect(JSON.parse(probe.stdout)).toEqual({fromCache: 3, compiled: []})
+    expect(JSON.parse(probe.stdout)).toEqual({fromCache: 4, compiled: []})
     // the dependencies came from the shrinkwrap: exactly the versions hydra was tested with
     expect(readdirSync(join(prefix, 'lib', 'node_modules', 'hydra-ops', 'node_modules'))).toContain('@oclif')
   }, 480_000)

@@ -1,5 +1,7 @@
 /** How the HTTP transport loads undici: the two parts it uses, and its WebAssembly parser compiled once. */
+import {existsSync} from 'node:fs'
 import {createRequire} from 'node:module'
+import {fileURLToPath} from 'node:url'
 import {setFlagsFromString} from 'node:v8'
 
 import type {Agent as UndiciAgent, Dispatcher} from 'undici'
@@ -8,7 +10,8 @@ import type {Agent as UndiciAgent, Dispatcher} from 'undici'
 // first with its baseline compiler (Liftoff) and then again, in background threads, with its
 // optimising one; a short run (a backup, a health check) pays for that second compile, and at exit
 // waits for it to finish: 0.2–0.5 s measured here (issue 14 item 8). Liftoff's code parses a few MB
-// of HTTP in well under that. Set before the first connection compiles the module.
+// of HTTP in well under that. Set before the first connection compiles the module (bin/run.js sets it
+// first of all, for the code cache's sake: src/code-cache.ts; here for hydra's code run from src).
 setFlagsFromString('--liftoff-only')
 
 // The two pieces of undici used here, not its index: that one also loads fetch, WebSocket,
@@ -20,7 +23,11 @@ setFlagsFromString('--liftoff-only')
 const requireUndici = createRequire(import.meta.url)
 type RequestFn = (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>
 export const UNDICI_PARTS = {agent: 'undici/lib/dispatcher/agent.js', request: 'undici/lib/api/api-request.js'} as const
+// From dist, the same two parts as one bundle (scripts/bundle-vendor.mjs), compiled from the code
+// cache like the other vendored bundles (src/code-cache.ts); from src (the tests), the files.
+const BUNDLE = fileURLToPath(new URL('../../../vendor/undici.cjs', import.meta.url))
 export function loadUndici(): {Agent: typeof UndiciAgent; request: RequestFn} {
+  if (existsSync(BUNDLE)) return requireUndici(BUNDLE) as {Agent: typeof UndiciAgent; request: RequestFn}
   try {
     return {Agent: requireUndici(UNDICI_PARTS.agent), request: requireUndici(UNDICI_PARTS.request)}
   } catch (error) {

@@ -31,6 +31,7 @@
 import {spawn, spawnSync} from 'node:child_process'
 import {readFileSync, writeFileSync} from 'node:fs'
 import {connect, createServer, type Server, type Socket} from 'node:net'
+import {availableParallelism} from 'node:os'
 import {join} from 'node:path'
 
 import {parse, stringify} from 'yaml'
@@ -243,6 +244,17 @@ async function main(): Promise<void> {
       const scale = median(runsN.map((r) => r.ms)) / median(runs3.map((r) => r.ms))
       console.log(`hydra doctor on ${BASE_NODES.length} nodes: ${show(runs3)}; on ${NODES} nodes: ${show(runsN)} (medians of ${RUNS})`)
       console.log(`scale: ${NODES} nodes take ${scale.toFixed(2)}× the ${BASE_NODES.length}-node time (target ≤ 2×) ${scale <= 2 ? 'PASS' : 'FAIL'} (load average ${load()})`)
+      // Not a change of the target, two readings beside it. Every lab node runs on this machine's
+      // cores, so the N-node run cannot take less wall time than all its CPU (hydra's and the
+      // nodes') spread over every core: that floor, as a ratio to the 3-node time. And hydra's own
+      // CPU at N nodes against at 3, the part of the work that would stay on this machine on a real
+      // cluster, where each node runs its own commands.
+      const cpu = (rs: typeof runs3, k: 'hydraCpu' | 'nodesCpu') => median(rs.map((r) => r[k]))
+      const floor = ((cpu(runsN, 'hydraCpu') + cpu(runsN, 'nodesCpu')) * 1000) / availableParallelism() / median(runs3.map((r) => r.ms))
+      console.log(
+        `  floor on this machine: (hydra ${cpu(runsN, 'hydraCpu').toFixed(2)} + lab nodes ${cpu(runsN, 'nodesCpu').toFixed(2)} CPU-s) / ${availableParallelism()} cores = ${floor.toFixed(2)}× the ${BASE_NODES.length}-node time; ` +
+          `hydra's own CPU: ${(cpu(runsN, 'hydraCpu') / cpu(runs3, 'hydraCpu')).toFixed(2)}× at ${NODES} nodes`,
+      )
     }
 
     if (invalid.length) {

@@ -18,7 +18,7 @@ import {Ajv2020} from 'ajv/dist/2020.js'
 import type {ValidateFunction} from 'ajv'
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
 
-import {LabControl, waitForTargetHealth} from '../lab/control.js'
+import {LabControl, waitForAlertFiring, waitForTargetHealth} from '../lab/control.js'
 import {REPO, runHydra, type HydraRun} from '../helpers/run-hydra.js'
 
 const addFormats = createRequire(import.meta.url)('ajv-formats') as typeof import('ajv-formats').default
@@ -170,6 +170,7 @@ describe('every --json document keeps the contract (envelope + docs/json schema)
       lab.fault('loki', {status: 503, body: 'Ingester not ready: waiting for 15s after being ready', paths: ['/ready', '/loki/api/v1/query_range', '/loki/api/v1/labels']}),
     ])
     await waitForTargetHealth(PROM, '127.0.0.3:9100', 'down', 30_000)
+    await waitForAlertFiring(PROM, 'NodeExporterDown')
     const outcomes = await checkAll([
       ['targets'],
       ['health'],

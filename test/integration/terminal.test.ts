@@ -11,7 +11,7 @@ import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
 
-import {LabControl, waitForTargetHealth} from '../lab/control.js'
+import {LabControl, waitForAlertFiring, waitForTargetHealth} from '../lab/control.js'
 import {BIN} from '../helpers/run-hydra.js'
 
 const {configPath, controlUrl} = inject('lab')
@@ -51,7 +51,8 @@ beforeAll(async () => {
   await lab.reset()
   await lab.stop('node-exporter@hydra-compute')
   await waitForTargetHealth('http://127.0.0.2:9090', '127.0.0.3:9100', 'down', 30_000)
-}, 60_000)
+  await waitForAlertFiring('http://127.0.0.2:9090', 'NodeExporterDown')
+}, 90_000)
 afterAll(async () => {
   await lab.reset()
 })

@@ -176,3 +176,20 @@ export async function waitForTargetHealth(
     throw err
   }
 }
+
+/**
+ * Wait until Prometheus reports the alert `name` firing (past its `for`), not only pending: a
+ * target that just went down makes its alert pending first, and under load the alert's `for` can
+ * still be running when a test asks `hydra alerts`.
+ */
+export async function waitForAlertFiring(promUrl: string, name: string, timeoutMs = 30_000): Promise<void> {
+  await waitFor(
+    async () => {
+      const res = await fetch(`${promUrl}/api/v1/alerts`)
+      const body = (await res.json()) as {data: {alerts: {labels: Record<string, string>; state: string}[]}}
+      return body.data.alerts.some((a) => a.labels.alertname === name && a.state === 'firing')
+    },
+    timeoutMs,
+    {intervalMs: 200, description: `alert ${name} to be firing`},
+  )
+}

@@ -12,7 +12,7 @@ export interface ListeningSocket {
   pids?: number[]
 }
 
-/** `ss -ltnpH`: State Recv-Q Send-Q Local:Port Peer:Port [Process: users:(("name",pid=N,fd=M),…)]. */
+/** `ss -ltnH` (and `ss -ltnpH`, with owners): State Recv-Q Send-Q Local:Port Peer:Port [Process: users:(("name",pid=N,fd=M),…)]. */
 export function parseSsListening(text: string): ListeningSocket[] {
   const sockets: ListeningSocket[] = []
   for (const line of text.split('\n')) {

@@ -155,6 +155,16 @@ async function nodeStatus(cfg: HydraConfig, session: SshSession, node: ResolvedN
       if (isSshError(error)) return error
       throw error
     })
+  // who owns which socket, asked only when an exporter is not where the config says (see commands.ts)
+  let owners: Promise<ListeningSocket[]> | undefined
+  const socketOwners = () =>
+    (owners ??= session
+      .execOk(remoteCommands.listeningTcpSocketOwners())
+      .then((r) => parseSsListening(r.stdout))
+      .catch((error: unknown) => {
+        if (isSshError(error)) return []
+        throw error
+      }))
 
   return Promise.all(
     node.exporters.map(async (e): Promise<ExporterStatusRow> => {
@@ -190,7 +200,7 @@ async function nodeStatus(cfg: HydraConfig, session: SshSession, node: ResolvedN
         listenDetail = l ? `listening on ${l.local}` : elsewhere.length ? `port ${e.port} is bound only to ${elsewhere.map((s) => s.local).join(', ')}, not ${nodeWords}` : `nothing listens on port ${e.port}`
         // the exporter's own process listens elsewhere on this node: the config names the wrong port
         const pids = manager.systemd?.mainPid ? [manager.systemd.mainPid] : (manager.processes?.map((p) => p.pid) ?? [])
-        const own = l ? [] : listenersOfPids(socketList, pids, addresses).filter((s) => s.port !== e.port)
+        const own = l || pids.length === 0 ? [] : listenersOfPids(await socketOwners(), pids, addresses).filter((s) => s.port !== e.port)
         if (own.length > 0) {
           portMismatch = {configured: e.port, listening: own.map((s) => s.local), pids}
           listenDetail = `${managedName} (PID ${pids.join(',')}) listens on ${own.map((s) => s.local).join(', ')}, not on port ${e.port}`

@@ -28,7 +28,8 @@ const node = cfg.nodes[0]!
 const SHOW = 'systemctl show --no-pager -p LoadState,ActiveState,SubState,MainPID,ExecMainStatus,Result --'
 const active = (pid: number) => `LoadState=loaded\nActiveState=active\nSubState=running\nMainPID=${pid}\nExecMainStatus=0\nResult=success\n`
 const failed = 'LoadState=loaded\nActiveState=failed\nSubState=failed\nMainPID=0\nExecMainStatus=1\nResult=exit-code\n'
-const SS = 'LISTEN 0 4096 127.0.0.3:9100 0.0.0.0:* users:(("prometheus-node",pid=11,fd=3))\nLISTEN 0 4096 127.0.0.3:9835 0.0.0.0:* users:(("nvidia_gpu_expo",pid=12,fd=3))\n'
+/** `ss -ltnH`: the list (`ss -ltnpH`, with owners, is asked only when an exporter is not where the config says) */
+const SS_PLAIN = 'LISTEN 0 4096 127.0.0.3:9100 0.0.0.0:*\nLISTEN 0 4096 127.0.0.3:9835 0.0.0.0:*\n'
 
 const scripted = (answers: Record<string, ScriptedAnswer>) => scriptedSsh(cfg, node, answers)
 
@@ -38,7 +39,7 @@ describe('exporter status: the node\'s systemd units in one systemctl show', () 
   it('asks once for both units and gives each its own block', async () => {
     const {sent, pool} = scripted({
       [`${SHOW} 'prometheus-node-exporter.service' 'prometheus-nvidia-gpu-exporter.service'`]: [`${active(11)}\n${failed}`, 0],
-      'ss -ltnpH': [SS, 0],
+      'ss -ltnH': [SS_PLAIN, 0],
     })
     const report = await exporterStatus(cfg, {pool, fetchMetrics})
     expect(sent.filter((l) => l.startsWith('systemctl'))).toHaveLength(1)
@@ -54,7 +55,7 @@ describe('exporter status: the node\'s systemd units in one systemctl show', () 
       [`${SHOW} 'prometheus-node-exporter.service' 'prometheus-nvidia-gpu-exporter.service'`]: ['', 1, 'Failed to get properties: Access denied'],
       [`${SHOW} 'prometheus-node-exporter.service'`]: [active(11), 0],
       [`${SHOW} 'prometheus-nvidia-gpu-exporter.service'`]: ['', 1, 'Failed to get properties: Access denied'],
-      'ss -ltnpH': [SS, 0],
+      'ss -ltnH': [SS_PLAIN, 0],
     })
     const report = await exporterStatus(cfg, {pool, fetchMetrics})
     expect(sent.filter((l) => l.startsWith('systemctl'))).toHaveLength(3)
@@ -68,11 +69,43 @@ describe('exporter status: the node\'s systemd units in one systemctl show', () 
       [`${SHOW} 'prometheus-node-exporter.service' 'prometheus-nvidia-gpu-exporter.service'`]: [active(11), 0],
       [`${SHOW} 'prometheus-node-exporter.service'`]: [active(11), 0],
       [`${SHOW} 'prometheus-nvidia-gpu-exporter.service'`]: [active(12), 0],
-      'ss -ltnpH': [SS, 0],
+      'ss -ltnH': [SS_PLAIN, 0],
     })
     const report = await exporterStatus(cfg, {pool, fetchMetrics})
     expect(sent.filter((l) => l.startsWith('systemctl'))).toHaveLength(3)
     expect(report.rows.map((r) => r.systemd?.mainPid)).toEqual([11, 12])
     expect(report.summary.ok).toBe(2)
+  })
+})
+
+describe('exporter status: who owns a socket is asked only when an exporter is not on its port', () => {
+  const both = `${SHOW} 'prometheus-node-exporter.service' 'prometheus-nvidia-gpu-exporter.service'`
+
+  it('never runs ss -p when every exporter listens where the config says', async () => {
+    const {sent, pool} = scripted({[both]: [`${active(11)}\n${active(12)}`, 0], 'ss -ltnH': [SS_PLAIN, 0]})
+    const report = await exporterStatus(cfg, {pool, fetchMetrics})
+    expect(report.summary.ok).toBe(2)
+    expect(sent).not.toContain('ss -ltnpH')
+  })
+
+  it('names the port the exporter\'s MainPID listens on, from one ss -ltnpH for the node', async () => {
+    const moved = 'LISTEN 0 4096 127.0.0.3:9101 0.0.0.0:*\nLISTEN 0 4096 127.0.0.3:9836 0.0.0.0:*\n'
+    const owners = 'LISTEN 0 4096 127.0.0.3:9101 0.0.0.0:* users:(("prometheus-node",pid=11,fd=3))\nLISTEN 0 4096 127.0.0.3:9836 0.0.0.0:* users:(("nvidia_gpu_expo",pid=12,fd=3))\n'
+    const {sent, pool} = scripted({[both]: [`${active(11)}\n${active(12)}`, 0], 'ss -ltnH': [moved, 0], 'ss -ltnpH': [owners, 0]})
+    const report = await exporterStatus(cfg, {pool, fetchMetrics})
+    expect(sent.filter((l) => l === 'ss -ltnpH')).toHaveLength(1)
+    expect(report.rows.map((r) => [r.exporter, r.portMismatch?.listening])).toEqual([
+      ['node', ['127.0.0.3:9101']],
+      ['gpu', ['127.0.0.3:9836']],
+    ])
+  })
+
+  it('reports not listening, without a port mismatch, when ss -p fails', async () => {
+    const {pool} = scripted({[both]: [`${active(11)}\n${active(12)}`, 0], 'ss -ltnH': ['', 0], 'ss -ltnpH': ['', 1, 'ss: permission denied']})
+    const report = await exporterStatus(cfg, {pool, fetchMetrics})
+    expect(report.rows.map((r) => [r.listening, r.portMismatch])).toEqual([
+      [false, undefined],
+      [false, undefined],
+    ])
   })
 })

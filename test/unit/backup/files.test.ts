@@ -62,6 +62,21 @@ describe('NewFileWriter', () => {
     expect((await readFile(join(dir, 'dashboards', 'F0', '0.json'))).equals(body(0))).toBe(true)
   })
 
+  it('writes bytes byte for byte (every byte value, a BOM, invalid UTF-8, UTF-8 text), and text as UTF-8, side by side', async () => {
+    const dir = await tempDir()
+    const writer = track(new NewFileWriter(dir))
+    const bytes = [
+      Buffer.from(Array.from({length: 256}, (_, i) => i)),
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"title":"Übersicht ✓ 🚀"}')]),
+      Buffer.from([0x7b, 0xff, 0xfe, 0xc3, 0x28, 0xe2, 0x82, 0x7d, 0x00, 0x0a]),
+      Buffer.alloc(0),
+    ]
+    const text = '{"title":"Übersicht ✓ 🚀"}'
+    await Promise.all([...bytes.map((b, i) => writer.write(join(dir, `b${i}.json`), b)), writer.write(join(dir, 'text.json'), text)])
+    for (const [i, b] of bytes.entries()) expect((await readFile(join(dir, `b${i}.json`))).equals(b)).toBe(true)
+    expect((await readFile(join(dir, 'text.json'))).equals(Buffer.from(text, 'utf8'))).toBe(true)
+  })
+
   it('without its writer thread (closed, or none could start) writes through the thread pool, the same files', async () => {
     const dir = await tempDir()
     const writer = track(new NewFileWriter(dir))

@@ -14,6 +14,15 @@
  * dashboard inside this process, where the runbook starts a curl (a process and a TCP connection)
  * per dashboard; it does write one file per dashboard, as a usable backup must.
  *
+ * Run it on a filesystem that has not had thousands of files deleted in the last few minutes (the
+ * test suite, a previous run of this bench). This machine's / is ext4 without a journal: creating
+ * a file there passes over every inode of its block group freed in the last minutes (up to 5: ext4
+ * does not reuse them soon without a journal), each checked by a buffer-cache lookup (the kernel's
+ * recently_deleted(): 58% of the time in a perf profile of file creation). Measured 2026-12-02:
+ * creating 1,000 files cost 0.03 s quiet and 0.7-1.0 s of kernel CPU within minutes of deleting
+ * some 15,000, which hydra's rows pay and the loop, one file per 20 ms round trip, hides. The
+ * "creating N files" reading below shows which case a run was in.
+ *
  * Env: BENCH_DASHBOARDS (1000), BENCH_DELAY_MS (20), BENCH_LARGE (5000), BENCH_CONCURRENCY (8: the gentle row beside hydra's default),
  * BENCH_RUNS (5: hydra's default run and the run without dashboards, median of this many),
  * BENCH_DIR (where backups are written; default the temp dir).
@@ -125,8 +134,8 @@ async function nodeStartSeconds(): Promise<number> {
 /**
  * What creating `count` new files of `size` bytes costs on the bench's filesystem (one blocking
  * open, write, close each, as hydra does): both sides write one file per dashboard, and on this
- * machine's /tmp (ext4 without a journal, shared by every session's tests) a file costs 0.1-0.5 ms
- * of kernel time depending on how many were deleted there in the last minutes.
+ * machine's /tmp (ext4 without a journal, shared by every session's tests) a file costs 0.03-1 ms
+ * of kernel time depending on how many were deleted there in the last minutes (see above).
  */
 function fileCreateSeconds(dir: string, count: number, size: number): number {
   mkdirSync(dir)

@@ -37,11 +37,11 @@ for (const pkg of ['zod', 'yaml']) {
   )
 }
 
-// undici: the two parts the HTTP transport uses (src/lib/clients/http/undici.ts loads them by path
-// from node_modules, 26 files; from dist it takes this one file, compiled from the code cache too)
+// undici: the one part the HTTP transport uses, the Agent (src/lib/clients/http/undici.ts loads it by
+// path from node_modules; from dist it takes this one file, compiled from the code cache too)
 await build({
   ...common,
-  stdin: {contents: `module.exports = {Agent: require('undici/lib/dispatcher/agent.js'), request: require('undici/lib/api/api-request.js')}\n`, resolveDir: root, sourcefile: 'undici-entry.cjs', loader: 'js'},
+  stdin: {contents: `module.exports = {Agent: require('undici/lib/dispatcher/agent.js')}\n`, resolveDir: root, sourcefile: 'undici-entry.cjs', loader: 'js'},
   format: 'cjs',
   outfile: join(vendor, 'undici.cjs'),
 })

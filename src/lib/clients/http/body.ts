@@ -1,9 +1,7 @@
 /**
  * Body sniffing: what a response body is (JSON, an HTML page, a document cut off) and the short
- * phrases that describe it (pure functions); and reading a response body whole, under a size cap.
+ * phrases that describe it (pure functions).
  */
-import type {Readable} from 'node:stream'
-
 import {formatBytes} from '../../format.js'
 import {errorMessage, httpError, type HttpFailure, type HttpFailureCause} from './errors.js'
 import type {HttpResponse} from './types.js'
@@ -88,46 +86,4 @@ export function firstLine(text: string): string {
 
 export function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text
-}
-
-/**
- * A response body, whole, read by 'data' events (an async iterator over the stream costs some
- * 30 µs more per response, issue 14 item 8), stopped with the error of `tooLarge()` past `max` bytes.
- * A stream that closes before its end rejects as the iterator did (ERR_STREAM_PREMATURE_CLOSE).
- */
-export function readBody(body: Readable, max: number, progress: {received: number}, tooLarge: () => Error): Promise<Buffer> {
-  // a stream already failed or closed emits nothing more: waiting for its events would never end
-  if (body.errored) return Promise.reject(body.errored)
-  if (body.destroyed) return Promise.reject(prematureClose())
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let settled = false
-    const finish = (error: unknown, buffer?: Buffer): void => {
-      if (settled) return
-      settled = true
-      // a late error (the stream destroyed after its end) has no one to tell, and must not go uncaught
-      body.off('data', onData).off('end', onEnd).off('error', onError).off('close', onClose).on('error', ignore)
-      if (error === undefined) resolve(buffer!)
-      else reject(error)
-    }
-    const onData = (chunk: Buffer): void => {
-      progress.received += chunk.length
-      if (progress.received > max) {
-        finish(tooLarge())
-        body.destroy()
-        return
-      }
-      chunks.push(chunk)
-    }
-    const onEnd = (): void => finish(undefined, Buffer.concat(chunks))
-    const onError = (error: unknown): void => finish(error)
-    const onClose = (): void => finish(prematureClose())
-    body.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose)
-  })
-}
-
-function ignore(): void {}
-
-function prematureClose(): Error {
-  return Object.assign(new Error('Premature close'), {code: 'ERR_STREAM_PREMATURE_CLOSE'})
 }

@@ -1,7 +1,8 @@
 /**
  * The one HTTP client every service module uses, split by concern:
  *   errors.ts    the error model (HttpError exit 1; HttpAuthError, an AuthError, exit 4)
- *   transport.ts undici transport, deadlines, retries, TLS, size cap (HttpClient)
+ *   transport.ts the client: deadlines, retries, TLS, connection sharing (HttpClient)
+ *   exchange.ts  one request and its whole response on undici's dispatch API, the size cap
  *   auth.ts      the Authorization header from a config auth block
  *   classify.ts  which cause a failure is, its summary and hint, whether to retry
  *   body.ts      body sniffing: JSON, HTML pages, truncated documents

@@ -6,7 +6,6 @@
  * undici is loaded only here (through undici.ts); other modules import the client lazily on command paths.
  */
 import {readFileSync} from 'node:fs'
-import {STATUS_CODES} from 'node:http'
 import {createRequire} from 'node:module'
 import {rootCertificates} from 'node:tls'
 
@@ -14,17 +13,18 @@ import type {Agent as UndiciAgent} from 'undici'
 
 import type {ResolvedEndpoint} from '../../config/resolve.js'
 import {UserError} from '../../errors.js'
-import {formatBytes, formatDuration} from '../../format.js'
-import {redact, safeUrl} from '../../secrets.js'
+import {formatDuration} from '../../format.js'
+import {safeUrl} from '../../secrets.js'
 import {authorizationHeader} from './auth.js'
-import {isRetryable, statusError, tooLargeError, transportError, type AttemptProgress} from './classify.js'
+import {isRetryable, statusError, transportError, type AttemptProgress} from './classify.js'
 import {errorCode, isHttpError, type HttpFailure, type HttpFailureCause} from './errors.js'
-import {parseJsonBody, readBody} from './body.js'
+import {parseJsonBody} from './body.js'
+import {abortCall, exchange, sleep, type CallContext} from './exchange.js'
 import {sharedAgent} from './shared.js'
 import {loadUndici} from './undici.js'
 import type {HttpClientOptions, HttpResponse, RequestOptions} from './types.js'
 
-const {Agent, request: dispatcherRequest} = loadUndici()
+const {Agent} = loadUndici()
 type Agent = UndiciAgent
 
 const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024
@@ -32,20 +32,6 @@ const DEFAULT_RETRIES = 2
 const DEFAULT_CONNECT_TIMEOUT_MS = 3000
 /** a retry that cannot get at least this long before the deadline is not worth starting */
 const MIN_ATTEMPT_MS = 50
-
-/** Per-call state shared by every attempt. */
-interface CallContext {
-  method: string
-  url: URL
-  start: number
-  deadline: number
-  budgetMs: number
-  controller: AbortController
-  /** our own total deadline fired */
-  timedOut: boolean
-  /** the caller's signal fired */
-  cancelled: boolean
-}
 
 export class HttpClient {
   readonly baseUrl: string
@@ -100,7 +86,6 @@ export class HttpClient {
       start,
       deadline: start + budgetMs,
       budgetMs,
-      controller: new AbortController(),
       timedOut: false,
       cancelled: false,
     }
@@ -110,11 +95,11 @@ export class HttpClient {
 
     const timer = setTimeout(() => {
       ctx.timedOut = true
-      ctx.controller.abort(new DOMException(`timed out after ${formatDuration(budgetMs)}`, 'TimeoutError'))
+      abortCall(ctx, new DOMException(`timed out after ${formatDuration(budgetMs)}`, 'TimeoutError'))
     }, budgetMs)
     const onExternalAbort = (): void => {
       ctx.cancelled = true
-      ctx.controller.abort(options.signal?.reason)
+      abortCall(ctx, options.signal?.reason)
     }
     options.signal?.addEventListener('abort', onExternalAbort, {once: true})
 
@@ -138,9 +123,9 @@ export class HttpClient {
         if (!isRetryable(failure) || attempt >= retries) throw failure
         const delay = 100 * 2 ** attempt * (0.5 + Math.random())
         if (performance.now() + delay + MIN_ATTEMPT_MS >= ctx.deadline) throw failure
-        await sleep(delay, ctx.controller.signal)
-        if (ctx.controller.signal.aborted) {
-          throw this.transportError(ctx, ctx.controller.signal.reason, {headersReceived: false, received: 0}, 'timeout')
+        await sleep(delay, ctx)
+        if (ctx.abortReason !== undefined) {
+          throw this.transportError(ctx, ctx.abortReason, {headersReceived: false, received: 0}, 'timeout')
         }
       }
     } finally {
@@ -166,49 +151,11 @@ export class HttpClient {
     if (!closed) await dispatcher.destroy()
   }
 
-  private async attempt(
-    ctx: CallContext,
-    dispatcher: Agent,
-    headers: Record<string, string>,
-    body: string | Buffer | undefined,
-  ): Promise<HttpResponse> {
-    const progress: AttemptProgress = {headersReceived: false, received: 0}
-    const max = this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-    const remaining = Math.max(1, Math.ceil(ctx.deadline - performance.now()))
-    const tooLarge = (status: number, contentType: string | undefined, what?: string) =>
-      tooLargeError(ctx.method, ctx.url, performance.now() - ctx.start, max, status, contentType, what)
-    try {
-      const res = await dispatcherRequest.call(dispatcher, {
-        origin: ctx.url.origin,
-        path: `${ctx.url.pathname}${ctx.url.search}`,
-        method: ctx.method as 'GET',
-        headers,
-        body,
-        signal: ctx.controller.signal,
-        // also bounded by the total deadline, so that nothing outlives it even if our timer is late
-        headersTimeout: remaining,
-        bodyTimeout: remaining,
-      })
-      progress.headersReceived = true
-      const resHeaders = flattenHeaders(res.headers)
-      const contentType = resHeaders['content-type']
-      const declared = resHeaders['content-length'] === undefined ? undefined : Number(resHeaders['content-length'])
-      const expectBody = ctx.method !== 'HEAD' && res.statusCode !== 204 && res.statusCode !== 304
-      if (expectBody && declared !== undefined && Number.isFinite(declared)) progress.contentLength = declared
-
-      if (progress.contentLength !== undefined && progress.contentLength > max) {
-        res.body.destroy()
-        throw tooLarge(res.statusCode, contentType, `declares ${formatBytes(progress.contentLength)}`)
-      }
-      const buffer = await readBody(res.body, max, progress, () => tooLarge(res.statusCode, contentType))
-      if (progress.contentLength !== undefined && progress.received < progress.contentLength) {
-        throw this.transportError(ctx, undefined, progress, 'truncated')
-      }
-      return response(res.statusCode, resHeaders, buffer, ctx, Math.round(performance.now() - ctx.start))
-    } catch (error) {
-      if (isHttpError(error)) throw error
-      throw this.transportError(ctx, error, progress)
-    }
+  /** One request (exchange.ts), its failures classified with this client's connect timeout. */
+  private attempt(ctx: CallContext, dispatcher: Agent, headers: Record<string, string>, body: string | Buffer | undefined): Promise<HttpResponse> {
+    return exchange(ctx, dispatcher, {headers, body, maxBodyBytes: this.options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES}, (error, progress, forced) =>
+      this.transportError(ctx, error, progress, forced),
+    )
   }
 
   private transportError(
@@ -336,53 +283,6 @@ export function buildBody(options: RequestOptions, headers: Record<string, strin
   return options.body
 }
 
-/** The response callers see, with its safe URL (no credentials, no known secret). */
-function response(status: number, headers: Record<string, string>, body: Buffer, ctx: CallContext, elapsedMs: number): HttpResponse {
-  return {
-    status,
-    statusText: STATUS_CODES[status] ?? '',
-    headers,
-    body,
-    // made again on each call, not kept: a string kept for the response's life raised the peak RSS of a 5,000-dashboard backup by ~10 MiB
-    text: () => body.toString('utf8'),
-    // safeUrl parses the URL again to take credentials out; without any, redacting its text is the same
-    url: ctx.url.username || ctx.url.password ? safeUrl(ctx.url) : redact(ctx.url.href),
-    elapsedMs,
-    method: ctx.method,
-  }
-}
-
-/** Header names lower-case, repeated headers joined with ", ". undici's own object when it already is that (names lower-case, no repeats). */
-export function flattenHeaders(h: Record<string, string | string[] | undefined>): Record<string, string> {
-  let plain = true
-  for (const k in h) {
-    const v = h[k]
-    if (typeof v !== 'string' || k !== k.toLowerCase()) {
-      plain = false
-      break
-    }
-  }
-  if (plain) return h as Record<string, string>
-  const out: Record<string, string> = {}
-  for (const [k, v] of Object.entries(h)) {
-    if (v === undefined) continue
-    out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v
-  }
-  return out
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, {once: true})
-  })
-}
-
 let userAgent: string | undefined
 function defaultUserAgent(): string {
   if (userAgent) return userAgent
@@ -397,3 +297,5 @@ function defaultUserAgent(): string {
   userAgent = `hydra/${version}`
   return userAgent
 }
+
+export {flattenHeaders} from './exchange.js'

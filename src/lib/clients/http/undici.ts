@@ -1,10 +1,10 @@
-/** How the HTTP transport loads undici: the two parts it uses, and its WebAssembly parser compiled once. */
+/** How the HTTP transport loads undici: the one part it uses (the Agent), and its WebAssembly parser compiled once. */
 import {existsSync} from 'node:fs'
 import {createRequire} from 'node:module'
 import {fileURLToPath} from 'node:url'
 import {setFlagsFromString} from 'node:v8'
 
-import type {Agent as UndiciAgent, Dispatcher} from 'undici'
+import type {Agent as UndiciAgent} from 'undici'
 
 // undici parses HTTP with llhttp compiled to WebAssembly, on the first connection. V8 compiles it
 // first with its baseline compiler (Liftoff) and then again, in background threads, with its
@@ -14,25 +14,24 @@ import type {Agent as UndiciAgent, Dispatcher} from 'undici'
 // first of all, for the code cache's sake: src/code-cache.ts; here for hydra's code run from src).
 setFlagsFromString('--liftoff-only')
 
-// The two pieces of undici used here, not its index: that one also loads fetch, WebSocket,
+// The one piece of undici used here, not its index: that one also loads fetch, WebSocket,
 // EventSource, the mock agents, caches, proxies and interceptors, about 0.15 CPU-s on every run
-// that makes a request (measured on this 2-core machine: 195-235 ms against 55-95 ms). The API is
-// the documented Dispatcher.request(options) (origin, path, method…). undici has no `exports` map, so
-// the files load by path; should a later 7.x move them, hydra falls back to the index (slower start,
-// same behaviour), and test/unit/clients/http/undici-parts.test.ts fails on the upgrade so it is seen.
+// that makes a request (measured on this 2-core machine: 195-235 ms against 55-95 ms). The
+// transport uses the Agent's documented Dispatcher.dispatch(options, handler), the layer undici's
+// own request() is built on (transport.ts says why). undici has no `exports` map, so the file loads
+// by path; should a later 7.x move it, hydra falls back to the index (slower start, same
+// behaviour), and test/unit/clients/http/undici-parts.test.ts fails on the upgrade so it is seen.
 const requireUndici = createRequire(import.meta.url)
-type RequestFn = (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>
-export const UNDICI_PARTS = {agent: 'undici/lib/dispatcher/agent.js', request: 'undici/lib/api/api-request.js'} as const
-// From dist, the same two parts as one bundle (scripts/bundle-vendor.mjs), compiled from the code
-// cache like the other vendored bundles (src/code-cache.ts); from src (the tests), the files.
+export const UNDICI_PARTS = {agent: 'undici/lib/dispatcher/agent.js'} as const
+// From dist, the Agent as one bundle (scripts/bundle-vendor.mjs), compiled from the code cache
+// like the other vendored bundles (src/code-cache.ts); from src (the tests), the files.
 const BUNDLE = fileURLToPath(new URL('../../../vendor/undici.cjs', import.meta.url))
-export function loadUndici(): {Agent: typeof UndiciAgent; request: RequestFn} {
-  if (existsSync(BUNDLE)) return requireUndici(BUNDLE) as {Agent: typeof UndiciAgent; request: RequestFn}
+export function loadUndici(): {Agent: typeof UndiciAgent} {
+  if (existsSync(BUNDLE)) return requireUndici(BUNDLE) as {Agent: typeof UndiciAgent}
   try {
-    return {Agent: requireUndici(UNDICI_PARTS.agent), request: requireUndici(UNDICI_PARTS.request)}
+    return {Agent: requireUndici(UNDICI_PARTS.agent)}
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error
-    const undici = requireUndici('undici') as typeof import('undici')
-    return {Agent: undici.Agent, request: undici.Dispatcher.prototype.request as unknown as RequestFn}
+    return {Agent: (requireUndici('undici') as typeof import('undici')).Agent}
   }
 }

@@ -1,8 +1,6 @@
-import {Readable} from 'node:stream'
-
 import {describe, expect, it} from 'vitest'
 
-import {clip, firstLine, htmlTitle, isTruncatedJson, looksLikeHtml, parseJsonBody, readBody} from '../../../../src/lib/clients/http/body.js'
+import {clip, firstLine, htmlTitle, isTruncatedJson, looksLikeHtml, parseJsonBody} from '../../../../src/lib/clients/http/body.js'
 import {HttpAuthError, HttpError} from '../../../../src/lib/clients/http/errors.js'
 import type {HttpResponse} from '../../../../src/lib/clients/http/types.js'
 
@@ -59,37 +57,3 @@ describe('body sniffing', () => {
   })
 })
 
-describe('readBody', () => {
-  const tooLarge = () => new Error('too large')
-
-  it('reads every piece, counting the bytes; stops past the cap with the cap\'s error', async () => {
-    const progress = {received: 0}
-    expect((await readBody(Readable.from([Buffer.from('ab'), Buffer.from('cd')]), 10, progress, tooLarge)).toString()).toBe('abcd')
-    expect(progress.received).toBe(4)
-    await expect(readBody(Readable.from([Buffer.alloc(6), Buffer.alloc(6)]), 10, {received: 0}, tooLarge)).rejects.toThrow('too large')
-  })
-
-  it('a stream that fails, fails the read; one closed before its end is a premature close', async () => {
-    const failing = new Readable({read() {}})
-    const read = readBody(failing, 10, {received: 0}, tooLarge)
-    failing.destroy(Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'}))
-    await expect(read).rejects.toMatchObject({code: 'ECONNRESET'})
-    const closing = new Readable({read() {}})
-    const cut = readBody(closing, 10, {received: 0}, tooLarge)
-    closing.push('ab')
-    closing.destroy()
-    await expect(cut).rejects.toMatchObject({code: 'ERR_STREAM_PREMATURE_CLOSE'})
-  })
-
-  it('a stream already failed or destroyed before the read never leaves it waiting', async () => {
-    const errored = new Readable({read() {}})
-    errored.on('error', () => {})
-    errored.destroy(new Error('gone'))
-    await new Promise((r) => setImmediate(r))
-    await expect(readBody(errored, 10, {received: 0}, tooLarge)).rejects.toThrow('gone')
-    const destroyed = new Readable({read() {}})
-    destroyed.destroy()
-    await new Promise((r) => setImmediate(r))
-    await expect(readBody(destroyed, 10, {received: 0}, tooLarge)).rejects.toMatchObject({code: 'ERR_STREAM_PREMATURE_CLOSE'})
-  })
-})

@@ -176,6 +176,19 @@ describe('HttpClient: success paths', () => {
     expect(res.body.subarray(19_000).every((b) => b === 97 + 19)).toBe(true)
   })
 
+  it('an informational 1xx (103 Early Hints) before the answer is passed over: the final status, headers and body are the response', async () => {
+    const srv = await serve((_req, res) => {
+      res.writeEarlyHints({link: '</style.css>; rel=preload; as=style'})
+      res.writeHead(200, {'content-type': 'application/json', 'x-final': 'yes'})
+      res.end('{"ok":true}')
+    })
+    const res = await client({baseUrl: srv.url}).get('/')
+    expect(res.status).toBe(200)
+    expect(res.headers['x-final']).toBe('yes')
+    expect(res.headers.link).toBeUndefined()
+    expect(parseJsonBody(res)).toEqual({ok: true})
+  })
+
   it('repeats array query params and drops undefined ones', async () => {
     let query: URLSearchParams | undefined
     const srv = await serve((req, res) => {

@@ -1,24 +1,51 @@
 /**
  * The run's writer of new files (O_CREAT|O_EXCL, mode 0600), remembering the folders it made.
  *
- * Files are created by one worker thread, each with one blocking open+write+close there, not with
- * fs.writeFile on libuv's pool. fs.writeFile is three pool jobs a file (open, write, close), each a
- * hand-off to a pool thread and a callback back on the main thread: at 1,000 dashboards that was
- * some 190 ms of the main thread's time (issue 14 item 8: the CPU profile's top three entries),
- * the thread that also fetches, parses and hashes every dashboard. The worker takes each file in
- * one message and answers a whole batch of files in one message. Creating a file costs the kernel
- * 0.05-0.5 ms of CPU on this machine's ext4; that now runs on the worker, beside the fetches.
+ * Each file is created with one blocking open+write+close (writeFileSync) on the calling thread
+ * while the disk answers at once, and by one worker thread once it does not.
+ *
+ * - On a disk that answers at once (this machine's ext4 when quiet: 30-50 µs a file, tmpfs less),
+ *   the blocking call is the cheapest way there is: the thread already holds the bytes, and
+ *   handing them to another thread costs more than the write (a structured clone and a message
+ *   each way: at 1,000 dashboards some 100 ms of the main thread, issue 14 item 8, against 40-50 ms
+ *   for the writes themselves).
+ * - A disk that does not answer at once (a network filesystem; ext4 minutes after mass deletes,
+ *   0.5-1 ms a file; a disk that is failing) must not stall the thread that fetches and parses
+ *   every dashboard. After SLOW_WRITES writes slower than SLOW_WRITE_MS, every later file goes to the
+ *   worker thread, started then, which takes many files in one message and answers a whole batch in
+ *   one message, so the fetches go on beside the disk. (fs.writeFile on libuv's pool is three pool
+ *   jobs a file, open, write and close, each a callback on the main thread: 190 ms of it at 1,000
+ *   dashboards, measured.)
  *
  * Where a worker cannot be started (a thread limit, a sandbox), files are written with
- * fs.writeFile as before. Not synced here: see syncBackup (files.ts).
+ * fs.writeFile. Not synced here: see syncBackup (files.ts).
  */
-import {writeFile} from 'node:fs'
+import {mkdirSync, writeFile, writeFileSync} from 'node:fs'
 import {mkdir} from 'node:fs/promises'
 import {dirname} from 'node:path'
 import {Worker} from 'node:worker_threads'
 
 export const MODE_DIR = 0o700
 export const MODE_FILE = 0o600
+
+/**
+ * The blocking writes are timed in windows of WRITE_WINDOW: when the window's median write took
+ * longer than SLOW_WRITE_MS, or any one write longer than STALLED_WRITE_MS, later files go to the
+ * writer thread. A median, so that a moment's preemption (2 cores, shared: a write now and then
+ * takes 3-6 ms on tmpfs) does not count, where a disk that is slow for every file does at once.
+ */
+export const WRITE_WINDOW = 16
+export const SLOW_WRITE_MS = 0.25
+export const STALLED_WRITE_MS = 50
+
+export interface FileWriterOptions {
+  /** 'adaptive' (default): blocking writes until the disk is slow, then the thread; 'thread': the thread from the start */
+  mode?: 'adaptive' | 'thread'
+  /** the median write time of a window above which the thread takes over (SLOW_WRITE_MS) */
+  slowMs?: number
+  /** one write slower than this hands over to the thread at once (STALLED_WRITE_MS) */
+  stalledMs?: number
+}
 
 /**
  * The worker, as source text (`eval`: no file to resolve, from dist or from src under the tests).
@@ -68,23 +95,45 @@ function fsError(code: string, message: string): NodeJS.ErrnoException {
 export class NewFileWriter {
   readonly dirs = new Set<string>()
   private worker: Worker | undefined
+  /** files are written on the calling thread (until the disk turns slow) */
+  private inline: boolean
+  /** the worker could not be started, or stopped: the pool writes */
+  private workerGone = false
+  /** the durations of the current window's blocking writes, ms */
+  private readonly window: number[] = []
+  private readonly slowMs: number
+  private readonly stalledMs: number
   private readonly pending = new Map<number, Pending>()
   private nextId = 0
 
-  constructor(root: string) {
+  constructor(root: string, options: FileWriterOptions = {}) {
     this.dirs.add(root)
+    this.slowMs = options.slowMs ?? SLOW_WRITE_MS
+    this.stalledMs = options.stalledMs ?? STALLED_WRITE_MS
+    this.inline = options.mode !== 'thread'
+    if (!this.inline) this.startWorker()
+  }
+
+  /** where files are written now: on the caller's thread, by the writer thread, or through libuv's pool */
+  get writingOn(): 'caller' | 'thread' | 'pool' {
+    return this.inline ? 'caller' : this.worker ? 'thread' : 'pool'
+  }
+
+  private startWorker(): void {
     try {
-      this.worker = new Worker(WORKER_SOURCE, {eval: true})
-      this.worker.unref()
-      this.worker.on('message', (answer: string[] | number[]) => this.settle(answer as (string | number)[]))
-      this.worker.on('error', (error) => this.fail(error))
-      this.worker.on('exit', () => this.fail(new Error('the file writer thread stopped')))
+      const worker = new Worker(WORKER_SOURCE, {eval: true})
+      worker.unref()
+      worker.on('message', (answer: string[] | number[]) => this.settle(answer as (string | number)[]))
+      worker.on('error', (error) => this.fail(error))
+      worker.on('exit', () => this.fail(new Error('the file writer thread stopped')))
+      this.worker = worker
     } catch {
-      this.worker = undefined
+      this.workerGone = true
     }
   }
 
   write(path: string, data: Buffer | string): Promise<void> {
+    if (this.inline) return this.writeHere(path, data)
     if (!this.worker) return this.writeOnPool(path, data)
     const dir = dirname(path)
     // one mkdir per folder, not per dashboard: creating files is what a backup disk is slow at.
@@ -100,6 +149,35 @@ export class NewFileWriter {
     })
   }
 
+  /** One blocking write, timed: once the disk is slow (WRITE_WINDOW above), later files go to the thread. */
+  private writeHere(path: string, data: Buffer | string): Promise<void> {
+    const started = performance.now()
+    try {
+      const dir = dirname(path)
+      if (!this.dirs.has(dir)) {
+        mkdirSync(dir, {recursive: true, mode: MODE_DIR})
+        this.dirs.add(dir)
+      }
+      writeFileSync(path, data, {flag: 'wx', mode: MODE_FILE})
+    } catch (error) {
+      return Promise.reject(error as Error)
+    } finally {
+      this.timed(performance.now() - started)
+    }
+    return Promise.resolve()
+  }
+
+  /** A blocking write took `ms`: at the end of a window (or at once, for a stalled write), decide where the next files go. */
+  private timed(ms: number): void {
+    const window = this.window
+    window.push(ms)
+    if (ms <= this.stalledMs && window.length < WRITE_WINDOW) return
+    const median = window.sort((a, b) => a - b)[window.length >> 1]!
+    window.length = 0
+    if (ms <= this.stalledMs && median <= this.slowMs) return
+    this.inline = false
+    if (!this.workerGone) this.startWorker()
+  }
   private readonly outbox: [number, string, Buffer | string, string | undefined][] = []
   private readonly flush = (): void => {
     const files = this.outbox.splice(0)
@@ -122,6 +200,8 @@ export class NewFileWriter {
   async close(): Promise<void> {
     const worker = this.worker
     this.worker = undefined
+    this.inline = false
+    this.workerGone = true
     if (worker) await worker.terminate()
   }
 
@@ -139,6 +219,7 @@ export class NewFileWriter {
   /** The worker is gone: what it had not answered fails; later writes go through the pool. */
   private fail(error: Error): void {
     this.worker = undefined
+    this.workerGone = true
     for (const p of this.pending.values()) p.reject(error)
     this.pending.clear()
   }

@@ -1,8 +1,9 @@
 /**
  * The file side of a backup (file-writer.ts NewFileWriter) and the check before publishing
  * (verify.ts verifyWritten), on a temporary folder: new files only (never over an existing one),
- * 0600 files in 0700 folders each made once, written by the writer thread many at a time (or
- * through the thread pool where there is no writer thread), and
+ * 0600 files in 0700 folders each made once, written on the caller's thread while the disk answers
+ * at once and by the writer thread many at a time once it does not (or through the thread pool
+ * where there is no writer thread), and
  * the read-back check finds a missing or changed file whether it runs with blocking calls, through
  * the thread pool, or switches from one to the other on a slow disk.
  */
@@ -14,6 +15,7 @@ import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 
 import {NewFileWriter} from '../../../src/lib/backup/files.js'
+import {WRITE_WINDOW, type FileWriterOptions} from '../../../src/lib/backup/file-writer.js'
 import {buildManifest} from '../../../src/lib/backup/manifest.js'
 import {insideResolver, verifyWritten} from '../../../src/lib/backup/verify.js'
 import {resolveInside} from '../../../src/lib/backup/naming.js'
@@ -38,10 +40,21 @@ const track = (writer: NewFileWriter): NewFileWriter => {
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
-describe('NewFileWriter', () => {
+// Files are written on the caller's thread while the disk answers at once, by the writer thread
+// once it does not (or from the start, mode 'thread'): the same files either way.
+const WAYS: [string, FileWriterOptions, 'caller' | 'thread'][] = [
+  ["on the caller's thread", {slowMs: Infinity, stalledMs: Infinity}, 'caller'],
+  ['by the writer thread', {mode: 'thread'}, 'thread'],
+]
+
+describe.each(WAYS)('NewFileWriter, writing %s', (_name, options, way) => {
+  afterEach(() => {
+    for (const writer of writers) expect(writer.writingOn).toBe(way)
+  })
+
   it('writes new files 0600 into folders it makes 0700 (each once)', async () => {
     const dir = await tempDir()
-    const writer = track(new NewFileWriter(dir))
+    const writer = track(new NewFileWriter(dir, options))
     await writer.write(join(dir, 'dashboards', 'General', 'a.json'), Buffer.from('{"a":1}'))
     await writer.write(join(dir, 'dashboards', 'General', 'b.json'), '{"b":2}')
     expect(await readFile(join(dir, 'dashboards', 'General', 'a.json'), 'utf8')).toBe('{"a":1}')
@@ -53,7 +66,7 @@ describe('NewFileWriter', () => {
 
   it('many files at once (more than the thread pool has threads), each whole, into folders made at the same time', async () => {
     const dir = await tempDir()
-    const writer = track(new NewFileWriter(dir))
+    const writer = track(new NewFileWriter(dir, options))
     const body = (i: number) => Buffer.alloc(5000 + i, 97 + (i % 26))
     await Promise.all(Array.from({length: 200}, (_, i) => writer.write(join(dir, 'dashboards', `F${i % 7}`, `${i}.json`), body(i))))
     for (let i = 0; i < 200; i++) expect((await readFile(join(dir, 'dashboards', `F${i % 7}`, `${i}.json`))).equals(body(i))).toBe(true)
@@ -64,7 +77,7 @@ describe('NewFileWriter', () => {
 
   it('writes bytes byte for byte (every byte value, a BOM, invalid UTF-8, UTF-8 text), and text as UTF-8, side by side', async () => {
     const dir = await tempDir()
-    const writer = track(new NewFileWriter(dir))
+    const writer = track(new NewFileWriter(dir, options))
     const bytes = [
       Buffer.from(Array.from({length: 256}, (_, i) => i)),
       Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"title":"Übersicht ✓ 🚀"}')]),
@@ -75,6 +88,36 @@ describe('NewFileWriter', () => {
     await Promise.all([...bytes.map((b, i) => writer.write(join(dir, `b${i}.json`), b)), writer.write(join(dir, 'text.json'), text)])
     for (const [i, b] of bytes.entries()) expect((await readFile(join(dir, `b${i}.json`))).equals(b)).toBe(true)
     expect((await readFile(join(dir, 'text.json'))).equals(Buffer.from(text, 'utf8'))).toBe(true)
+  })
+})
+
+describe('NewFileWriter', () => {
+  it("starts on the caller's thread, and hands over to the writer thread once the disk turns slow: every file whole, in its folder, none written twice", async () => {
+    const dir = await tempDir()
+    // every write counts as slow: the first window of writes is done here, the rest by the thread
+    const writer = track(new NewFileWriter(dir, {slowMs: -1}))
+    expect(writer.writingOn).toBe('caller')
+    const body = (i: number) => Buffer.alloc(1000 + i, 97 + (i % 26))
+    for (let i = 0; i < WRITE_WINDOW - 1; i++) await writer.write(join(dir, 'dashboards', `F${i % 3}`, `${i}.json`), body(i))
+    expect(writer.writingOn).toBe('caller')
+    const rest = Array.from({length: 60}, (_, k) => k + WRITE_WINDOW - 1)
+    await Promise.all(rest.map((i) => writer.write(join(dir, 'dashboards', `F${i % 5}`, `${i}.json`), body(i))))
+    expect(writer.writingOn).toBe('thread')
+    for (let i = 0; i < WRITE_WINDOW - 1 + 60; i++) expect((await readFile(join(dir, 'dashboards', `F${i % (i < WRITE_WINDOW - 1 ? 3 : 5)}`, `${i}.json`))).equals(body(i))).toBe(true)
+    expect(writer.dirs.size).toBe(6)
+    await expect(writer.write(join(dir, 'dashboards', 'F0', '0.json'), 'again')).rejects.toMatchObject({code: 'EEXIST'})
+  })
+
+  it('a disk that answers at once keeps every write on the caller; one stalled write hands over at once', async () => {
+    const dir = await tempDir()
+    const quick = track(new NewFileWriter(dir, {slowMs: Infinity, stalledMs: Infinity}))
+    for (let i = 0; i < 3 * WRITE_WINDOW; i++) await quick.write(join(dir, `q${i}.json`), `{"i":${i}}`)
+    expect(quick.writingOn).toBe('caller')
+    const stalled = track(new NewFileWriter(dir, {slowMs: Infinity, stalledMs: -1}))
+    await stalled.write(join(dir, 's0.json'), '{}')
+    expect(stalled.writingOn).toBe('thread')
+    await stalled.write(join(dir, 's1.json'), '{"by":"thread"}')
+    expect(await readFile(join(dir, 's1.json'), 'utf8')).toBe('{"by":"thread"}')
   })
 
   it('without its writer thread (closed, or none could start) writes through the thread pool, the same files', async () => {

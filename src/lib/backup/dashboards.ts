@@ -27,6 +27,7 @@ import {selectBackupsToPrune} from './prune.js'
 import {verifyWritten} from './verify.js'
 import {backupObjects} from './grafana-objects-backup.js'
 import type {BackupKind} from './grafana-objects.js'
+import {collectGarbage, FULL_GC_EVERY} from './memory.js'
 
 export type BackupPhase = 'checking' | 'folders' | 'dashboards' | 'verifying' | 'pruning'
 
@@ -202,6 +203,8 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
         const title = typeof doc.dashboard.title === 'string' ? doc.dashboard.title : hit.title
         dashboards.push({path: relPath, sha256: sha256(raw), size: raw.length, uid: hit.uid, title, ...(folderUid ? {folderUid} : {})})
         progress.saved++
+        // memory stays near the live size however many dashboards there are (memory.ts says why)
+        if (progress.saved % FULL_GC_EVERY === 0) collectGarbage()
       } catch (error) {
         if (error instanceof AuthError) throw error // the credential stopped working: every other fetch would fail too
         if (foldersError) throw foldersError.error // the folder tree could not be listed: fatal, as it is below

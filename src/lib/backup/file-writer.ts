@@ -11,9 +11,10 @@
  *   for the writes themselves).
  * - A disk that does not answer at once (a network filesystem; ext4 minutes after mass deletes,
  *   0.5-1 ms a file; a disk that is failing) must not stall the thread that fetches and parses
- *   every dashboard. After SLOW_WRITES writes slower than SLOW_WRITE_MS, every later file goes to the
- *   worker thread, started then, which takes many files in one message and answers a whole batch in
- *   one message, so the fetches go on beside the disk. (fs.writeFile on libuv's pool is three pool
+ *   every dashboard. Once writes are slow (WRITE_WINDOW below: a window's median over SLOW_WRITE_MS,
+ *   or one write over STALLED_WRITE_MS), every later file goes to the worker thread, started then,
+ *   which takes many files in one message and answers a whole batch in one message, so the fetches
+ *   go on beside the disk. (fs.writeFile on libuv's pool is three pool
  *   jobs a file, open, write and close, each a callback on the main thread: 190 ms of it at 1,000
  *   dashboards, measured.)
  *
@@ -178,6 +179,7 @@ export class NewFileWriter {
     this.inline = false
     if (!this.workerGone) this.startWorker()
   }
+
   private readonly outbox: [number, string, Buffer | string, string | undefined][] = []
   private readonly flush = (): void => {
     const files = this.outbox.splice(0)

@@ -27,7 +27,7 @@ import {selectBackupsToPrune} from './prune.js'
 import {verifyWritten} from './verify.js'
 import {backupObjects} from './grafana-objects-backup.js'
 import type {BackupKind} from './grafana-objects.js'
-import {collectGarbage, FULL_GC_EVERY} from './memory.js'
+import {GarbageWatch, type GarbageWatchOptions} from './memory.js'
 
 export type BackupPhase = 'checking' | 'folders' | 'dashboards' | 'verifying' | 'pruning'
 
@@ -56,6 +56,8 @@ export interface DashboardBackupOptions {
   deadlineMs?: number
   /** what to back up (--only); default: every kind (dashboards, data sources, library panels, alerting) */
   only?: Set<BackupKind>
+  /** when a full garbage collection runs (memory.ts; tests) */
+  garbage?: GarbageWatchOptions
 }
 
 export interface DashboardBackupResult {
@@ -132,7 +134,13 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
   // the search's first page itself: no round trip of its own.
   report('checking')
   const withDashboards = !options.only || options.only.has('dashboards')
-  const search = withDashboards ? grafana.searchDashboards(options.pageSize ?? GRAFANA_SEARCH_MAX_LIMIT, deadline ? {signal: deadline} : {}) : undefined
+  // how many dashboards the search has listed, and whether it has listed them all (for GarbageWatch)
+  const listing = {listed: 0, done: false}
+  const onPage = (fresh: number, last: boolean): void => {
+    listing.listed += fresh
+    listing.done = last
+  }
+  const search = withDashboards ? grafana.searchDashboards(options.pageSize ?? GRAFANA_SEARCH_MAX_LIMIT, deadline ? {signal: deadline} : {}, onPage) : undefined
   const foldersRead = bounded(grafana.listFolders(undefined, options.concurrency))
   foldersRead.catch(() => undefined) // awaited below, after the lock
   const [healthRead, accessRead] = await Promise.allSettled([bounded(grafana.health()), bounded<unknown>(search ? search.next() : grafana.checkAccess())])
@@ -184,6 +192,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       }
       return dir
     }
+    const garbage = new GarbageWatch(options.garbage)
     const pastDeadline = new Error('deadline')
     const saveOne = async (hit: DashboardHit): Promise<void> => {
       searchCount++
@@ -204,7 +213,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
         dashboards.push({path: relPath, sha256: sha256(raw), size: raw.length, uid: hit.uid, title, ...(folderUid ? {folderUid} : {})})
         progress.saved++
         // memory stays near the live size however many dashboards there are (memory.ts says why)
-        if (progress.saved % FULL_GC_EVERY === 0) collectGarbage()
+        garbage.tick(listing.done ? listing.listed - dashboards.length - failed.length - vanished.length : Infinity)
       } catch (error) {
         if (error instanceof AuthError) throw error // the credential stopped working: every other fetch would fail too
         if (foldersError) throw foldersError.error // the folder tree could not be listed: fatal, as it is below

@@ -167,7 +167,8 @@ export class GrafanaClient {
   }
 
   /** Every dashboard (never folders: type=dash-db), page by page. */
-  searchDashboards(pageSize = GRAFANA_DEFAULT_LIMIT, options: CallOptions = {}): AsyncGenerator<DashboardHit> {
+  /** onPage: told after each page of how many new hits it brought and whether it was the last */
+  searchDashboards(pageSize = GRAFANA_DEFAULT_LIMIT, options: CallOptions = {}, onPage?: (fresh: number, last: boolean) => void): AsyncGenerator<DashboardHit> {
     return pageAll<DashboardHit>(
       async (page, limit) => {
         const hits = await this.json<unknown>('GET', '/api/search', {...options, query: {type: 'dash-db', limit, page}})
@@ -187,7 +188,7 @@ export class GrafanaClient {
           ]
         })
       },
-      {limit: pageSize, keyOf: (h) => h.uid},
+      {limit: pageSize, keyOf: (h) => h.uid, ...(onPage ? {onPage} : {})},
     )
   }
 

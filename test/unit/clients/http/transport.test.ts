@@ -787,6 +787,43 @@ describe('withSharedConnections', () => {
   })
 })
 
+describe('HttpClient.close', () => {
+  it('with nothing under way, ends the idle connections without waiting for the server to close its side', async () => {
+    const events: string[] = []
+    // a keep-alive HTTP server that, told the client is done (FIN), closes its own side only later
+    const raw = net.createServer({allowHalfOpen: true}, (socket) => {
+      socket.on('data', () => socket.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nKeep-Alive: timeout=60\r\n\r\nok'))
+      socket.on('end', () => {
+        events.push('client ended')
+        setTimeout(() => {
+          events.push('server ended')
+          socket.end()
+        }, 300)
+      })
+    })
+    const local = await track(raw, 'http')
+    const client = new HttpClient({baseUrl: local.url, timeoutMs: 2000})
+    expect(await client.getText('/')).toBe('ok')
+    await new Promise((resolve) => setImmediate(resolve))
+    await client.close()
+    events.push('close resolved')
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(events).toContain('client ended')
+    // it would otherwise hang on a server that keeps its side open: 'server ended' before 'close resolved'
+    expect(events.indexOf('close resolved')).toBeLessThan(events.indexOf('server ended'))
+  })
+
+  it('with a request under way, lets it finish before closing', async () => {
+    const raw = http.createServer((_req, res) => setTimeout(() => res.end('slow answer'), 150))
+    const local = await track(raw, 'http')
+    const client = new HttpClient({baseUrl: local.url, timeoutMs: 2000})
+    const slow = client.getText('/')
+    await new Promise((resolve) => setTimeout(resolve, 30))
+    await client.close()
+    expect(await slow).toBe('slow answer')
+  })
+})
+
 describe('flattenHeaders', () => {
   it("keeps undici's object when its names are lower-case and none repeats; otherwise lower-cases and joins", () => {
     const plain = {'content-type': 'application/json', 'content-length': '12'}

@@ -279,8 +279,10 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       aborted,
       folders: foldersEntry,
     })
-    const manifestText = JSON.stringify(manifest, null, 2) + '\n'
-    await writer.write(resolveInside(tempDir, MANIFEST_FILE), manifestText)
+    // as bytes at once: the text is not kept (at 20,000 dashboards it is some 6 MB)
+    const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n')
+    const manifestFile = {size: manifestBytes.length, sha256: sha256(manifestBytes)}
+    await writer.write(resolveInside(tempDir, MANIFEST_FILE), manifestBytes)
 
     const finished = new Date(manifest.finishedAt)
     const base = {
@@ -309,7 +311,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
 
     // Nothing is published until the folder holds exactly what the manifest says (verifyWritten).
     report('verifying')
-    const check = await verifyWritten(tempDir, manifestText, {concurrency: options.concurrency})
+    const check = await verifyWritten(tempDir, manifest, manifestFile, {concurrency: options.concurrency})
     if (!check.ok) {
       const name = await renameToFreeName(root, tempDir, (n) => partialBackupName(completeBackupName(started, n)))
       throw new OperationError('backup_verify_failed', `the backup did not read back as written: ${check.problems[0]?.detail}`, {

@@ -155,6 +155,13 @@ export function compareWithManifest(manifest: BackupManifest, observed: Map<stri
   }
   const named = new Set(expected.map((f) => f.path))
   for (const path of onDisk) if (!named.has(path)) problems.push({kind: 'unexpected', path, detail: `${path} is not in the manifest`})
+  problems.push(...countProblems(manifest))
+  return problems
+}
+
+/** What the manifest says of itself: its counts add up, and it marks the backup complete. */
+export function countProblems(manifest: BackupManifest): VerifyProblem[] {
+  const problems: VerifyProblem[] = []
   if (manifest.dashboardCount !== manifest.dashboards.length)
     problems.push({kind: 'count', detail: `the manifest counts ${manifest.dashboardCount} dashboards but lists ${manifest.dashboards.length}`})
   if (manifest.dashboards.length + manifest.vanished.length !== manifest.searchCount)

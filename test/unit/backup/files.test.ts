@@ -8,7 +8,7 @@
  * the thread pool, or switches from one to the other on a slow disk.
  */
 import {createHash} from 'node:crypto'
-import {mkdtemp, readFile, rm, stat, truncate, unlink, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, readFile, rm, stat, truncate, unlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -16,8 +16,8 @@ import {afterEach, describe, expect, it} from 'vitest'
 
 import {NewFileWriter} from '../../../src/lib/backup/files.js'
 import {WRITE_WINDOW, type FileWriterOptions} from '../../../src/lib/backup/file-writer.js'
-import {buildManifest} from '../../../src/lib/backup/manifest.js'
-import {insideResolver, verifyWritten} from '../../../src/lib/backup/verify.js'
+import {buildManifest, type BackupManifest} from '../../../src/lib/backup/manifest.js'
+import {insideResolver, sha256File, verifyWritten} from '../../../src/lib/backup/verify.js'
 import {resolveInside} from '../../../src/lib/backup/naming.js'
 
 const cleanup: string[] = []
@@ -38,7 +38,7 @@ const track = (writer: NewFileWriter): NewFileWriter => {
   return writer
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
+const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex')
 
 // Files are written on the caller's thread while the disk answers at once, by the writer thread
 // once it does not (or from the start, mode 'thread'): the same files either way.
@@ -157,7 +157,7 @@ describe('NewFileWriter', () => {
 })
 
 describe('verifyWritten', () => {
-  async function backupOf(files: Record<string, string>): Promise<{dir: string; manifestText: string}> {
+  async function backupOf(files: Record<string, string>): Promise<{dir: string; manifest: BackupManifest; written: {size: number; sha256: string}}> {
     const dir = await tempDir()
     const writer = track(new NewFileWriter(dir))
     for (const [path, text] of Object.entries(files)) await writer.write(join(dir, path), text)
@@ -177,7 +177,7 @@ describe('verifyWritten', () => {
     })
     const manifestText = JSON.stringify(manifest, null, 2) + '\n'
     await writer.write(join(dir, 'manifest.json'), manifestText)
-    return {dir, manifestText}
+    return {dir, manifest, written: {size: Buffer.byteLength(manifestText), sha256: sha256(manifestText)}}
   }
   const files = {'folders.json': '[]\n', 'dashboards/General/a.json': '{"dashboard":{"uid":"a"}}', 'dashboards/General/b.json': '{"dashboard":{"uid":"b"}}'}
 
@@ -189,19 +189,87 @@ describe('verifyWritten', () => {
     ['by default', {}],
   ] as const) {
     it(`${how}: ok as written; a missing file, a file cut short and a file too many are each named`, async () => {
-      const {dir, manifestText} = await backupOf(many)
-      expect((await verifyWritten(dir, manifestText, options)).problems).toEqual([])
+      const {dir, manifest, written} = await backupOf(many)
+      expect((await verifyWritten(dir, manifest, written, options)).problems).toEqual([])
 
       await unlink(join(dir, 'dashboards/General/a.json'))
       await truncate(join(dir, 'dashboards/General/b.json'), 3)
       await writeFile(join(dir, 'dashboards/General/c.json'), '{}')
       await unlink(join(dir, 'dashboards/General/x19.json'))
-      const report = await verifyWritten(dir, manifestText, options)
+      const report = await verifyWritten(dir, manifest, written, options)
       expect(report.ok).toBe(false)
       const named = report.problems.map((p) => `${p.kind} ${p.path}`).sort()
       expect(named).toEqual(['missing dashboards/General/a.json', 'missing dashboards/General/x19.json', 'size dashboards/General/b.json', 'unexpected dashboards/General/c.json'])
     })
   }
+})
+
+describe('verifyWritten: the manifest itself, nested folders, the counts', () => {
+  async function written(files: Record<string, string>) {
+    const dir = await tempDir()
+    const writer = track(new NewFileWriter(dir))
+    for (const [path, text] of Object.entries(files)) await writer.write(join(dir, path), text)
+    const dashboards = Object.entries(files)
+      .filter(([p]) => p.startsWith('dashboards/'))
+      .map(([path, text]) => ({path, sha256: sha256(text), size: Buffer.byteLength(text), uid: path, title: path}))
+    const manifest = buildManifest({
+      hydraVersion: '0.0.0',
+      grafanaUrl: 'http://127.0.0.1:3000',
+      startedAt: new Date('2026-12-01T00:00:00Z'),
+      finishedAt: new Date('2026-12-01T00:00:01Z'),
+      searchCount: dashboards.length,
+      dashboards,
+      vanished: [],
+      failed: [],
+      folders: {path: 'folders.json', sha256: sha256('[]\n'), size: 3, count: 0},
+    })
+    const text = JSON.stringify(manifest, null, 2) + '\n'
+    await writer.write(join(dir, 'manifest.json'), text)
+    return {dir, manifest, file: {size: Buffer.byteLength(text), sha256: sha256(text)}}
+  }
+  const files = {'folders.json': '[]\n', 'dashboards/Team/GPU/a.json': '{"dashboard":{"uid":"a"}}', 'dashboards/General/b.json': '{"dashboard":{"uid":"b"}}'}
+
+  it('ok as written, nested folders included; a manifest.json changed after it was written is named', async () => {
+    const {dir, manifest, file} = await written(files)
+    expect((await verifyWritten(dir, manifest, file)).problems).toEqual([])
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest))
+    expect((await verifyWritten(dir, manifest, file)).problems.map((p) => `${p.kind} ${p.path}`)).toEqual(['sha256 manifest.json'])
+    await unlink(join(dir, 'manifest.json'))
+    expect((await verifyWritten(dir, manifest, file)).problems.map((p) => `${p.kind} ${p.path}`)).toEqual(['missing manifest.json'])
+  })
+
+  it('a file in a folder no dashboard went to, and a folder where a file should be, are named', async () => {
+    const {dir, manifest, file} = await written(files)
+    await mkdir(join(dir, 'dashboards/Team/Stray/deeper'), {recursive: true})
+    await writeFile(join(dir, 'dashboards/Team/Stray/deeper/x.json'), '{}')
+    await unlink(join(dir, 'dashboards/General/b.json'))
+    await mkdir(join(dir, 'dashboards/General/b.json'))
+    const named = (await verifyWritten(dir, manifest, file)).problems.map((p) => `${p.kind} ${p.path}`).sort()
+    expect(named).toEqual(['missing dashboards/General/b.json', 'unexpected dashboards/Team/Stray/deeper/x.json'])
+  })
+
+  it('counts that do not add up, and a backup with no dashboards/ at all', async () => {
+    const {dir, manifest, file} = await written(files)
+    const report = await verifyWritten(dir, {...manifest, searchCount: 3}, file)
+    expect(report.problems.map((p) => p.kind)).toEqual(['count'])
+    const empty = await written({'folders.json': '[]\n'})
+    expect((await verifyWritten(empty.dir, empty.manifest, empty.file)).problems).toEqual([])
+  })
+})
+
+describe('sha256File', () => {
+  it('hashes a file read whole (size known) and one read through its reused buffer (size unknown) alike, across chunk borders', async () => {
+    const dir = await tempDir()
+    const data = Buffer.alloc(600 * 1024 + 7)
+    for (let i = 0; i < data.length; i++) data[i] = (i * 31 + (i >> 10)) & 0xff
+    await writeFile(join(dir, 'big.bin'), data)
+    await writeFile(join(dir, 'empty.bin'), '')
+    const want = {size: data.length, sha256: sha256(data)}
+    expect(await sha256File(join(dir, 'big.bin'))).toEqual(want)
+    expect(await sha256File(join(dir, 'big.bin'), data.length)).toEqual(want)
+    expect(await sha256File(join(dir, 'empty.bin'))).toEqual({size: 0, sha256: sha256('')})
+    await expect(sha256File(join(dir, 'absent.bin'))).rejects.toMatchObject({code: 'ENOENT'})
+  })
 })
 
 describe('insideResolver', () => {

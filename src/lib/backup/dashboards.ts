@@ -27,7 +27,7 @@ import {selectBackupsToPrune} from './prune.js'
 import {verifyWritten} from './verify.js'
 import {backupObjects} from './grafana-objects-backup.js'
 import type {BackupKind} from './grafana-objects.js'
-import {GarbageWatch, type GarbageWatchOptions} from './memory.js'
+import {collectGarbage, FULL_GC_EVERY} from './memory.js'
 
 export type BackupPhase = 'checking' | 'folders' | 'dashboards' | 'verifying' | 'pruning'
 
@@ -56,8 +56,6 @@ export interface DashboardBackupOptions {
   deadlineMs?: number
   /** what to back up (--only); default: every kind (dashboards, data sources, library panels, alerting) */
   only?: Set<BackupKind>
-  /** when a full garbage collection runs (memory.ts; tests) */
-  garbage?: GarbageWatchOptions
 }
 
 export interface DashboardBackupResult {
@@ -134,13 +132,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
   // the search's first page itself: no round trip of its own.
   report('checking')
   const withDashboards = !options.only || options.only.has('dashboards')
-  // how many dashboards the search has listed, and whether it has listed them all (for GarbageWatch)
-  const listing = {listed: 0, done: false}
-  const onPage = (fresh: number, last: boolean): void => {
-    listing.listed += fresh
-    listing.done = last
-  }
-  const search = withDashboards ? grafana.searchDashboards(options.pageSize ?? GRAFANA_SEARCH_MAX_LIMIT, deadline ? {signal: deadline} : {}, onPage) : undefined
+  const search = withDashboards ? grafana.searchDashboards(options.pageSize ?? GRAFANA_SEARCH_MAX_LIMIT, deadline ? {signal: deadline} : {}) : undefined
   const foldersRead = bounded(grafana.listFolders(undefined, options.concurrency))
   foldersRead.catch(() => undefined) // awaited below, after the lock
   const [healthRead, accessRead] = await Promise.allSettled([bounded(grafana.health()), bounded<unknown>(search ? search.next() : grafana.checkAccess())])
@@ -192,7 +184,6 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       }
       return dir
     }
-    const garbage = new GarbageWatch(options.garbage)
     const pastDeadline = new Error('deadline')
     const saveOne = async (hit: DashboardHit): Promise<void> => {
       searchCount++
@@ -213,7 +204,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
         dashboards.push({path: relPath, sha256: sha256(raw), size: raw.length, uid: hit.uid, title, ...(folderUid ? {folderUid} : {})})
         progress.saved++
         // memory stays near the live size however many dashboards there are (memory.ts says why)
-        garbage.tick(listing.done ? listing.listed - dashboards.length - failed.length - vanished.length : Infinity)
+        if (progress.saved % FULL_GC_EVERY === 0) collectGarbage()
       } catch (error) {
         if (error instanceof AuthError) throw error // the credential stopped working: every other fetch would fail too
         if (foldersError) throw foldersError.error // the folder tree could not be listed: fatal, as it is below

@@ -167,8 +167,7 @@ export class GrafanaClient {
   }
 
   /** Every dashboard (never folders: type=dash-db), page by page. */
-  /** onPage: told after each page of how many new hits it brought and whether it was the last */
-  searchDashboards(pageSize = GRAFANA_DEFAULT_LIMIT, options: CallOptions = {}, onPage?: (fresh: number, last: boolean) => void): AsyncGenerator<DashboardHit> {
+  searchDashboards(pageSize = GRAFANA_DEFAULT_LIMIT, options: CallOptions = {}): AsyncGenerator<DashboardHit> {
     return pageAll<DashboardHit>(
       async (page, limit) => {
         const hits = await this.json<unknown>('GET', '/api/search', {...options, query: {type: 'dash-db', limit, page}})
@@ -188,7 +187,7 @@ export class GrafanaClient {
           ]
         })
       },
-      {limit: pageSize, keyOf: (h) => h.uid, ...(onPage ? {onPage} : {})},
+      {limit: pageSize, keyOf: (h) => h.uid},
     )
   }
 

@@ -18,8 +18,6 @@ export interface PagingOptions<T> {
   limit: number
   /** identity of an item, to drop repeats across pages (items move while we page) */
   keyOf: (item: T) => string
-  /** told after each page: how many new items it brought, and whether it was the last */
-  onPage?: (fresh: number, last: boolean) => void
 }
 
 /** Clamp a requested page size to what Grafana accepts. */
@@ -38,16 +36,15 @@ export async function* pageAll<T>(fetchPage: FetchPage<T>, options: PagingOption
   const seen = new Set<string>()
   for (let page = 1; page <= MAX_PAGES; page++) {
     const items = await fetchPage(page, limit)
-    const freshItems = items.filter((item) => {
+    let fresh = 0
+    for (const item of items) {
       const key = options.keyOf(item)
-      if (seen.has(key)) return false
+      if (seen.has(key)) continue
       seen.add(key)
-      return true
-    })
-    const last = items.length < limit || freshItems.length === 0
-    options.onPage?.(freshItems.length, last)
-    yield* freshItems
-    if (last) return
+      fresh++
+      yield item
+    }
+    if (items.length < limit || fresh === 0) return
   }
 }
 

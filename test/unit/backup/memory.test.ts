@@ -1,5 +1,5 @@
 /**
- * memory.ts: the full collection a long backup runs (every FULL_GC_EVERY dashboards) really
+ * memory.ts: the full collection a long backup runs every FULL_GC_EVERY dashboards really
  * collects (V8 exposes it at run time, without --expose-gc on the command line). That the backup
  * asks for it at that pace: dashboards-memory.test.ts.
  */

@@ -49,26 +49,4 @@ describe('paging', () => {
     expect(items).toHaveLength(1000)
     expect(s.calls).toHaveLength(2)
   })
-
-  it('tells after each page how many new items it brought and whether it was the last', async () => {
-    const seen = (total: number, limit: number, options: {ignorePage?: boolean} = {}) => {
-      const s = pagedServer(total, options)
-      const pages: Array<[number, boolean]> = []
-      return collectAll(s.fetchPage, {limit, keyOf: (x) => x.uid, onPage: (fresh, last) => pages.push([fresh, last])}).then(() => pages)
-    }
-    expect(await seen(2500, 1000)).toEqual([
-      [1000, false],
-      [1000, false],
-      [500, true],
-    ])
-    expect(await seen(2000, 1000)).toEqual([
-      [1000, false],
-      [1000, false],
-      [0, true],
-    ])
-    expect(await seen(3000, 1000, {ignorePage: true})).toEqual([
-      [1000, false],
-      [0, true],
-    ])
-  })
 })

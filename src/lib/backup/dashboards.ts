@@ -19,8 +19,8 @@ import {folderTitlePaths, type FolderEntry} from '../grafana/folders.js'
 import {GRAFANA_SEARCH_MAX_LIMIT} from '../grafana/paging.js'
 import {safeUrl} from '../secrets.js'
 import {acquireBackupLock} from './lock.js'
-import {ensureRoot, keepOrDropWorkingFolder, MODE_DIR, NewFileWriter, recoverInterruptedRuns, renameToFreeName, syncBackup} from './files.js'
-import {buildManifest, type BackupManifest, type ManifestDashboard, type ManifestProblemItem} from './manifest.js'
+import {ensureRoot, keepOrDropWorkingFolder, MODE_DIR, NewFileWriter, recoverInterruptedRuns, renameToFreeName, syncBackup, writePiecesSync} from './files.js'
+import {buildManifest, manifestJson, type BackupManifest, type ManifestDashboard, type ManifestProblemItem} from './manifest.js'
 import {completeBackupName, dashboardFileName, dashboardFolderRelativePath, FOLDERS_FILE, MANIFEST_FILE, partialBackupName, resolveInside, tempBackupName} from './naming.js'
 import {forEachConcurrently} from './pool.js'
 import {selectBackupsToPrune} from './prune.js'
@@ -270,10 +270,9 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       aborted,
       folders: foldersEntry,
     })
-    // as bytes at once: the text is not kept (at 20,000 dashboards it is some 6 MB)
-    const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 2) + '\n')
-    const manifestFile = {size: manifestBytes.length, sha256: sha256(manifestBytes)}
-    await writer.write(resolveInside(tempDir, MANIFEST_FILE), manifestBytes)
+    // written piece by piece, never whole in memory (at 20,000 dashboards the text is some 6 MB);
+    // every other write is done by now
+    const manifestFile = writePiecesSync(resolveInside(tempDir, MANIFEST_FILE), manifestJson(manifest))
 
     const finished = new Date(manifest.finishedAt)
     const base = {

@@ -9,7 +9,8 @@
  * power cut.
  */
 import {execFile} from 'node:child_process'
-import {existsSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {closeSync, existsSync, openSync, writeSync} from 'node:fs'
 import {mkdir, open, readdir, rename, rm} from 'node:fs/promises'
 import {join} from 'node:path'
 
@@ -18,7 +19,7 @@ import {isProcessAlive} from './lock.js'
 import {classifyEntry, completeBackupName, partialBackupName, resolveInside} from './naming.js'
 import {forEachConcurrently} from './pool.js'
 
-import {MODE_DIR} from './file-writer.js'
+import {MODE_DIR, MODE_FILE} from './file-writer.js'
 
 export {MODE_DIR, MODE_FILE, NewFileWriter} from './file-writer.js'
 
@@ -49,6 +50,41 @@ export async function recoverInterruptedRuns(root: string): Promise<string[]> {
     }
   }
   return recovered
+}
+
+/** pieces are gathered into writes of about this many bytes */
+const PIECES_WRITE_BYTES = 256 * 1024
+
+/**
+ * A new file (O_EXCL, mode 0600) written from text pieces, a batch of about PIECES_WRITE_BYTES at a
+ * time, with the size and sha256 of what was written: a large file (the manifest of a big backup)
+ * is never whole in memory. Blocking: for the end of a run, when nothing else is under way.
+ */
+export function writePiecesSync(path: string, pieces: Iterable<string>): {size: number; sha256: string} {
+  const hash = createHash('sha256')
+  let size = 0
+  const fd = openSync(path, 'wx', MODE_FILE)
+  try {
+    let batch: string[] = []
+    let batchLength = 0
+    const flush = (): void => {
+      const bytes = Buffer.from(batch.join(''))
+      batch = []
+      batchLength = 0
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done)
+      hash.update(bytes)
+      size += bytes.length
+    }
+    for (const piece of pieces) {
+      batch.push(piece)
+      batchLength += piece.length
+      if (batchLength >= PIECES_WRITE_BYTES) flush()
+    }
+    flush()
+  } finally {
+    closeSync(fd)
+  }
+  return {size, sha256: hash.digest('hex')}
 }
 
 /** fsync (or fdatasync) one file or folder. */

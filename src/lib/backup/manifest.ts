@@ -98,6 +98,30 @@ export function buildManifest(input: BuildManifestInput): BackupManifest {
   }
 }
 
+/**
+ * The manifest's text, piece by piece: joined, exactly `JSON.stringify(manifest, null, 2) + '\n'`,
+ * but never whole in memory (at 20,000 dashboards that text is some 6 MB, and building it in one
+ * call costs about twice that again). One piece per array element; any other value is one piece.
+ */
+export function* manifestJson(manifest: BackupManifest): Generator<string> {
+  const fields = Object.entries(manifest).filter(([, v]) => v !== undefined && typeof v !== 'function' && typeof v !== 'symbol')
+  if (fields.length === 0) {
+    yield '{}\n'
+    return
+  }
+  let first = true
+  for (const [key, value] of fields) {
+    const head = `${first ? '{' : ','}\n  ${JSON.stringify(key)}: `
+    first = false
+    if (Array.isArray(value) && value.length > 0) {
+      yield `${head}[`
+      for (let i = 0; i < value.length; i++) yield `${i === 0 ? '' : ','}\n    ${(JSON.stringify(value[i], null, 2) ?? 'null').replaceAll('\n', '\n    ')}`
+      yield '\n  ]'
+    } else yield head + JSON.stringify(value, null, 2).replaceAll('\n', '\n  ')
+  }
+  yield '\n}\n'
+}
+
 /** Parse and check the shape of a manifest read from disk. Throws a TypeError naming what is wrong. */
 export function parseManifest(text: string): BackupManifest {
   let value: unknown

@@ -14,7 +14,7 @@ import {join} from 'node:path'
 
 import {afterEach, describe, expect, it} from 'vitest'
 
-import {NewFileWriter} from '../../../src/lib/backup/files.js'
+import {NewFileWriter, writePiecesSync} from '../../../src/lib/backup/files.js'
 import {WRITE_WINDOW, type FileWriterOptions} from '../../../src/lib/backup/file-writer.js'
 import {buildManifest, type BackupManifest} from '../../../src/lib/backup/manifest.js'
 import {insideResolver, sha256File, verifyWritten} from '../../../src/lib/backup/verify.js'
@@ -254,6 +254,28 @@ describe('verifyWritten: the manifest itself, nested folders, the counts', () =>
     expect(report.problems.map((p) => p.kind)).toEqual(['count'])
     const empty = await written({'folders.json': '[]\n'})
     expect((await verifyWritten(empty.dir, empty.manifest, empty.file)).problems).toEqual([])
+  })
+})
+
+describe('writePiecesSync', () => {
+  it('writes the pieces joined, in batches, into a new 0600 file, and gives the size and sha256 of the bytes written', async () => {
+    const dir = await tempDir()
+    const pieces = Array.from({length: 5000}, (_, i) => `{"n": ${i}, "text": "ünïcode ${'x'.repeat(i % 200)}"},\n`)
+    const whole = pieces.join('')
+    const written = writePiecesSync(join(dir, 'out.json'), pieces)
+    const back = await readFile(join(dir, 'out.json'))
+    expect(back.toString('utf8')).toBe(whole)
+    expect(written).toEqual({size: Buffer.byteLength(whole), sha256: sha256(whole)})
+    expect(back.length).toBeGreaterThan(2 * 256 * 1024) // more than one batch
+    expect((await stat(join(dir, 'out.json'))).mode & 0o777).toBe(0o600)
+    expect(writePiecesSync(join(dir, 'empty.json'), [])).toEqual({size: 0, sha256: sha256('')})
+  })
+
+  it('never writes over an existing file', async () => {
+    const dir = await tempDir()
+    await writeFile(join(dir, 'taken.json'), 'first')
+    expect(() => writePiecesSync(join(dir, 'taken.json'), ['second'])).toThrow(expect.objectContaining({code: 'EEXIST'}))
+    expect(await readFile(join(dir, 'taken.json'), 'utf8')).toBe('first')
   })
 })
 

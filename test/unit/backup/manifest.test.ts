@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {buildManifest, compareWithManifest, parseManifest, type ObservedFile} from '../../../src/lib/backup/manifest.js'
+import {buildManifest, compareWithManifest, manifestJson, parseManifest, type BackupManifest, type ObservedFile} from '../../../src/lib/backup/manifest.js'
 
 const sha = (c: string) => c.repeat(64)
 const input = {
@@ -38,6 +38,41 @@ describe('buildManifest', () => {
     expect(buildManifest({...input, aborted: 'listing failed'}).complete).toBe(false)
     expect(buildManifest({...input, searchCount: 3}).complete).toBe(false)
     expect(buildManifest({...input, searchCount: 3, vanished: [{uid: 'gone', title: 'Gone'}]}).complete).toBe(true)
+  })
+})
+
+describe('manifestJson', () => {
+  const pretty = (m: unknown) => JSON.stringify(m, null, 2) + '\n'
+  it('joined, is exactly JSON.stringify(manifest, null, 2) and a newline, whatever the manifest holds', () => {
+    const manifests: unknown[] = [
+      buildManifest(input),
+      buildManifest({...input, dashboards: [], searchCount: 0}),
+      buildManifest({
+        ...input,
+        grafanaVersion: undefined,
+        failed: [{uid: 'c', title: 'C "quoted"\nnew line', error: 'timed out'}],
+        vanished: [{uid: 'gone', title: 'Gone ✓'}],
+        aborted: 'listing failed',
+        kinds: ['dashboards', 'datasources'],
+        objects: [{path: 'grafana/datasources.json', sha256: sha('d'), size: 7, kind: 'datasources', count: 3}],
+      }),
+      // what JSON.stringify does with odd values is done the same: undefined fields left out, undefined in a list as null, nested lists
+      {a: undefined, b: [undefined, 1, {c: [1, [2, {}]], d: []}], e: {}, f: null, g: 'x', h: [[]]},
+      {},
+    ]
+    for (const m of manifests) expect([...manifestJson(m as BackupManifest)].join('')).toBe(pretty(m))
+  })
+
+  it('is one piece per dashboard, not one text of them all', () => {
+    const many = buildManifest({
+      ...input,
+      searchCount: 500,
+      dashboards: Array.from({length: 500}, (_, i) => ({path: `dashboards/General/d${i}.json`, sha256: sha('a'), size: i, uid: `d${i}`, title: `D ${i}`})),
+    })
+    const pieces = [...manifestJson(many)]
+    expect(pieces.join('')).toBe(pretty(many))
+    expect(pieces.length).toBeGreaterThan(500)
+    expect(Math.max(...pieces.map((p) => p.length))).toBeLessThan(1000)
   })
 })
 

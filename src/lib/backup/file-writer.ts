@@ -38,6 +38,8 @@ export const MODE_FILE = 0o600
 export const WRITE_WINDOW = 16
 export const SLOW_WRITE_MS = 0.25
 export const STALLED_WRITE_MS = 50
+/** the writer thread's young generation, MB (V8's default is 16 per semi-space) */
+export const WORKER_YOUNG_GENERATION_MB = 2
 
 export interface FileWriterOptions {
   /** 'adaptive' (default): blocking writes until the disk is slow, then the thread; 'thread': the thread from the start */
@@ -122,7 +124,9 @@ export class NewFileWriter {
 
   private startWorker(): void {
     try {
-      const worker = new Worker(WORKER_SOURCE, {eval: true})
+      // its young generation capped small: it holds one batch of files at a time, and a worker's own
+      // heap is RSS the backup pays for (5,000 dashboards on a slow disk: 135 → 132 MiB, measured)
+      const worker = new Worker(WORKER_SOURCE, {eval: true, resourceLimits: {maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB}})
       worker.unref()
       worker.on('message', (answer: string[] | number[]) => this.settle(answer as (string | number)[]))
       worker.on('error', (error) => this.fail(error))

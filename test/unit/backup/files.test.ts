@@ -75,6 +75,16 @@ describe.each(WAYS)('NewFileWriter, writing %s', (_name, options, way) => {
     expect((await readFile(join(dir, 'dashboards', 'F0', '0.json'))).equals(body(0))).toBe(true)
   })
 
+  it("a file far larger than the writer thread's young generation (a dashboard of many MB), whole", async () => {
+    const dir = await tempDir()
+    const writer = track(new NewFileWriter(dir, options))
+    const big = Buffer.alloc(12 * 1024 * 1024)
+    for (let i = 0; i < big.length; i += 4096) big[i] = (i >> 12) & 0xff
+    await Promise.all([writer.write(join(dir, 'big.json'), big), writer.write(join(dir, 'small.json'), '{}')])
+    expect((await readFile(join(dir, 'big.json'))).equals(big)).toBe(true)
+    expect(await readFile(join(dir, 'small.json'), 'utf8')).toBe('{}')
+  })
+
   it('writes bytes byte for byte (every byte value, a BOM, invalid UTF-8, UTF-8 text), and text as UTF-8, side by side', async () => {
     const dir = await tempDir()
     const writer = track(new NewFileWriter(dir, options))

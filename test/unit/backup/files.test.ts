@@ -166,29 +166,31 @@ describe('NewFileWriter', () => {
   })
 })
 
+/** files written by the run's writer, their manifest, and the sha256 and size of manifest.json as written */
+async function backupOf(files: Record<string, string>): Promise<{dir: string; manifest: BackupManifest; written: {size: number; sha256: string}}> {
+  const dir = await tempDir()
+  const writer = track(new NewFileWriter(dir))
+  for (const [path, text] of Object.entries(files)) await writer.write(join(dir, path), text)
+  const dashboards = Object.entries(files)
+    .filter(([p]) => p.startsWith('dashboards/'))
+    .map(([path, text]) => ({path, sha256: sha256(text), size: Buffer.byteLength(text), uid: path.split('/').pop()!.replace('.json', ''), title: path}))
+  const manifest = buildManifest({
+    hydraVersion: '0.0.0',
+    grafanaUrl: 'http://127.0.0.1:3000',
+    startedAt: new Date('2026-12-01T00:00:00Z'),
+    finishedAt: new Date('2026-12-01T00:00:01Z'),
+    searchCount: dashboards.length,
+    dashboards,
+    vanished: [],
+    failed: [],
+    folders: {path: 'folders.json', sha256: sha256(files['folders.json']!), size: Buffer.byteLength(files['folders.json']!), count: 0},
+  })
+  const manifestText = JSON.stringify(manifest, null, 2) + '\n'
+  await writer.write(join(dir, 'manifest.json'), manifestText)
+  return {dir, manifest, written: {size: Buffer.byteLength(manifestText), sha256: sha256(manifestText)}}
+}
+
 describe('verifyWritten', () => {
-  async function backupOf(files: Record<string, string>): Promise<{dir: string; manifest: BackupManifest; written: {size: number; sha256: string}}> {
-    const dir = await tempDir()
-    const writer = track(new NewFileWriter(dir))
-    for (const [path, text] of Object.entries(files)) await writer.write(join(dir, path), text)
-    const dashboards = Object.entries(files)
-      .filter(([p]) => p.startsWith('dashboards/'))
-      .map(([path, text]) => ({path, sha256: sha256(text), size: Buffer.byteLength(text), uid: path.split('/').pop()!.replace('.json', ''), title: path}))
-    const manifest = buildManifest({
-      hydraVersion: '0.0.0',
-      grafanaUrl: 'http://127.0.0.1:3000',
-      startedAt: new Date('2026-12-01T00:00:00Z'),
-      finishedAt: new Date('2026-12-01T00:00:01Z'),
-      searchCount: dashboards.length,
-      dashboards,
-      vanished: [],
-      failed: [],
-      folders: {path: 'folders.json', sha256: sha256(files['folders.json']!), size: Buffer.byteLength(files['folders.json']!), count: 0},
-    })
-    const manifestText = JSON.stringify(manifest, null, 2) + '\n'
-    await writer.write(join(dir, 'manifest.json'), manifestText)
-    return {dir, manifest, written: {size: Buffer.byteLength(manifestText), sha256: sha256(manifestText)}}
-  }
   const files = {'folders.json': '[]\n', 'dashboards/General/a.json': '{"dashboard":{"uid":"a"}}', 'dashboards/General/b.json': '{"dashboard":{"uid":"b"}}'}
 
   const many = Object.fromEntries([...Object.entries(files), ...Array.from({length: 20}, (_, i) => [`dashboards/General/x${i}.json`, `{"dashboard":{"uid":"x${i}"}}`])])
@@ -215,32 +217,10 @@ describe('verifyWritten', () => {
 })
 
 describe('verifyWritten: the manifest itself, nested folders, the counts', () => {
-  async function written(files: Record<string, string>) {
-    const dir = await tempDir()
-    const writer = track(new NewFileWriter(dir))
-    for (const [path, text] of Object.entries(files)) await writer.write(join(dir, path), text)
-    const dashboards = Object.entries(files)
-      .filter(([p]) => p.startsWith('dashboards/'))
-      .map(([path, text]) => ({path, sha256: sha256(text), size: Buffer.byteLength(text), uid: path, title: path}))
-    const manifest = buildManifest({
-      hydraVersion: '0.0.0',
-      grafanaUrl: 'http://127.0.0.1:3000',
-      startedAt: new Date('2026-12-01T00:00:00Z'),
-      finishedAt: new Date('2026-12-01T00:00:01Z'),
-      searchCount: dashboards.length,
-      dashboards,
-      vanished: [],
-      failed: [],
-      folders: {path: 'folders.json', sha256: sha256('[]\n'), size: 3, count: 0},
-    })
-    const text = JSON.stringify(manifest, null, 2) + '\n'
-    await writer.write(join(dir, 'manifest.json'), text)
-    return {dir, manifest, file: {size: Buffer.byteLength(text), sha256: sha256(text)}}
-  }
   const files = {'folders.json': '[]\n', 'dashboards/Team/GPU/a.json': '{"dashboard":{"uid":"a"}}', 'dashboards/General/b.json': '{"dashboard":{"uid":"b"}}'}
 
   it('ok as written, nested folders included; a manifest.json changed after it was written is named', async () => {
-    const {dir, manifest, file} = await written(files)
+    const {dir, manifest, written: file} = await backupOf(files)
     expect((await verifyWritten(dir, manifest, file)).problems).toEqual([])
     await writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest))
     expect((await verifyWritten(dir, manifest, file)).problems.map((p) => `${p.kind} ${p.path}`)).toEqual(['sha256 manifest.json'])
@@ -249,7 +229,7 @@ describe('verifyWritten: the manifest itself, nested folders, the counts', () =>
   })
 
   it('a file in a folder no dashboard went to, and a folder where a file should be, are named', async () => {
-    const {dir, manifest, file} = await written(files)
+    const {dir, manifest, written: file} = await backupOf(files)
     await mkdir(join(dir, 'dashboards/Team/Stray/deeper'), {recursive: true})
     await writeFile(join(dir, 'dashboards/Team/Stray/deeper/x.json'), '{}')
     await unlink(join(dir, 'dashboards/General/b.json'))
@@ -259,11 +239,11 @@ describe('verifyWritten: the manifest itself, nested folders, the counts', () =>
   })
 
   it('counts that do not add up, and a backup with no dashboards/ at all', async () => {
-    const {dir, manifest, file} = await written(files)
+    const {dir, manifest, written: file} = await backupOf(files)
     const report = await verifyWritten(dir, {...manifest, searchCount: 3}, file)
     expect(report.problems.map((p) => p.kind)).toEqual(['count'])
-    const empty = await written({'folders.json': '[]\n'})
-    expect((await verifyWritten(empty.dir, empty.manifest, empty.file)).problems).toEqual([])
+    const empty = await backupOf({'folders.json': '[]\n'})
+    expect((await verifyWritten(empty.dir, empty.manifest, empty.written)).problems).toEqual([])
   })
 })
 

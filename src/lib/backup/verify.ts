@@ -5,7 +5,7 @@
 import {createHash} from 'node:crypto'
 import {lstatSync, type Stats} from 'node:fs'
 import {lstat, open, opendir, readdir, readFile, stat} from 'node:fs/promises'
-import {join, relative, resolve, sep} from 'node:path'
+import {join, resolve, sep} from 'node:path'
 
 import {OperationError, UserError} from '../errors.js'
 import {compareWithManifest, countProblems, parseManifest, type BackupManifest, type ManifestFile, type ObservedFile, type VerifyProblem} from './manifest.js'
@@ -72,29 +72,6 @@ export async function latestCompleteBackup(root: string): Promise<string> {
   throw new UserError(`no complete backup in ${root}`, {code: 'backup_none', hint: 'run: hydra backup dashboards'})
 }
 
-/** Files under dashboards/, relative to the backup folder, with `/`. */
-async function listDashboardFiles(dir: string): Promise<string[]> {
-  const base = join(dir, DASHBOARDS_DIR)
-  const entries = await readdir(base, {recursive: true, withFileTypes: true}).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return []
-    throw error
-  })
-  // each folder's relative path worked out once, not per file (a file name is one component)
-  const prefixes = new Map<string, string>()
-  const out: string[] = []
-  for (const e of entries) {
-    if (e.isDirectory()) continue
-    const parent = e.parentPath ?? (e as unknown as {path: string}).path
-    let prefix = prefixes.get(parent)
-    if (prefix === undefined) {
-      prefix = relative(dir, parent).split(sep).join('/')
-      prefixes.set(parent, prefix)
-    }
-    out.push(`${prefix}/${e.name}`)
-  }
-  return out
-}
-
 /**
  * resolveInside for many paths of one backup: each folder is resolved (and checked) once; a file
  * name that is one plain component (no separator, not `.` or `..`, no NUL) is joined to it, which
@@ -157,7 +134,8 @@ export async function verifyBackup(dir: string, options: {concurrency?: number} 
     }
     observed.set(file.path, await sha256File(full, file.size).catch(() => undefined))
   })
-  const onDisk = await listDashboardFiles(dir)
+  // what is on disk under dashboards/ and not in the manifest (each file it names is checked above)
+  const onDisk = await unlistedDashboardFiles(dir, new Set(expected.map((f) => f.path)))
   return verifyReport(dir, manifest, expected.length, [...unsafe, ...compareWithManifest(manifest, observed, onDisk)])
 }
 

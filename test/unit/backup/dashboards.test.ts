@@ -3,7 +3,7 @@
  * a complete run is published under its final name only once it verifies; a run that misses
  * dashboards is kept as …-partial and prunes nothing; a run that saved nothing leaves nothing.
  */
-import {mkdir, mkdtemp, readdir, rm, stat} from 'node:fs/promises'
+import {mkdir, mkdtemp, readdir, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
@@ -57,6 +57,16 @@ describe('backupDashboards: when a backup is published, kept as partial, or drop
     expect(check).toMatchObject({ok: true, dashboards: 3, problems: []})
     expect((await stat(result.dir!)).mode & 0o777).toBe(0o700)
     expect((await stat(join(result.dir!, 'manifest.json'))).mode & 0o777).toBe(0o600)
+
+    // verify re-hashes: a file changed, a stray file in a folder of its own, each named
+    const [first] = (await readdir(join(result.dir!, 'dashboards'), {recursive: true, withFileTypes: true})).filter((e) => e.isFile())
+    await writeFile(join(first!.parentPath, first!.name), '{"changed":true}')
+    await mkdir(join(result.dir!, 'dashboards', 'Stray', 'deeper'), {recursive: true})
+    await writeFile(join(result.dir!, 'dashboards', 'Stray', 'deeper', 'x.json'), '{}')
+    const after = await verifyBackup(result.dir!)
+    expect(after.ok).toBe(false)
+    expect(after.problems.map((p) => p.kind).sort()).toEqual(['size', 'unexpected'])
+    expect(after.problems.find((p) => p.kind === 'unexpected')?.path).toBe('dashboards/Stray/deeper/x.json')
   })
 
   it("partial: a dashboard that cannot be fetched keeps the work as …-partial, names the failure, prunes nothing", async () => {

@@ -11,10 +11,13 @@
  *   for the writes themselves).
  * - A disk that does not answer at once (a network filesystem; ext4 minutes after mass deletes,
  *   0.5-1 ms a file; a disk that is failing) must not stall the thread that fetches and parses
- *   every dashboard. Once writes are slow (WRITE_WINDOW below: a window's median over SLOW_WRITE_MS,
- *   or one write over STALLED_WRITE_MS), every later file goes to the worker thread, started then,
- *   which takes many files in one message and answers a whole batch in one message, so the fetches
- *   go on beside the disk. (fs.writeFile on libuv's pool is three pool
+ *   every dashboard. Once writes are slow (WRITE_WINDOW below: a window's lower quartile over
+ *   SLOW_WRITE_MS, or one write over STALLED_WRITE_MS), every later file goes to the worker thread,
+ *   started then, which takes many files in one message and answers a whole batch in one message,
+ *   so the fetches go on beside the disk. Until the thread is online (a new isolate: 30-80 ms on
+ *   this 2-core machine) files are still written here: queued for a thread that is not running
+ *   yet, every fetch waiting on a write stood still that long (measured: no request went out for
+ *   60-85 ms). (fs.writeFile on libuv's pool is three pool
  *   jobs a file, open, write and close, each a callback on the main thread: 190 ms of it at 1,000
  *   dashboards, measured.)
  *
@@ -30,10 +33,14 @@ export const MODE_DIR = 0o700
 export const MODE_FILE = 0o600
 
 /**
- * The blocking writes are timed in windows of WRITE_WINDOW: when the window's median write took
- * longer than SLOW_WRITE_MS, or any one write longer than STALLED_WRITE_MS, later files go to the
- * writer thread. A median, so that a moment's preemption (2 cores, shared: a write now and then
- * takes 3-6 ms on tmpfs) does not count, where a disk that is slow for every file does at once.
+ * The blocking writes are timed in windows of WRITE_WINDOW: when the window's lower quartile (the 5th
+ * fastest of 16) took longer than SLOW_WRITE_MS, or any one write longer than STALLED_WRITE_MS,
+ * later files go to the writer thread. A write's time is wall time, and the thread is preempted
+ * often on 2 shared cores (by the server it reads from when that runs here, by the other work of
+ * the run): a preempted write takes 3-6 ms even on tmpfs, and in a backup against a server on the
+ * same machine half of them were (the window's median was 0.26-0.28 ms where a write alone takes
+ * 0.05 ms, measured). A slow disk makes every write slow, the fastest quarter too; preemption only
+ * some. Handing over to the thread would not help then: it needs a core as much.
  */
 export const WRITE_WINDOW = 16
 export const SLOW_WRITE_MS = 0.25
@@ -48,6 +55,8 @@ export interface FileWriterOptions {
   slowMs?: number
   /** one write slower than this hands over to the thread at once (STALLED_WRITE_MS) */
   stalledMs?: number
+  /** the clock the blocking writes are timed by, ms (performance.now; tests give their own) */
+  now?: () => number
 }
 
 /**
@@ -102,10 +111,15 @@ export class NewFileWriter {
   private inline: boolean
   /** the worker could not be started, or stopped: the pool writes */
   private workerGone = false
+  /** the worker runs (its 'online' event): until then, after a hand-over, files are still written here */
+  private workerOnline = false
+  /** files go to the worker from the start (mode 'thread'), not only once it runs */
+  private readonly threadOnly: boolean
   /** the durations of the current window's blocking writes, ms */
   private readonly window: number[] = []
   private readonly slowMs: number
   private readonly stalledMs: number
+  private readonly now: () => number
   private readonly pending = new Map<number, Pending>()
   private nextId = 0
 
@@ -113,13 +127,20 @@ export class NewFileWriter {
     this.dirs.add(root)
     this.slowMs = options.slowMs ?? SLOW_WRITE_MS
     this.stalledMs = options.stalledMs ?? STALLED_WRITE_MS
-    this.inline = options.mode !== 'thread'
-    if (!this.inline) this.startWorker()
+    this.now = options.now ?? (() => performance.now())
+    this.threadOnly = options.mode === 'thread'
+    this.inline = !this.threadOnly
+    if (this.threadOnly) this.startWorker()
   }
 
-  /** where files are written now: on the caller's thread, by the writer thread, or through libuv's pool */
-  get writingOn(): 'caller' | 'thread' | 'pool' {
-    return this.inline ? 'caller' : this.worker ? 'thread' : 'pool'
+  /**
+   * Where files are written now: on the caller's thread; there still, handed over, while the writer
+   * thread starts ('starting'); by the writer thread; or through libuv's pool.
+   */
+  get writingOn(): 'caller' | 'starting' | 'thread' | 'pool' {
+    if (this.inline) return 'caller'
+    if (!this.worker) return 'pool'
+    return this.workerOnline || this.threadOnly ? 'thread' : 'starting'
   }
 
   private startWorker(): void {
@@ -128,6 +149,7 @@ export class NewFileWriter {
       // heap is RSS the backup pays for (5,000 dashboards on a slow disk: 135 → 132 MiB, measured)
       const worker = new Worker(WORKER_SOURCE, {eval: true, resourceLimits: {maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB}})
       worker.unref()
+      worker.once('online', () => (this.workerOnline = true))
       worker.on('message', (answer: string[] | number[]) => this.settle(answer as (string | number)[]))
       worker.on('error', (error) => this.fail(error))
       worker.on('exit', () => this.fail(new Error('the file writer thread stopped')))
@@ -140,6 +162,7 @@ export class NewFileWriter {
   write(path: string, data: Buffer | string): Promise<void> {
     if (this.inline) return this.writeHere(path, data)
     if (!this.worker) return this.writeOnPool(path, data)
+    if (!this.workerOnline && !this.threadOnly) return this.writeHere(path, data)
     const dir = dirname(path)
     // one mkdir per folder, not per dashboard: creating files is what a backup disk is slow at.
     // The worker writes in the order it is sent: the folder is made before any file goes in it.
@@ -156,7 +179,7 @@ export class NewFileWriter {
 
   /** One blocking write, timed: once the disk is slow (WRITE_WINDOW above), later files go to the thread. */
   private writeHere(path: string, data: Buffer | string): Promise<void> {
-    const started = performance.now()
+    const started = this.now()
     try {
       const dir = dirname(path)
       if (!this.dirs.has(dir)) {
@@ -167,19 +190,20 @@ export class NewFileWriter {
     } catch (error) {
       return Promise.reject(error as Error)
     } finally {
-      this.timed(performance.now() - started)
+      this.timed(this.now() - started)
     }
     return Promise.resolve()
   }
 
   /** A blocking write took `ms`: at the end of a window (or at once, for a stalled write), decide where the next files go. */
   private timed(ms: number): void {
+    if (!this.inline) return // handed over already: written while the thread started
     const window = this.window
     window.push(ms)
     if (ms <= this.stalledMs && window.length < WRITE_WINDOW) return
-    const median = window.sort((a, b) => a - b)[window.length >> 1]!
+    const lowerQuartile = window.sort((a, b) => a - b)[window.length >> 2]!
     window.length = 0
-    if (ms <= this.stalledMs && median <= this.slowMs) return
+    if (ms <= this.stalledMs && lowerQuartile <= this.slowMs) return
     this.inline = false
     if (!this.workerGone) this.startWorker()
   }

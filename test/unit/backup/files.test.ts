@@ -8,11 +8,12 @@
  * the thread pool, or switches from one to the other on a slow disk.
  */
 import {createHash} from 'node:crypto'
+import {existsSync} from 'node:fs'
 import {mkdir, mkdtemp, readFile, rm, stat, truncate, unlink, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 
-import {afterEach, describe, expect, it} from 'vitest'
+import {afterEach, describe, expect, it, vi} from 'vitest'
 
 import {NewFileWriter, writePiecesSync} from '../../../src/lib/backup/files.js'
 import {WRITE_WINDOW, type FileWriterOptions} from '../../../src/lib/backup/file-writer.js'
@@ -110,11 +111,25 @@ describe('NewFileWriter', () => {
     const body = (i: number) => Buffer.alloc(1000 + i, 97 + (i % 26))
     for (let i = 0; i < WRITE_WINDOW - 1; i++) await writer.write(join(dir, 'dashboards', `F${i % 3}`, `${i}.json`), body(i))
     expect(writer.writingOn).toBe('caller')
-    const rest = Array.from({length: 60}, (_, k) => k + WRITE_WINDOW - 1)
-    await Promise.all(rest.map((i) => writer.write(join(dir, 'dashboards', `F${i % 5}`, `${i}.json`), body(i))))
+    // the window is full: the thread starts, and until it runs, files are still written here, at once
+    // (a fetch waiting on its write must not wait for a thread to start)
+    await writer.write(join(dir, 'dashboards', 'F0', `${WRITE_WINDOW - 1}.json`), body(WRITE_WINDOW - 1))
+    const whileStarting = join(dir, 'dashboards', 'F6', 'starting.json')
+    expect(writer.writingOn).toBe('starting')
+    const written = writer.write(whileStarting, 'written while the thread starts')
+    expect(existsSync(whileStarting)).toBe(true)
+    await written
+    await vi.waitFor(() => expect(writer.writingOn).toBe('thread'))
+    const rest = Array.from({length: 60}, (_, k) => k + WRITE_WINDOW)
+    const byThread = rest.map((i) => writer.write(join(dir, 'dashboards', `F${i % 5}`, `${i}.json`), body(i)))
+    // queued for the thread, not written on this one
+    expect(existsSync(join(dir, 'dashboards', `F${WRITE_WINDOW % 5}`, `${WRITE_WINDOW}.json`))).toBe(false)
+    await Promise.all(byThread)
     expect(writer.writingOn).toBe('thread')
-    for (let i = 0; i < WRITE_WINDOW - 1 + 60; i++) expect((await readFile(join(dir, 'dashboards', `F${i % (i < WRITE_WINDOW - 1 ? 3 : 5)}`, `${i}.json`))).equals(body(i))).toBe(true)
-    expect(writer.dirs.size).toBe(6)
+    const folderOf = (i: number) => (i < WRITE_WINDOW - 1 ? i % 3 : i === WRITE_WINDOW - 1 ? 0 : i % 5)
+    for (let i = 0; i < WRITE_WINDOW + 60; i++) expect((await readFile(join(dir, 'dashboards', `F${folderOf(i)}`, `${i}.json`))).equals(body(i))).toBe(true)
+    expect(await readFile(whileStarting, 'utf8')).toBe('written while the thread starts')
+    expect(writer.dirs.size).toBe(7)
     await expect(writer.write(join(dir, 'dashboards', 'F0', '0.json'), 'again')).rejects.toMatchObject({code: 'EEXIST'})
   })
 
@@ -125,9 +140,29 @@ describe('NewFileWriter', () => {
     expect(quick.writingOn).toBe('caller')
     const stalled = track(new NewFileWriter(dir, {slowMs: Infinity, stalledMs: -1}))
     await stalled.write(join(dir, 's0.json'), '{}')
-    expect(stalled.writingOn).toBe('thread')
+    await vi.waitFor(() => expect(stalled.writingOn).toBe('thread'))
     await stalled.write(join(dir, 's1.json'), '{"by":"thread"}')
     expect(await readFile(join(dir, 's1.json'), 'utf8')).toBe('{"by":"thread"}')
+  })
+
+  it('a window where only some writes were slow (the thread preempted) stays here; one where the fastest quarter was slow hands over', async () => {
+    // a clock that makes each write take the next of `durations`, ms (writeHere reads it before and after)
+    const scripted = (durations: number[]) => {
+      let t = 0
+      let reads = 0
+      return () => (reads++ % 2 === 0 ? t : (t += durations.shift() ?? 0.01))
+    }
+    const dir = await tempDir()
+    const slow = 0.25 * 20
+    // 11 of 16 slow, as when the server on the same 2 cores keeps preempting: the 5th fastest is fast
+    const preempted = [...Array(11).fill(slow), ...Array(5).fill(0.05)]
+    const busy = track(new NewFileWriter(dir, {now: scripted([...preempted, ...preempted])}))
+    for (let i = 0; i < 2 * WRITE_WINDOW; i++) await busy.write(join(dir, 'busy', `${i}.json`), '{}')
+    expect(busy.writingOn).toBe('caller')
+    // 12 of 16 slow: the 5th fastest is slow, as on a disk slow for every file
+    const slowDisk = track(new NewFileWriter(dir, {now: scripted([...Array(12).fill(slow), ...Array(4).fill(0.05)])}))
+    for (let i = 0; i < WRITE_WINDOW; i++) await slowDisk.write(join(dir, 'slow', `${i}.json`), '{}')
+    await vi.waitFor(() => expect(slowDisk.writingOn).toBe('thread'))
   })
 
   it('without its writer thread (closed, or none could start) writes through the thread pool, the same files', async () => {

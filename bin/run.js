@@ -13,11 +13,10 @@ if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-v')) {
 // libuv's thread pool, 4 threads by default; it must be sized before its first use, so before oclif
 // loads. (The files themselves are written by the backup's own writer thread: file-writer.ts.)
 process.env.UV_THREADPOOL_SIZE ??= '16'
-// undici's HTTP parser is WebAssembly, compiled by V8's baseline compiler only (the reason:
-// src/lib/clients/http/undici.ts). Set here, first, for every command: V8 code caches are only
-// accepted under the flags they were made with, so the flags must not change mid-run.
-const {setFlagsFromString} = await import('node:v8')
-setFlagsFromString('--liftoff-only')
+// No V8 flag is set here: with any flag changed, Node compiles its own modules without the code
+// cache built into it, and V8 turns away the vendored bundles' caches (made with default flags).
+// The one flag hydra sets (--liftoff-only, for undici's WebAssembly parser) waits for the first
+// request: src/lib/clients/http/undici.ts.
 // the vendored bundles (oclif, zod, yaml, undici) compiled from the V8 code cache the build wrote (dist/code-cache.js)
 const {installCodeCache} = await import('../dist/code-cache.js')
 installCodeCache(undefined, {write: process.env.HYDRA_WRITE_CODE_CACHE === '1'})

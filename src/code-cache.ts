@@ -10,8 +10,14 @@
  * Installed by bin/run.js before oclif loads: a CommonJS compile hook for those files only. A cache
  * is used only when it was made by this Node version on this architecture (its file name says
  * which), and V8 checks it again (source, V8 version, flags) and compiles afresh when it does not
- * fit: a missing or stale cache costs nothing but the time it would have saved. V8 flags must be the
- * same as when the cache was made: bin/run.js sets its one flag (--liftoff-only) before this.
+ * fit: a missing or stale cache costs nothing but the time it would have saved. V8 turns a cache
+ * away when the flags it was compiled under differ: the bundles are compiled, and their caches
+ * made, with every flag at its default. hydra's one flag (--liftoff-only,
+ * src/lib/clients/http/undici.ts) is set at the first request, once the bundles are compiled, and
+ * not at all in the build's run that writes the caches (a cache written after a flag was set is
+ * turned away by a run with default flags; putting the flag back first does not help either:
+ * --liftoff-only implies other flags that --no-liftoff-only does not undo; both measured).
+ * test/commands/package.test.ts checks that the installed package's caches are taken.
  *
  * The bundles make no dynamic import() of their own: scripts/bundle-oclif.mjs points oclif's
  * (it loads each command's ES module) at the hook set here, an import() made in this ES module,

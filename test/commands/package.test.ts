@@ -52,11 +52,11 @@ describe('the npm package', () => {
     const validate = run('config', 'validate', join(work, 'hydra.yaml'))
     expect(validate.status, validate.stdout + validate.stderr).toBe(0)
     // the installed bundles compile from the installed caches (V8 accepts them: same Node, same code,
-    // same flags: bin/run.js sets --liftoff-only before loading any)
+    // same flags: every flag at its default, as bin/run.js leaves them until the first request)
     const installed = join(prefix, 'lib', 'node_modules', 'hydra-ops')
     const probe = spawnSync(
       process.execPath,
-      ['--input-type=module', '-e', `const {installCodeCache} = await import(${JSON.stringify(join(installed, 'dist/code-cache.js'))}); const hook = installCodeCache(); const {createRequire} = await import('node:module'); const req = createRequire(${JSON.stringify(join(installed, 'package.json'))}); const v8 = await import('node:v8'); v8.setFlagsFromString('--liftoff-only'); for (const b of ['oclif-core', 'zod', 'yaml', 'undici']) req('./dist/vendor/' + b + '.cjs'); console.log(JSON.stringify({fromCache: hook.fromCache.length, compiled: hook.compiled}))`],
+      ['--input-type=module', '-e', `const {installCodeCache} = await import(${JSON.stringify(join(installed, 'dist/code-cache.js'))}); const hook = installCodeCache(); const {createRequire} = await import('node:module'); const req = createRequire(${JSON.stringify(join(installed, 'package.json'))}); for (const b of ['oclif-core', 'zod', 'yaml', 'undici']) req('./dist/vendor/' + b + '.cjs'); console.log(JSON.stringify({fromCache: hook.fromCache.length, compiled: hook.compiled}))`],
       {cwd: work, env, encoding: 'utf8', timeout: 60_000},
     )
     expect(probe.status, probe.stderr).toBe(0)

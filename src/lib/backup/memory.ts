@@ -22,10 +22,10 @@
  * cost 4-6 MiB of peak RSS, the end of the run then allocating on top of the uncollected heap.
  *
  * V8 exposes a collection only under --expose-gc. It is set here at run time, the first time one
- * is wanted, as bin/run.js sets --liftoff-only (v8.setFlagsFromString, documented; V8 reads the flag
- * when a context is created, hence the new context). By then every vendored bundle is loaded, so
- * no V8 code cache is turned away for the changed flags (bin/run.js). Where it cannot be had, the
- * backup runs as before.
+ * is wanted, as the HTTP transport sets --liftoff-only (v8.setFlagsFromString, documented; V8 reads
+ * the flag when a context is created, hence the new context). By then every module of the run is
+ * loaded, so no code cache is turned away for the changed flags (src/lib/clients/http/undici.ts).
+ * Where it cannot be had, the backup runs as before.
  */
 import {setFlagsFromString} from 'node:v8'
 import {runInNewContext} from 'node:vm'

@@ -8,6 +8,7 @@
  * fails a one-line query_range asks the same question and its error (401 no org id, 400 parse
  * error, refused) is the one reported.
  */
+import {useBaselineWasmCompiler} from '../clients/http/undici.js'
 import {resolveSecret} from '../secrets.js'
 import {OperationError} from '../errors.js'
 import type {LokiClient} from './client.js'
@@ -64,6 +65,7 @@ function authorization(loki: LokiClient): Record<string, string> {
 }
 
 export async function tailLogs(loki: LokiClient, o: TailOptions): Promise<TailResult> {
+  useBaselineWasmCompiler() // before undici's first connection (undici.ts says why)
   const {WebSocket} = await import('undici')
   const url = tailUrl(loki.baseUrl, o)
   const ws = new WebSocket(url, {headers: {...loki.headers, ...authorization(loki)}})

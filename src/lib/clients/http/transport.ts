@@ -21,7 +21,7 @@ import {errorCode, isHttpError, type HttpFailure, type HttpFailureCause} from '.
 import {parseJsonBody} from './body.js'
 import {abortCall, exchange, sleep, type CallContext} from './exchange.js'
 import {sharedAgent} from './shared.js'
-import {loadUndici} from './undici.js'
+import {loadUndici, useBaselineWasmCompiler} from './undici.js'
 import type {HttpClientOptions, HttpResponse, RequestOptions} from './types.js'
 
 const {Agent} = loadUndici()
@@ -185,6 +185,7 @@ export class HttpClient {
 
   private getDispatcher(): Agent {
     if (this.dispatcher) return this.dispatcher
+    useBaselineWasmCompiler()
     const tls = this.options.tls
     let ca: string[] | undefined
     if (tls?.caFile) {

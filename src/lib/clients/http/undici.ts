@@ -6,13 +6,34 @@ import {setFlagsFromString} from 'node:v8'
 
 import type {Agent as UndiciAgent} from 'undici'
 
-// undici parses HTTP with llhttp compiled to WebAssembly, on the first connection. V8 compiles it
-// first with its baseline compiler (Liftoff) and then again, in background threads, with its
-// optimising one; a short run (a backup, a health check) pays for that second compile, and at exit
-// waits for it to finish: 0.2–0.5 s measured here (issue 14 item 8). Liftoff's code parses a few MB
-// of HTTP in well under that. Set before the first connection compiles the module (bin/run.js sets it
-// first of all, for the code cache's sake: src/code-cache.ts; here for hydra's code run from src).
-setFlagsFromString('--liftoff-only')
+let baselineOnly = false
+/**
+ * undici parses HTTP with llhttp compiled to WebAssembly, on the first connection. V8 compiles it
+ * first with its baseline compiler (Liftoff) and then again, in background threads, with its
+ * optimising one; a short run (a backup, a health check) pays for that second compile, and at exit
+ * waits for it to finish: 0.2–0.5 s measured here (issue 14 item 8). Liftoff's code parses a few MB
+ * of HTTP in well under that, so V8 is told to stop at Liftoff (--liftoff-only).
+ *
+ * Called before the first connection, not at start-up: once any V8 flag differs from its default,
+ * Node compiles each of its own modules loaded after that without the code cache built into it
+ * (node:http, node:http2, node:tls, node:assert... loaded with 2.3× the time: 14 → 32 ms for those
+ * five, measured on this 2-core machine). By the first request a command's modules are all loaded.
+ * The vendored bundles' caches are made with the flag at its default too (code-cache.ts).
+ */
+/** Whether useBaselineWasmCompiler has run (it sets the flag once, and never in the build's cache-writing run). */
+export function baselineWasmCompilerAsked(): boolean {
+  return baselineOnly
+}
+
+export function useBaselineWasmCompiler(): void {
+  if (baselineOnly) return
+  baselineOnly = true
+  // The build's run that writes those caches (scripts/code-cache.mjs) keeps every flag at its
+  // default: a cache written after a flag was set is turned away by a run with default flags, even
+  // for code compiled before it was set (measured).
+  if (process.env.HYDRA_WRITE_CODE_CACHE === '1') return
+  setFlagsFromString('--liftoff-only')
+}
 
 // The one piece of undici used here, not its index: that one also loads fetch, WebSocket,
 // EventSource, the mock agents, caches, proxies and interceptors, about 0.15 CPU-s on every run

@@ -1,8 +1,11 @@
+import {createServer} from 'node:http'
 import {createRequire} from 'node:module'
+import type {AddressInfo} from 'node:net'
 
 import {describe, expect, it} from 'vitest'
 
-import {UNDICI_PARTS} from '../../../../src/lib/clients/http/undici.js'
+import {HttpClient} from '../../../../src/lib/clients/http/transport.js'
+import {baselineWasmCompilerAsked, UNDICI_PARTS} from '../../../../src/lib/clients/http/undici.js'
 
 const require = createRequire(import.meta.url)
 
@@ -16,5 +19,24 @@ describe('the undici file transport.ts loads by path', () => {
     expect(Agent).toBe(undici.Agent)
     expect(Agent.prototype).toBeInstanceOf(undici.Dispatcher)
     expect(typeof Agent.prototype.dispatch).toBe('function')
+  })
+})
+
+// V8's --liftoff-only (undici's WebAssembly parser compiled once) is set before the first
+// connection, not when the transport loads: a changed flag costs every Node module loaded after it
+// its built-in code cache (undici.ts).
+describe('the baseline-only WebAssembly flag', () => {
+  it('is not set by loading the transport or making a client, and is set by the first request', async () => {
+    const server = createServer((_req, res) => res.end('ok'))
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const client = new HttpClient({baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, timeoutMs: 5000})
+    try {
+      expect(baselineWasmCompilerAsked()).toBe(false)
+      expect(await client.getText('/')).toBe('ok')
+      expect(baselineWasmCompilerAsked()).toBe(true)
+    } finally {
+      await client.close()
+      server.close()
+    }
   })
 })

@@ -1,11 +1,11 @@
 // Start-up (issue 14 item 8): every command that loads the config imports zod (schema) and yaml
 // (parser): about 60 and 40 files, each resolved, read and compiled by Node's ES module loader on
 // every run. One pre-bundled file each, of the same published code, loads in about half the CPU
-// (zod: 200 → 95 ms measured on this 2-core machine). Writes dist/vendor/zod.cjs and yaml.cjs, each
-// with its ES module face (zod.mjs, yaml.mjs: the face names the exports, so Node does not scan the
-// bundle with cjs-module-lexer), and points dist's imports of 'zod' and 'yaml' at them
-// (package.json "imports": #vendor/zod, #vendor/yaml). The sources keep importing the packages
-// (type-checking, tests run from src).
+// (zod: 200 → 95 ms measured on this 2-core machine). Writes dist/vendor/zod.cjs and yaml.cjs (and
+// string-width.cjs and wrap-ansi.cjs, below), each with its ES module face (zod.mjs, yaml.mjs: the
+// face names the exports, so Node does not scan the bundle with cjs-module-lexer), and points
+// dist's imports of those packages at them (package.json "imports": #vendor/zod, #vendor/yaml...).
+// The sources keep importing the packages (type-checking, tests run from src).
 import {build} from 'esbuild'
 import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
@@ -23,7 +23,12 @@ const common = {bundle: true, platform: 'node', target: 'node20', minifySyntax: 
 // code cache for ES modules), each with an ES module face naming its exports (zod's include
 // reserved words, `null`, `enum`: exported under those names from plain locals).
 const requireFromRoot = createRequire(join(root, 'package.json'))
-for (const pkg of ['zod', 'yaml']) {
+// string-width and wrap-ansi (every command's terminal output, src/lib/output/terminal.ts): small,
+// but a dozen CommonJS files behind them (strip-ansi, ansi-styles, color-convert, emoji-regex...),
+// each resolved, read, scanned for its exports and compiled: 12 ms of every run, against about 3
+// from one cached file each (measured on this 2-core machine).
+const PACKAGES = ['zod', 'yaml', 'string-width', 'wrap-ansi']
+for (const pkg of PACKAGES) {
   await build({...common, stdin: {contents: `module.exports = require('${pkg}')\n`, resolveDir: root, sourcefile: `${pkg}-entry.cjs`, loader: 'js'}, format: 'cjs', outfile: join(vendor, `${pkg}.cjs`)})
   const names = Object.keys(requireFromRoot(pkg)).filter((n) => n !== 'default' && /^[A-Za-z_$][\w$]*$/.test(n))
   writeFileSync(
@@ -46,5 +51,5 @@ await build({
   outfile: join(vendor, 'undici.cjs'),
 })
 
-const rewritten = rewriteDistImports(dist, 'zod|yaml', (pkg) => `#vendor/${pkg}`)
-console.log(`dist/vendor/zod.cjs and yaml.cjs written; ${rewritten} files of dist import them`)
+const rewritten = rewriteDistImports(dist, PACKAGES.join('|'), (pkg) => `#vendor/${pkg}`)
+console.log(`dist/vendor: ${[...PACKAGES, 'undici'].map((p) => `${p}.cjs`).join(', ')} written; ${rewritten} files of dist import them`)

@@ -49,9 +49,15 @@ export async function runDashboardBackup(cfg: HydraConfig, options: BackupRunOpt
   if (!root) throw new UserError('no backup folder: give --dir or set backup.dashboards.dir in the config', {code: 'backup_dir_missing'})
   const grafana = new GrafanaClient(endpoint)
   const runAt = new Date()
+  // closed as soon as the run has asked Grafana its last question, while the files are checked and synced
+  let closing: Promise<void> | undefined
   try {
     const result = await backupDashboards({
       grafana,
+      afterLastRequest: () => {
+        closing = grafana.close()
+        closing.catch(() => undefined) // awaited below
+      },
       root,
       concurrency: dashboardConcurrency(cfg, options.concurrency),
       keep: options.keep ?? settings?.keep,
@@ -74,7 +80,7 @@ export async function runDashboardBackup(cfg: HydraConfig, options: BackupRunOpt
     }
     throw error
   } finally {
-    await grafana.close()
+    await (closing ?? grafana.close())
   }
 }
 

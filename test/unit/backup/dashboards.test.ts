@@ -3,6 +3,7 @@
  * a complete run is published under its final name only once it verifies; a run that misses
  * dashboards is kept as …-partial and prunes nothing; a run that saved nothing leaves nothing.
  */
+import {readdirSync} from 'node:fs'
 import {mkdir, mkdtemp, readdir, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -103,5 +104,32 @@ describe('backupDashboards: when a backup is published, kept as partial, or drop
     expect(result.status).toBe('complete')
     expect(result.vanished.map((v) => v.uid)).toEqual(['b'])
     expect(result.saved).toBe(1)
+  })
+})
+
+describe('backupDashboards: afterLastRequest', () => {
+  it('is called once, when Grafana has answered every request of the run (dashboards, folders, other kinds), before the backup is checked and published', async () => {
+    const fake = await fakeGrafana({...grafanaWith(['a', 'b', 'c', 'd', 'e']), 'GET /api/datasources': {body: []}})
+    const grafana = new GrafanaClient(configFor(fake.url).grafana!)
+    const root = await mkdtemp(join(tmpdir(), 'hydra-backup-unit-'))
+    cleanup.push(() => void fake.server.close(), () => grafana.close(), () => rm(root, {recursive: true, force: true}))
+    const calls: {requests: number; entries: string[]}[] = []
+    const result = await backupDashboards({
+      grafana,
+      root,
+      concurrency: 2,
+      hydraVersion: '0.0.0-test',
+      only: parseOnly(['dashboards', 'datasources']),
+      afterLastRequest: () => calls.push({requests: fake.seen.length, entries: readdirSync(root)}),
+    })
+    expect(result).toMatchObject({status: 'complete', saved: 5})
+    expect(calls).toHaveLength(1)
+    // nothing was asked after it
+    expect(calls[0]!.requests).toBe(fake.seen.length)
+    expect(fake.seen).toEqual(expect.arrayContaining(['GET /api/datasources', 'GET /api/folders', 'GET /api/dashboards/uid/e']))
+    // the run's working folder only: not yet checked nor published
+    const working = calls[0]!.entries.filter((n) => n !== '.hydra-backup.lock')
+    expect(working).toHaveLength(1)
+    expect(working[0]).not.toMatch(/^dashboards-\d{8}T\d{6}Z$/)
   })
 })

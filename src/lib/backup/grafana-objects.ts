@@ -35,7 +35,17 @@ export function objectFile(kind: ObjectKind): string {
 
 type Obj = Record<string, unknown>
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
-const byKey = (key: string) => (a: Obj, b: Obj) => String(a[key] ?? '').localeCompare(String(b[key] ?? ''))
+/**
+ * Objects in a backup file ordered by `key`, code point by code point: the same bytes whatever the
+ * locale of the run (localeCompare follows LANG: a cron job and a shell of another language wrote
+ * the same objects in different orders, so with different sha256s) and the ICU version of the
+ * Node that ran it; and no ICU collator to set up (some 10 ms of every backup, measured).
+ */
+const byKey = (key: string) => (a: Obj, b: Obj) => {
+  const x = String(a[key] ?? '')
+  const y = String(b[key] ?? '')
+  return x < y ? -1 : x > y ? 1 : 0
+}
 
 function omit(o: Obj, keys: string[]): Obj {
   const out: Obj = {}

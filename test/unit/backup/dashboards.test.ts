@@ -3,7 +3,7 @@
  * a complete run is published under its final name only once it verifies; a run that misses
  * dashboards is kept as …-partial and prunes nothing; a run that saved nothing leaves nothing.
  */
-import {readdirSync} from 'node:fs'
+import {readdirSync, readFileSync} from 'node:fs'
 import {mkdir, mkdtemp, readdir, rm, stat, writeFile} from 'node:fs/promises'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -131,5 +131,24 @@ describe('backupDashboards: afterLastRequest', () => {
     const working = calls[0]!.entries.filter((n) => n !== '.hydra-backup.lock')
     expect(working).toHaveLength(1)
     expect(working[0]).not.toMatch(/^dashboards-\d{8}T\d{6}Z$/)
+  })
+})
+
+describe('backupDashboards: the other kinds', () => {
+  it('orders objects by uid code point by code point, not by the locale of the run (the same bytes from cron and from any shell)', async () => {
+    // en-US collation puts 'a' before 'B' and Danish puts 'aa' after 'z'; code points: 'B' < 'a' < 'aa-x' < 'z'
+    const ds = (uid: string) => ({uid, name: `DS ${uid}`, type: 'prometheus', url: 'http://127.0.0.1:9090'})
+    const uids = ['z', 'aa-x', 'a', 'B']
+    const routes: Routes = {...grafanaWith(['d1']), 'GET /api/datasources': {body: uids.map(ds)}}
+    for (const uid of uids) routes[`GET /api/datasources/uid/${uid}`] = {body: ds(uid)}
+    const fake = await fakeGrafana(routes)
+    const grafana = new GrafanaClient(configFor(fake.url).grafana!)
+    const root = await mkdtemp(join(tmpdir(), 'hydra-backup-unit-'))
+    cleanup.push(() => void fake.server.close(), () => grafana.close(), () => rm(root, {recursive: true, force: true}))
+    const result = await backupDashboards({grafana, root, concurrency: 2, hydraVersion: '0.0.0-test', only: parseOnly(['dashboards', 'datasources'])})
+    expect(result.status).toBe('complete')
+    const saved = JSON.parse(readFileSync(join(result.dir!, 'grafana', 'datasources.json'), 'utf8')) as unknown
+    const items = (Array.isArray(saved) ? saved : (saved as {items: {uid: string}[]}).items) as {uid: string}[]
+    expect(items.map((d) => d.uid)).toEqual(['B', 'a', 'aa-x', 'z'])
   })
 })

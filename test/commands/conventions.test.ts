@@ -47,4 +47,19 @@ describe('CLI conventions', () => {
     expect(withLimit).toEqual(['logs'])
     expect(manifest.commands['tsdb:status']!.flags.top!.summary).toMatch(/how many metrics/)
   })
+
+  it("commands are listed in the order oclif's own sort gave: the bundle sorts by code point (no ICU collator at start-up), the same order for every id", () => {
+    // scripts/bundle-oclif.mjs replaces oclif's localeCompare sort of each plugin's commands
+    const bundle = readFileSync(join(REPO, 'dist/vendor/oclif-core.cjs'), 'utf8')
+    expect(bundle).toContain('.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))')
+    expect(bundle).not.toContain('a.id.localeCompare(b.id)')
+    const plugins = ['plugin-help', 'plugin-autocomplete', 'plugin-not-found'].map(
+      (p) => JSON.parse(readFileSync(join(REPO, 'node_modules/@oclif', p, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, unknown>},
+    )
+    for (const ids of [Object.keys(manifest.commands), ...plugins.map((m) => Object.keys(m.commands))]) {
+      const byLocale = [...ids].sort((a, b) => a.localeCompare(b, 'en'))
+      const byCodePoint = [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      expect(byCodePoint).toEqual(byLocale)
+    }
+  })
 })

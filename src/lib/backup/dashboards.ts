@@ -16,7 +16,6 @@ import {join} from 'node:path'
 import {AuthError, HydraError, OperationError, UserError} from '../errors.js'
 import {DashboardNotFoundError, type DashboardHit, type GrafanaClient, type GrafanaHealth} from '../grafana/client.js'
 import {folderTitlePaths, type FolderEntry} from '../grafana/folders.js'
-import {GRAFANA_SEARCH_MAX_LIMIT} from '../grafana/paging.js'
 import {safeUrl} from '../secrets.js'
 import {acquireBackupLock} from './lock.js'
 import {ensureRoot, keepOrDropWorkingFolder, MODE_DIR, NewFileWriter, recoverInterruptedRuns, renameToFreeName, syncBackup, writePiecesSync} from './files.js'
@@ -28,6 +27,7 @@ import {verifyWritten} from './verify.js'
 import {backupObjects} from './grafana-objects-backup.js'
 import type {BackupKind} from './grafana-objects.js'
 import {collectGarbage, FULL_GC_EVERY} from './memory.js'
+import {openBackup, type BackupOpening} from './opening.js'
 
 export type BackupPhase = 'checking' | 'folders' | 'dashboards' | 'verifying' | 'pruning'
 
@@ -61,6 +61,8 @@ export interface DashboardBackupOptions {
    * the owner of the client can close its connections meanwhile (10-12 ms at the end of a run, measured).
    */
   afterLastRequest?: () => void
+  /** the first requests, started already (run.ts: openBackup, with the same options); else started here */
+  opening?: BackupOpening
 }
 
 export interface DashboardBackupResult {
@@ -115,32 +117,13 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
   if (options.keep !== undefined && (!Number.isInteger(options.keep) || options.keep < 1))
     throw new UserError(`--keep ${options.keep}: expected a whole number of at least 1`)
 
-  // One bound for the whole run (--deadline): every wait races it, every dashboard fetch is aborted by it.
-  const deadline = options.deadlineMs === undefined ? undefined : AbortSignal.timeout(options.deadlineMs)
-  const deadlineText = options.deadlineMs === undefined ? '' : `${(options.deadlineMs / 1000).toFixed(options.deadlineMs % 1000 === 0 ? 0 : 1)}s`
-  const deadlineError = () =>
-    new OperationError('deadline', `the --deadline of ${deadlineText} passed before the backup could start`, {
-      hint: `Grafana at ${safeUrl(grafana.baseUrl)} answers too slowly: hydra health --only grafana; or give the backup more time with --deadline`,
-    })
-  const bounded = <T>(p: Promise<T>): Promise<T> => {
-    if (!deadline) return p
-    if (deadline.aborted) return Promise.reject(deadlineError())
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(deadlineError())
-      deadline.addEventListener('abort', onAbort, {once: true})
-      p.then(resolve, reject).finally(() => deadline.removeEventListener('abort', onAbort))
-    })
-  }
-
   // Health, one authenticated call and the folder tree, at once (reads only: nothing is written
-  // before health and the credential are known good). With dashboards, the authenticated call is
-  // the search's first page itself: no round trip of its own.
+  // before health and the credential are known good): opening.ts, started by run.ts before this
+  // module loaded, or here.
   report('checking')
-  const withDashboards = !options.only || options.only.has('dashboards')
-  const search = withDashboards ? grafana.searchDashboards(options.pageSize ?? GRAFANA_SEARCH_MAX_LIMIT, deadline ? {signal: deadline} : {}) : undefined
-  const foldersRead = bounded(grafana.listFolders(undefined, options.concurrency))
-  foldersRead.catch(() => undefined) // awaited below, after the lock
-  const [healthRead, accessRead] = await Promise.allSettled([bounded(grafana.health()), bounded<unknown>(search ? search.next() : grafana.checkAccess())])
+  const opening = options.opening ?? openBackup(grafana, options)
+  const {deadline, deadlineText, bounded, withDashboards, search, foldersRead} = opening
+  const [healthRead, accessRead] = await opening.checks
   firstRejection([healthRead, accessRead])
   const health = (healthRead as PromiseFulfilledResult<GrafanaHealth>).value
 

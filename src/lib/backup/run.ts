@@ -7,12 +7,16 @@ import {DEFAULT_DASHBOARD_CONCURRENCY, type HydraConfig} from '../config/resolve
 import {UserError, type ExitCodeValue} from '../errors.js'
 import {GrafanaClient} from '../grafana/client.js'
 import type {Metric} from '../output/textfile.js'
-import {backupDashboards, type BackupProgress, type DashboardBackupResult} from './dashboards.js'
+// the backup, restore and verify code proper is imported when a command runs (runDashboardBackup says why)
+import type {BackupProgress, DashboardBackupResult} from './dashboards.js'
 import {parseOnly} from './grafana-objects.js'
 import {backupMetrics} from './metrics.js'
+import {openBackup} from './opening.js'
 import {backupExitCode, restoreExitCode, verifyExitCode} from './policy.js'
-import {restoreDashboards, type RestoreResult} from './restore.js'
-import {lastCompleteBackupTime, resolveBackupToVerify, verifyBackup, type VerifyReport} from './verify.js'
+import type {RestoreResult} from './restore.js'
+import type {VerifyReport} from './verify.js'
+
+const lastCompleteBackupTime = async (root: string): Promise<Date | undefined> => (await import('./verify.js')).lastCompleteBackupTime(root)
 
 /** Dashboards fetched, restored or files hashed at once: backup.dashboards.concurrency, else the default. */
 export function dashboardConcurrency(cfg: HydraConfig, flag?: number): number {
@@ -52,18 +56,25 @@ export async function runDashboardBackup(cfg: HydraConfig, options: BackupRunOpt
   // closed as soon as the run has asked Grafana its last question, while the files are checked and synced
   let closing: Promise<void> | undefined
   try {
+    const only = parseOnly(options.only)
+    const concurrency = dashboardConcurrency(cfg, options.concurrency)
+    // Grafana's first answers (health, the credential, the folder tree) are awaited while the rest of
+    // the backup's code loads: opening.ts
+    const opening = openBackup(grafana, {deadlineMs: options.deadlineMs, only, concurrency})
+    const {backupDashboards} = await import('./dashboards.js')
     const result = await backupDashboards({
       grafana,
+      opening,
       afterLastRequest: () => {
         closing = grafana.close()
         closing.catch(() => undefined) // awaited below
       },
       root,
-      concurrency: dashboardConcurrency(cfg, options.concurrency),
+      concurrency,
       keep: options.keep ?? settings?.keep,
       hydraVersion: options.hydraVersion,
       deadlineMs: options.deadlineMs,
-      only: parseOnly(options.only),
+      only,
       ...(options.onProgress ? {onProgress: options.onProgress} : {}),
     })
     if (options.onMetrics) {
@@ -90,6 +101,7 @@ export type VerifyRunReport = VerifyReport & {exitCode: ExitCodeValue}
 export async function runBackupVerify(cfg: HydraConfig, options: {dir?: string}): Promise<VerifyRunReport> {
   const target = options.dir ?? cfg.backup.dashboards?.dir
   if (!target) throw new UserError('no backup to verify: give DIR or set backup.dashboards.dir in the config', {code: 'backup_dir_missing'})
+  const {resolveBackupToVerify, verifyBackup} = await import('./verify.js')
   const report = await verifyBackup(await resolveBackupToVerify(target), {concurrency: dashboardConcurrency(cfg)})
   return {...report, exitCode: verifyExitCode(report)}
 }
@@ -109,6 +121,7 @@ export async function runDashboardRestore(cfg: HydraConfig, options: RestoreRunO
   const only = parseOnly(options.only)
   const grafana = new GrafanaClient(endpoint)
   try {
+    const {restoreDashboards} = await import('./restore.js')
     const result = await restoreDashboards({grafana, dir: options.dir, overwrite: options.overwrite, dryRun: options.dryRun, only, concurrency: dashboardConcurrency(cfg)})
     return {...result, exitCode: restoreExitCode(result)}
   } finally {

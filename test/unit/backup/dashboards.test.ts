@@ -152,3 +152,12 @@ describe('backupDashboards: the other kinds', () => {
     expect(items.map((d) => d.uid)).toEqual(['B', 'a', 'aa-x', 'z'])
   })
 })
+
+describe('runDashboardBackup (run.ts)', () => {
+  it('loads the backup, restore and verify code only when a command runs: its first requests go out while that code loads (opening.ts)', () => {
+    const source = readFileSync(new URL('../../../src/lib/backup/run.ts', import.meta.url), 'utf8')
+    const staticImports = [...source.matchAll(/^import (?!type )[^\n]* from '(\.\/[^']+)'/gm)].map((m) => m[1])
+    for (const heavy of ['./dashboards.js', './restore.js', './verify.js']) expect(staticImports).not.toContain(heavy)
+    expect(source).toMatch(/const opening = openBackup\([^)]*\)\n\s*const \{backupDashboards\} = await import\('\.\/dashboards\.js'\)/)
+  })
+})

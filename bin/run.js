@@ -17,7 +17,7 @@ process.env.UV_THREADPOOL_SIZE ??= '16'
 // cache built into it, and V8 turns away the vendored bundles' caches (made with default flags).
 // The one flag hydra sets (--liftoff-only, for undici's WebAssembly parser) waits for the first
 // request: src/lib/clients/http/undici.ts.
-// the vendored bundles (oclif, zod, yaml, undici) compiled from the V8 code cache the build wrote (dist/code-cache.js)
+// the vendored bundles (oclif, zod, yaml, undici, string-width, wrap-ansi) compiled from the V8 code cache the build wrote (dist/code-cache.js)
 const {installCodeCache} = await import('../dist/code-cache.js')
 installCodeCache(undefined, {write: process.env.HYDRA_WRITE_CODE_CACHE === '1'})
 // oclif from the one-file bundle the build writes (scripts/bundle-oclif.mjs): one file to resolve and

@@ -153,6 +153,11 @@ function verifyReport(dir: string, manifest: BackupManifest, checked: number, pr
   }
 }
 
+/** An lstat that blocks the main thread longer than this is slow (a network filesystem); a local disk answers in some 20 µs */
+const SLOW_LSTAT_MS = 2
+/** after this many slow ones, the rest go through the thread pool */
+const SLOW_LSTATS = 8
+
 /**
  * The check a run makes of its own work before publishing it: manifest.json reads back exactly as
  * written (its sha256 and size), every file it names is there as a regular file of its size,
@@ -166,13 +171,7 @@ function verifyReport(dir: string, manifest: BackupManifest, checked: number, pr
  * it is read, each file is checked as its lstat comes back, and dashboards/ is listed a few entries
  * at a time. At 20,000 dashboards the old way (text read back, parsed, a map of every file, the
  * whole tree listed at once) took peak RSS from 129 to 165 MiB in this last step alone.
- */
-/** An lstat that blocks the main thread longer than this is slow (a network filesystem); a local disk answers in some 20 µs */
-const SLOW_LSTAT_MS = 2
-/** after this many slow ones, the rest go through the thread pool */
-const SLOW_LSTATS = 8
-
-/**
+ *
  * blocking: true, every lstat blocks (one at a time, no thread pool); false, every lstat goes
  * through the pool; by default they block until SLOW_LSTATS of them were slow, then the rest go
  * through the pool. slowMs: what counts as slow (tests).

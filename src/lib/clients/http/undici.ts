@@ -20,11 +20,6 @@ let baselineOnly = false
  * five, measured on this 2-core machine). By the first request a command's modules are all loaded.
  * The vendored bundles' caches are made with the flag at its default too (code-cache.ts).
  */
-/** Whether useBaselineWasmCompiler has run (it sets the flag once, and never in the build's cache-writing run). */
-export function baselineWasmCompilerAsked(): boolean {
-  return baselineOnly
-}
-
 export function useBaselineWasmCompiler(): void {
   if (baselineOnly) return
   baselineOnly = true
@@ -33,6 +28,11 @@ export function useBaselineWasmCompiler(): void {
   // for code compiled before it was set (measured).
   if (process.env.HYDRA_WRITE_CODE_CACHE === '1') return
   setFlagsFromString('--liftoff-only')
+}
+
+/** Whether useBaselineWasmCompiler has run (it sets the flag once, and never in the build's cache-writing run). */
+export function baselineWasmCompilerAsked(): boolean {
+  return baselineOnly
 }
 
 // The one piece of undici used here, not its index: that one also loads fetch, WebSocket,

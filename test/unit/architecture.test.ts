@@ -19,8 +19,8 @@ type Layer = (typeof LAYERS)[number]
 function layerOf(path: string): Layer {
   if (!path.startsWith('src/lib/')) return 'command' // src/commands/**, src/base-command.ts, src/index.ts
   const rest = path.slice('src/lib/'.length)
-  // errors, secrets, formatting, the config, and name resolution (net/: imports nothing of hydra's)
-  if (rest === 'errors.ts' || rest === 'secrets.ts' || rest === 'format.ts' || rest.startsWith('config/') || rest.startsWith('net/')) return 'base'
+  // errors, secrets, formatting, row order, the config, and name resolution (net/: imports nothing of hydra's)
+  if (rest === 'errors.ts' || rest === 'secrets.ts' || rest === 'format.ts' || rest === 'order.ts' || rest.startsWith('config/') || rest.startsWith('net/')) return 'base'
   if (rest.startsWith('output/')) return 'output'
   if (rest.startsWith('clients/') || rest.startsWith('ssh/')) return 'clients'
   if (rest.startsWith('doctor/')) return 'doctor'

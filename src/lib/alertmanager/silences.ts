@@ -7,6 +7,7 @@ import {selectNodes} from '../config/nodes.js'
 import type {HydraConfig} from '../config/resolve.js'
 import {HydraError, OperationError, UserError} from '../errors.js'
 import type {AlertmanagerClient, AmSilence} from './api.js'
+import {compareTimes} from '../order.js'
 
 export interface Matcher {
   name: string
@@ -155,7 +156,7 @@ export interface SilenceRow {
 export function silenceRows(silences: AmSilence[], options: {all: boolean}): SilenceRow[] {
   return silences
     .filter((s) => options.all || s.status.state !== 'expired')
-    .sort((a, b) => a.endsAt.localeCompare(b.endsAt))
+    .sort((a, b) => compareTimes(a.endsAt, b.endsAt))
     .map((s) => ({id: s.id, state: s.status.state, matchers: s.matchers.map(formatMatcher).join(', '), startsAt: s.startsAt, endsAt: s.endsAt, createdBy: s.createdBy, comment: s.comment}))
 }
 

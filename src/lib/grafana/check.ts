@@ -14,6 +14,7 @@ import {compareTarget, listDatasources, type DatasourceSummary} from './datasour
 import {DatasourceResolver, datasourceVariables, walkPanels, type PanelInfo} from './panels.js'
 import {metricsOfExpr} from './promql.js'
 import {suggestReplacement} from './renames.js'
+import {compareCodePoints, compareNames} from '../order.js'
 
 export type PanelProblemKind = 'datasource_missing' | 'datasource_elsewhere' | 'metric_missing' | 'bad_promql' | 'library_panel_missing'
 
@@ -195,7 +196,7 @@ export async function checkDashboards(options: CheckOptions): Promise<CheckRepor
   })
   if (options.uids?.length && dashboards.every((d) => d.status === 'not-found'))
     throw new UserError(`no dashboard with uid ${options.uids.join(', ')}`, {code: 'dashboard_not_found', hint: 'list the dashboards with: hydra dashboards list'})
-  dashboards.sort((a, b) => a.title.localeCompare(b.title) || a.uid.localeCompare(b.uid))
+  dashboards.sort((a, b) => compareNames(a.title, b.title) || compareCodePoints(a.uid, b.uid))
   const panels = dashboards.flatMap((d) => d.panels)
   const brokenPanels = panels.filter((p) => p.status === 'broken').length
   const notFound = dashboards.filter((d) => d.status === 'not-found').length

@@ -12,6 +12,7 @@ import {isIP} from 'node:net'
 import type {HydraConfig} from '../config/resolve.js'
 import {forEachConcurrently} from '../backup/pool.js'
 import {grafanaErrorMessage, type CallOptions, type GrafanaClient} from './client.js'
+import {compareNames} from '../order.js'
 
 export interface DatasourceSummary {
   id?: number
@@ -193,7 +194,7 @@ export async function checkDatasources(options: CheckDatasourcesOptions): Promis
     if (target?.verdict === 'elsewhere') problems.push(`${target.detail}: fix its URL under Connections > Data sources > ${ds.name}`)
     rows.push({...ds, health: h, ...(target ? {target} : {}), problems})
   })
-  rows.sort((a, b) => a.name.localeCompare(b.name))
+  rows.sort((a, b) => compareNames(a.name, b.name))
   const problems = rows.filter((r) => r.problems.length > 0).length
   return {grafana: {url: grafana.baseUrl, ...(health.version ? {version: health.version} : {})}, healthSupported, datasources: rows, problems, exitCode: problems > 0 ? 1 : 0}
 }

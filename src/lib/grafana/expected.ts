@@ -12,6 +12,7 @@
 import {forEachConcurrently} from '../backup/pool.js'
 import {CONTROL_PLANE_UID} from './generate.js'
 import {DashboardNotFoundError, type CallOptions, type DashboardHit, type GrafanaClient} from './client.js'
+import {compareCodePoints, compareNames} from '../order.js'
 
 export interface ExpectedDashboard {
   title: string
@@ -98,7 +99,7 @@ export function gnetCandidates(unmatched: ExpectedDashboard[], dashboards: Dashb
     for (const w of words) if (wanted.has(w)) score++
     if (score > 0) scored.push({d, score})
   }
-  scored.sort((a, b) => b.score - a.score || a.d.uid.localeCompare(b.d.uid))
+  scored.sort((a, b) => b.score - a.score || compareCodePoints(a.d.uid, b.d.uid))
   return scored.slice(0, cap).map((s) => s.d)
 }
 
@@ -125,7 +126,7 @@ export async function listDashboards(grafana: GrafanaClient, expected: ExpectedD
     )
   }
   for (const s of status) if (s.match) for (const d of dashboards) if (d.uid === s.match.uid) d.expected = s.title
-  dashboards.sort((a, b) => a.title.localeCompare(b.title) || a.uid.localeCompare(b.uid))
+  dashboards.sort((a, b) => compareNames(a.title, b.title) || compareCodePoints(a.uid, b.uid))
   const missing = status.filter((s) => !s.present).length
   return {expected: status, dashboards, missing, exitCode: missing > 0 ? 1 : 0}
 }

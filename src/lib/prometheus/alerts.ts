@@ -8,6 +8,7 @@ import {ExitCode, isHydraError, type ExitCodeValue} from '../errors.js'
 import {nodeOfSeries} from '../config/nodes.js'
 import {backendOf, noRuleEngineHint, type BackendInfo} from './backend.js'
 import type {CallOptions, PrometheusClient} from './client.js'
+import {compareNames, compareTimes} from '../order.js'
 
 /** GET /api/v1/alerts item. */
 export interface PromAlert {
@@ -175,7 +176,7 @@ export function buildAlertRows(cfg: HydraConfig, alerts: PromAlert[]): AlertRow[
       ...(a.annotations?.summary ?? a.annotations?.description ? {summary: a.annotations?.summary ?? a.annotations?.description} : {}),
       labels: a.labels,
     }))
-    .sort((x, y) => (x.state === y.state ? 0 : x.state === 'firing' ? -1 : 1) || x.alertname.localeCompare(y.alertname) || (x.instance ?? '').localeCompare(y.instance ?? ''))
+    .sort((x, y) => (x.state === y.state ? 0 : x.state === 'firing' ? -1 : 1) || compareNames(x.alertname, y.alertname) || compareNames(x.instance ?? '', y.instance ?? ''))
 }
 
 /** Rules whose last evaluation failed. Pure. */
@@ -203,7 +204,7 @@ export function buildAmRows(cfg: HydraConfig, alerts: AmAlert[]): AmAlertRow[] {
       silencedBy: a.status.silencedBy ?? [],
       inhibitedBy: a.status.inhibitedBy ?? [],
     }))
-    .sort((x, y) => x.alertname.localeCompare(y.alertname) || (x.instance ?? '').localeCompare(y.instance ?? ''))
+    .sort((x, y) => compareNames(x.alertname, y.alertname) || compareNames(x.instance ?? '', y.instance ?? ''))
 }
 
 /** Active and pending silences; expired ones are history. Pure. */
@@ -211,7 +212,7 @@ export function buildSilenceRows(silences: AmSilence[]): SilenceRow[] {
   return silences
     .filter((s) => s.status.state !== 'expired')
     .map((s) => ({id: s.id, state: s.status.state, matchers: describeMatchers(s), endsAt: s.endsAt, createdBy: s.createdBy, comment: s.comment}))
-    .sort((a, b) => a.endsAt.localeCompare(b.endsAt))
+    .sort((a, b) => compareTimes(a.endsAt, b.endsAt))
 }
 
 /** GET /api/v1/rules: every rule group with each rule's health and lastError. */

@@ -4,6 +4,7 @@
  */
 import {UserError} from '../errors.js'
 import {isBadQuery, PrometheusApiError, type CallOptions, type PrometheusClient} from './client.js'
+import {compareCodePoints, compareNames} from '../order.js'
 
 export type Labels = Record<string, string>
 /** [unix seconds, "value"] as Prometheus sends it (values are strings: NaN, +Inf survive) */
@@ -90,19 +91,19 @@ export function queryRows(data: QueryData): QueryRow[] {
 
 function labelKey(r: QueryRow): string {
   return `${r.metric ?? ''}{${Object.entries(r.labels)
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareCodePoints(a, b))
     .map(([k, v]) => `${k}=${v}`)
     .join(',')}}`
 }
 
 function sortRows(rows: QueryRow[]): QueryRow[] {
-  return rows.sort((a, b) => labelKey(a).localeCompare(labelKey(b)))
+  return rows.sort((a, b) => compareNames(labelKey(a), labelKey(b)))
 }
 
 /** `up{instance="a:9100", job="node"}` — the series the way PromQL writes it. Pure. */
 export function formatSeries(metric: string | undefined, labels: Labels): string {
   const inner = Object.entries(labels)
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareCodePoints(a, b))
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(', ')
   if (!metric) return inner ? `{${inner}}` : '{}'

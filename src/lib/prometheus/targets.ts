@@ -7,6 +7,7 @@ import {ExitCode, type ExitCodeValue} from '../errors.js'
 import {resolveHosts} from '../net/hosts.js'
 import {backendOf, targetsElsewhereHint, type BackendInfo} from './backend.js'
 import type {CallOptions, PrometheusClient} from './client.js'
+import {compareNames} from '../order.js'
 
 /** GET /api/v1/targets data (web/api/v1/api.go Target / TargetDiscovery). */
 export interface ApiTarget {
@@ -107,6 +108,12 @@ export interface TargetFilter {
   down?: boolean
 }
 
+/** By node name; targets on no node of the config (another job's, a stray one) after every node's. */
+function byNodeLast(a: string | undefined, b: string | undefined): number {
+  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? 1 : -1
+  return compareNames(a, b)
+}
+
 /** API data → rows, filtered and sorted by node, job, instance. Pure. */
 export function buildTargetsReport(prometheus: string, data: TargetsData, cfg: HydraConfig, filter: TargetFilter = {}): TargetsReport {
   const all: TargetRow[] = (data.activeTargets ?? []).map((t) => {
@@ -129,7 +136,7 @@ export function buildTargetsReport(prometheus: string, data: TargetsData, cfg: H
   const targets = all
     .filter((t) => !filter.job || t.job === filter.job)
     .filter((t) => !filter.down || t.health !== 'up')
-    .sort((a, b) => (a.node ?? '~').localeCompare(b.node ?? '~') || a.job.localeCompare(b.job) || a.instance.localeCompare(b.instance))
+    .sort((a, b) => byNodeLast(a.node, b.node) || compareNames(a.job, b.job) || compareNames(a.instance, b.instance))
   const byCause = new Map<ScrapeErrorCause, string[]>()
   for (const t of targets) if (t.errorCause) byCause.set(t.errorCause, [...(byCause.get(t.errorCause) ?? []), t.instance])
   return {

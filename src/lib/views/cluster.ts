@@ -10,6 +10,7 @@ import {backendOf} from '../prometheus/backend.js'
 import {instantVector} from '../prometheus/query.js'
 import {nodeOfSeries} from '../config/nodes.js'
 import {notScrapingNote} from '../prometheus/targets.js'
+import {compareNames} from '../order.js'
 
 export type ClusterStatus = 'ok' | 'warn' | 'fail'
 
@@ -106,7 +107,7 @@ export function buildClusterRows(cfg: HydraConfig, up: Sample[], disk: Sample[],
     const failing = row.problems.some((p) => !p.startsWith('no root filesystem'))
     row.status = failing ? 'fail' : row.problems.length > 0 ? 'warn' : 'ok'
   }
-  return [...rows.values()].sort((a, b) => a.node.localeCompare(b.node))
+  return [...rows.values()].sort((a, b) => compareNames(a.node, b.node))
 }
 
 export async function clusterHealth(prom: PrometheusClient, cfg: HydraConfig): Promise<ClusterReport> {

@@ -14,6 +14,7 @@ import type {PrometheusClient} from '../prometheus/client.js'
 import {instantVector} from '../prometheus/query.js'
 import type {Sample} from './cluster.js'
 import {nodeOfSeries} from '../config/nodes.js'
+import {compareNames} from '../order.js'
 
 export type GpuExporterKind = 'nvidia_smi' | 'dcgm' | 'nvidia_gpu'
 
@@ -168,7 +169,7 @@ export function buildGpuRows(cfg: HydraConfig, spec: ExporterSpec, samples: Samp
     // an info-only GPU (nvidia_smi_gpu_info without readings) is still a GPU the exporter sees
     out.push(row)
   }
-  return out.sort((a, b) => (a.node ?? a.instance).localeCompare(b.node ?? b.instance) || (a.index ?? a.gpu).localeCompare(b.index ?? b.gpu, undefined, {numeric: true}))
+  return out.sort((a, b) => compareNames(a.node ?? a.instance, b.node ?? b.instance) || compareNames(a.index ?? a.gpu, b.index ?? b.gpu))
 }
 
 export async function gpuOverview(prom: PrometheusClient, cfg: HydraConfig): Promise<GpuReport> {

@@ -10,6 +10,7 @@ import {instantVector} from '../prometheus/query.js'
 import type {HydraConfig} from '../config/resolve.js'
 import type {Sample} from './cluster.js'
 import {nodeOfSeries} from '../config/nodes.js'
+import {compareNames} from '../order.js'
 
 export const TABBY_METRICS = {
   tokens: 'tabbyapi:tokens_predicted_total',
@@ -64,7 +65,7 @@ export function buildInferenceRows(cfg: HydraConfig, tokens: Sample[], p99: Samp
   // histogram_quantile gives NaN without requests in the window: no latency to report
   for (const s of p99) if (!Number.isNaN(s.value)) rowFor(s).p99LatencySeconds = s.value
   for (const s of processing) rowFor(s).requestsProcessing = s.value
-  return [...rows.values()].sort((a, b) => a.instance.localeCompare(b.instance))
+  return [...rows.values()].sort((a, b) => compareNames(a.instance, b.instance))
 }
 
 export async function inferencePerformance(prom: PrometheusClient, cfg: HydraConfig): Promise<InferenceReport> {

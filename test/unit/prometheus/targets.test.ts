@@ -35,6 +35,19 @@ describe('buildTargetsReport', () => {
     expect(up.errorCause).toBeUndefined()
   })
 
+  it('sorts by node (targets on no node of the config last), job, then instance with its numbers by value', () => {
+    const target = (instance: string, job: string) => ({labels: {instance, job}, scrapeUrl: `http://${instance}/metrics`, scrapePool: job, health: 'up', lastError: '', lastScrape: '2026-12-02T10:00:00Z', lastScrapeDuration: 0.01})
+    const data = {activeTargets: [target('127.0.0.99:9100', 'node'), target('127.0.0.4:9835', 'nvidia-gpu'), target('127.0.0.3:9100', 'node'), target('127.0.0.4:9100', 'node'), target('127.0.0.3:9090', 'prometheus'), target('127.0.0.10:9100', 'node')]} as TargetsData
+    expect(buildTargetsReport('p', data, cfg).targets.map((t) => [t.node, t.job, t.instance])).toEqual([
+      ['hydra-ai', 'node', '127.0.0.4:9100'],
+      ['hydra-ai', 'nvidia-gpu', '127.0.0.4:9835'],
+      ['hydra-compute', 'node', '127.0.0.3:9100'],
+      ['hydra-compute', 'prometheus', '127.0.0.3:9090'],
+      [undefined, 'node', '127.0.0.10:9100'],
+      [undefined, 'node', '127.0.0.99:9100'],
+    ])
+  })
+
   it('filters by --job and --down', () => {
     expect(buildTargetsReport('p', fixture.data, cfg, {down: true}).targets.map((t) => t.instance)).toEqual(['127.0.0.4:9100'])
     expect(buildTargetsReport('p', fixture.data, cfg, {job: 'nvidia-gpu'}).targets).toEqual([])

@@ -28,6 +28,7 @@ import {backupObjects} from './grafana-objects-backup.js'
 import type {BackupKind} from './grafana-objects.js'
 import {collectGarbage, FULL_GC_EVERY} from './memory.js'
 import {openBackup, type BackupOpening} from './opening.js'
+import {compareCodePoints} from '../order.js'
 
 export type BackupPhase = 'checking' | 'folders' | 'dashboards' | 'verifying' | 'pruning'
 
@@ -235,7 +236,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
     // the folder tree (a listing that failed is fatal here when no dashboard waited for it)
     const folders = await foldersRead
     folderCount = folders.length
-    const sortedFolders: FolderEntry[] = [...folders].sort((a, b) => (a.uid < b.uid ? -1 : a.uid > b.uid ? 1 : 0))
+    const sortedFolders: FolderEntry[] = [...folders].sort((a, b) => compareCodePoints(a.uid, b.uid))
     const foldersJson = JSON.stringify(sortedFolders, null, 2) + '\n'
     await writer.write(resolveInside(tempDir, FOLDERS_FILE), foldersJson)
     const foldersEntry = {path: FOLDERS_FILE, sha256: sha256(foldersJson), size: Buffer.byteLength(foldersJson), count: folders.length}

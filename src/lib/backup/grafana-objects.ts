@@ -13,6 +13,7 @@
 import {AuthError, UserError} from '../errors.js'
 import type {CallOptions, GrafanaClient} from '../grafana/client.js'
 import {listDatasources} from '../grafana/datasources.js'
+import {compareCodePoints} from '../order.js'
 import {forEachConcurrently} from './pool.js'
 
 export const OBJECT_KINDS = ['datasources', 'library-panels', 'alert-rules', 'contact-points', 'policies'] as const
@@ -41,11 +42,7 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
  * the same objects in different orders, so with different sha256s) and the ICU version of the
  * Node that ran it; and no ICU collator to set up (some 10 ms of every backup, measured).
  */
-const byKey = (key: string) => (a: Obj, b: Obj) => {
-  const x = String(a[key] ?? '')
-  const y = String(b[key] ?? '')
-  return x < y ? -1 : x > y ? 1 : 0
-}
+const byKey = (key: string) => (a: Obj, b: Obj) => compareCodePoints(String(a[key] ?? ''), String(b[key] ?? ''))
 
 function omit(o: Obj, keys: string[]): Obj {
   const out: Obj = {}

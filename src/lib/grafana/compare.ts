@@ -3,6 +3,7 @@
  * `version` (on every save) without the content changing, so those are left out; key order is
  * not significant in JSON, so keys are sorted. Pure.
  */
+import {compareCodePoints} from '../order.js'
 
 const VOLATILE_KEYS = new Set(['id', 'version'])
 
@@ -12,7 +13,7 @@ export function stableStringify(value: unknown): string {
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)
       .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a], [b]) => compareCodePoints(a, b))
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableStringify(v)}`).join(',')}}`
   }
   return JSON.stringify(value)

@@ -10,6 +10,11 @@
  *
  *   npm run build && bash scripts/netns.sh npx tsx bench/backup.ts
  *
+ * Beside them, a floor: bench/backup-floor.mjs, the least a backup can be with hydra's own packages
+ * (oclif, yaml and undici loaded as hydra loads them, the same per-dashboard fetch, parse, hash and
+ * write, a manifest and a sync; no validation, no other kinds, no read-back). What hydra takes above
+ * it is what its own safety and scope cost; what the floor takes is what no code of hydra's can save.
+ *
  * The runbook's side is kept at least as fast as the runbook's own loop: one keep-alive fetch per
  * dashboard inside this process, where the runbook starts a curl (a process and a TCP connection)
  * per dashboard; it does write one file per dashboard, as a usable backup must.
@@ -93,9 +98,19 @@ interface HydraRun {
 
 /** Run the built CLI under /usr/bin/time -v and read its peak RSS. */
 function runHydra(config: string, dir: string, concurrency?: number, extra: string[] = []): Promise<HydraRun> {
+  return measure(['bin/run.js', 'backup', 'dashboards', '--config', config, '--dir', dir, ...(concurrency === undefined ? [] : ['--concurrency', String(concurrency)]), ...extra, '--json'])
+}
+
+/** The floor (bench/backup-floor.mjs: the least a backup can be with hydra's packages), measured as hydra is. */
+function runFloor(config: string, dir: string): Promise<HydraRun> {
+  return measure(['bench/backup-floor.mjs', config, dir])
+}
+
+/** node with these arguments under /usr/bin/time -v: wall time, peak RSS, exit code, and `saved` from the JSON it prints. */
+function measure(nodeArgs: string[]): Promise<HydraRun> {
   const timeBin = '/usr/bin/time'
   if (!existsSync(timeBin)) throw new Error('/usr/bin/time is needed to read the peak RSS (apt-get install time)')
-  const args = ['-v', process.execPath, 'bin/run.js', 'backup', 'dashboards', '--config', config, '--dir', dir, ...(concurrency === undefined ? [] : ['--concurrency', String(concurrency)]), ...extra, '--json']
+  const args = ['-v', process.execPath, ...nodeArgs]
   const started = performance.now()
   return new Promise((resolve, reject) => {
     const child = spawn(timeBin, args, {env: {...process.env, HYDRA_GRAFANA_TOKEN: TOKEN}, stdio: ['ignore', 'pipe', 'pipe']})
@@ -112,7 +127,7 @@ function runHydra(config: string, dir: string, concurrency?: number, extra: stri
       try {
         saved = (JSON.parse(stdout) as {saved: number}).saved
       } catch {
-        reject(new Error(`hydra did not print JSON (exit ${code}): ${stdout.slice(0, 300)} ${stderr.slice(0, 500)}`))
+        reject(new Error(`${nodeArgs[0]} did not print JSON (exit ${code}): ${stdout.slice(0, 300)} ${stderr.slice(0, 500)}`))
         return
       }
       resolve({seconds, peakRssMiB: kb ? Number(kb[1]) / 1024 : NaN, exitCode: exit ? Number(exit[1]) : code, saved})
@@ -199,20 +214,41 @@ async function main(): Promise<void> {
     // load, so each is run RUNS times and the median counts (min and max shown). Before each, the
     // disk is synced, untimed: hydra's sync (syncfs) flushes the whole filesystem, and must not
     // flush the loop's 1,000 files (or the previous run's) on hydra's clock.
-    const median = async (n: number, run: (i: number) => Promise<HydraRun>): Promise<HydraRun & {all: number[]; maxPeakMiB: number}> => {
-      const runs: HydraRun[] = []
-      for (let i = 0; i < n; i++) {
-        spawnSync('sync')
-        runs.push(await run(i))
-      }
+    type Row = HydraRun & {all: number[]; maxPeakMiB: number}
+    const summarise = (runs: HydraRun[]): Row => {
       const sorted = [...runs].sort((a, b) => a.seconds - b.seconds)
       const bad = runs.find((r) => r.exitCode !== 0)
       // a run that failed makes the whole row fail (below), not only when it is the median
       return {...sorted[Math.floor(sorted.length / 2)]!, ...(bad ? {exitCode: bad.exitCode} : {}), all: runs.map((r) => r.seconds), maxPeakMiB: Math.max(...runs.map((r) => r.peakRssMiB))}
     }
-    cpu = process.cpuUsage()
-    const fast = await median(RUNS, (i) => runHydra(config, join(ROOT, `hydra-fast-${i}`)))
-    const standinCpu = cpuSeconds(cpu) / RUNS
+    const median = async (n: number, run: (i: number) => Promise<HydraRun>): Promise<Row> => {
+      const runs: HydraRun[] = []
+      for (let i = 0; i < n; i++) {
+        spawnSync('sync')
+        runs.push(await run(i))
+      }
+      return summarise(runs)
+    }
+    // hydra's default run and the floor (bench/backup-floor.mjs: the least backup with hydra's own
+    // packages, the same per-dashboard work and nothing else), one after the other, RUNS times: the
+    // disk's state changes over minutes (see above), and both must meet the same moments of it
+    const hydraRuns: HydraRun[] = []
+    const floorRuns: HydraRun[] = []
+    let standinCpu = 0
+    const hydraRun = async (i: number): Promise<void> => {
+      spawnSync('sync')
+      cpu = process.cpuUsage()
+      hydraRuns.push(await runHydra(config, join(ROOT, `hydra-fast-${i}`)))
+      standinCpu += cpuSeconds(cpu) / RUNS
+    }
+    const floorRun = async (i: number): Promise<void> => {
+      spawnSync('sync')
+      floorRuns.push(await runFloor(config, join(ROOT, `floor-${i}`)))
+    }
+    // which goes first alternates, so that neither always follows the other's thousand new files
+    for (let i = 0; i < RUNS; i++) for (const run of i % 2 === 0 ? [hydraRun, floorRun] : [floorRun, hydraRun]) await run(i)
+    const fast = summarise(hydraRuns)
+    const floor = summarise(floorRuns)
     const atDefault = await median(1, () => runHydra(config, join(ROOT, 'hydra-gentle'), GENTLE))
     // where the floor is: what a run costs without a single dashboard (node and hydra starting, the
     // checks, one small kind, the sync), and node starting alone
@@ -228,6 +264,7 @@ async function main(): Promise<void> {
     const spread = (r: {all: number[]}) => `median of ${r.all.length}: ${r.all.map((x) => x.toFixed(2)).join(' ')}`
     row(`hydra backup dashboards (default: ${DEFAULT_DASHBOARD_CONCURRENCY} at once)`, fast.seconds, fast.saved, `  peak RSS ${fast.peakRssMiB.toFixed(0)} MiB  (${spread(fast)})`)
     row(`hydra backup dashboards --concurrency ${GENTLE}`, atDefault.seconds, atDefault.saved, `  peak RSS ${atDefault.peakRssMiB.toFixed(0)} MiB`)
+    row('floor: the least backup with hydra\'s packages', floor.seconds, floor.saved, `  peak RSS ${floor.peakRssMiB.toFixed(0)} MiB  (bench/backup-floor.mjs; ${spread(floor)})`)
     // on the critical path: health ∥ search page 1 (∥ the folder tree and the other kinds, which run
     // beside the dashboards), then the dashboards, DEFAULT_DASHBOARD_CONCURRENCY at a time
     const rounds = 1 + Math.ceil(fast.saved / DEFAULT_DASHBOARD_CONCURRENCY)
@@ -235,7 +272,8 @@ async function main(): Promise<void> {
       `\nfloor of the default run (${fast.seconds.toFixed(2)} s): node starting alone ${nodeStart.toFixed(2)} s; a run without dashboards (--only policies: start-up, checks, one kind, sync) ${fixed.seconds.toFixed(2)} s (${spread(fixed)}); ` +
         `the dashboards' round trips at ${DEFAULT_DASHBOARD_CONCURRENCY} at once ≥ ${rounds} × ${DELAY_MS} ms = ${((rounds * DELAY_MS) / 1000).toFixed(2)} s; ` +
         `creating ${fast.saved} files of ${averageSize} bytes on this filesystem ${files.toFixed(2)} s (CPU, beside the round trips); ` +
-        `so the dashboards' own work (fetch, parse, hash, write) is about ${Math.max(0, fast.seconds - fixed.seconds).toFixed(2)} s. 25× needs ≤ ${(loopSeconds / 25).toFixed(2)} s`,
+        `so the dashboards' own work (fetch, parse, hash, write) is about ${Math.max(0, fast.seconds - fixed.seconds).toFixed(2)} s. 25× needs ≤ ${(loopSeconds / 25).toFixed(2)} s; ` +
+        `hydra takes ${(fast.seconds - floor.seconds).toFixed(2)} s more than the floor (its config validation, the other Grafana kinds, the lock, the read-back, its error handling and progress)`,
     )
 
     // Not a change of method, a reading: the stand-in shares this process with the loop, so the loop
@@ -263,9 +301,10 @@ async function main(): Promise<void> {
       `load average before ${loadBefore}, after ${load()}`,
     ]
     console.log(`\n${verdicts.join('\n')}`)
-    const bad = [atDefault, fast, fixed, small, large].find((r) => r.exitCode !== 0)
+    const bad = [atDefault, fast, fixed, floor, small, large].find((r) => r.exitCode !== 0)
     if (bad) throw new Error(`a hydra run exited ${bad.exitCode}`)
     const manifest = JSON.parse(readFileSync(join(hydraDir, 'manifest.json'), 'utf8')) as {dashboardCount: number; objects?: {kind: string; count: number}[]}
+    if (floor.saved !== loopCount) throw new Error(`the floor saved ${floor.saved} dashboards, the loop ${loopCount}`)
     if (manifest.dashboardCount !== fast.saved || fast.saved !== loopCount) throw new Error(`hydra's manifest counts ${manifest.dashboardCount} dashboards, the loop saved ${loopCount}`)
     const kinds = (manifest.objects ?? []).map((x) => `${x.kind} ${x.count}`).join(', ')
     if ((manifest.objects ?? []).length !== 5) throw new Error(`hydra's backup should hold the five object kinds besides dashboards, it has: ${kinds}`)

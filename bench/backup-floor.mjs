@@ -65,7 +65,12 @@ function get(path) {
 }
 
 mkdirSync(dir, {recursive: true, mode: 0o700})
-const hits = JSON.parse(await get('/api/search?type=dash-db&limit=5000&page=1'))
+const hits = []
+for (let page = 1; ; page++) {
+  const found = JSON.parse(await get(`/api/search?type=dash-db&limit=5000&page=${page}`))
+  hits.push(...found)
+  if (found.length < 5000) break
+}
 const manifest = []
 let next = 0
 await Promise.all(

@@ -3,8 +3,7 @@
  * file and the reason, quickly and in little memory, never "a bug in hydra", never a hang.
  */
 import {execFileSync, spawnSync} from 'node:child_process'
-import {chmodSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {chmodSync, mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
@@ -13,8 +12,11 @@ import {DEFAULT_CONFIG_YAML} from '../../src/lib/config/default-config.js'
 import {discoverConfig, loadConfig} from '../../src/lib/config/loader.js'
 import {ConfigError} from '../../src/lib/errors.js'
 import {BIN, REPO, runHydra} from '../helpers/run-hydra.js'
+import {tempDirs} from '../helpers/temp-dirs.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'hydra-limits-'))
+const tempDir = tempDirs()
+
+const dir = tempDir('hydra-limits-')
 chmodSync(dir, 0o755)
 const file = (name: string, content: string | Buffer) => {
   const p = join(dir, name)
@@ -98,7 +100,7 @@ describe('config files are read with limits: exit 2, the file and the reason', (
   })
 
   it('an empty HYDRA_CONFIG= warns on stderr which config is used instead', {timeout: 120_000}, async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'hydra-emptyenv-'))
+    const cwd = tempDir('hydra-emptyenv-')
     // config validate makes no network call: safe with the embedded default
     const r = await runHydra(['config', 'validate'], {cwd, env: {HYDRA_CONFIG: '', HOME: cwd, XDG_CONFIG_HOME: undefined}})
     expect(r.code).toBe(0)

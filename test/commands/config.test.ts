@@ -1,13 +1,15 @@
-import {existsSync, mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
 import {DEFAULT_CONFIG_YAML} from '../../src/lib/config/default-config.js'
 import {runHydra, STACK_LINE} from '../helpers/run-hydra.js'
+import {tempDirs} from '../helpers/temp-dirs.js'
 
-const dir = mkdtempSync(join(tmpdir(), 'hydra-cmd-'))
+const tempDir = tempDirs()
+
+const dir = tempDir('hydra-cmd-')
 function configFile(name: string, text: string): string {
   const p = join(dir, name)
   writeFileSync(p, text)

@@ -3,8 +3,7 @@
  * error, with exit 2 and no stack trace. (The lab's integration tests check every command's
  * successful runs the same way.) No network: the config is refused before any call.
  */
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {createRequire} from 'node:module'
@@ -13,12 +12,15 @@ import {Ajv2020} from 'ajv/dist/2020.js'
 import {describe, expect, it} from 'vitest'
 
 import {REPO, runHydra, STACK_LINE} from '../helpers/run-hydra.js'
+import {tempDirs} from '../helpers/temp-dirs.js'
+
+const tempDir = tempDirs()
 
 const addFormats = createRequire(import.meta.url)('ajv-formats') as typeof import('ajv-formats').default
 const ajv = new Ajv2020({strict: true, allErrors: true})
 addFormats(ajv)
 
-const dir = mkdtempSync(join(tmpdir(), 'hydra-json-'))
+const dir = tempDir('hydra-json-')
 const bad = join(dir, 'bad.yaml')
 writeFileSync(bad, 'cluster: hydra\nnodes:\n  a: {address: 127.0.0.1, colour: blue}\nservices:\n  prometheus: {node: a, port: 9090}\n')
 

@@ -2,14 +2,16 @@
  * The foundation against the lab's REAL Prometheus and node exporters (and the stand-ins):
  * `hydra targets` and `hydra health` end to end, through the built CLI.
  */
-import {mkdtempSync, readFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterEach, beforeAll, describe, expect, inject, it} from 'vitest'
 
 import {LabControl, waitForTargetHealth} from '../lab/control.js'
 import {REPO, runHydra, STACK_LINE} from '../helpers/run-hydra.js'
+import {tempDirs} from '../helpers/temp-dirs.js'
+
+const tempDir = tempDirs()
 
 const {configPath, controlUrl} = inject('lab')
 const lab = new LabControl(controlUrl)
@@ -64,7 +66,7 @@ describe('hydra targets against the real Prometheus', () => {
   })
 
   it('--textfile writes metrics for the textfile collector', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'hydra-tf-')), 'targets.prom')
+    const file = join(tempDir('hydra-tf-'), 'targets.prom')
     const r = await hydra('targets', '--textfile', file)
     expect(r.code).toBe(0)
     expect(readFileSync(file, 'utf8')).toMatch(/hydra_target_up\{job="node",instance="127\.0\.0\.3:9100",node="hydra-compute"\} 1/)
@@ -124,7 +126,7 @@ describe('hydra health against the lab', () => {
 
 describe('the embedded default inside the loopback-only namespace', () => {
   it('hydra health reports every service unreachable within its timeout and exits 1; it never hangs', async () => {
-    const empty = mkdtempSync(join(tmpdir(), 'hydra-nocfg-'))
+    const empty = tempDir('hydra-nocfg-')
     const t0 = Date.now()
     // no --config, no HYDRA_CONFIG, no ./hydra.yaml, no user config: the embedded default (192.168.1.x)
     const r = await runHydra(['health', '--json'], {cwd: empty, env: {HOME: empty, XDG_CONFIG_HOME: empty}, timeoutMs: 30_000})
@@ -147,7 +149,7 @@ describe('--json on every command prints exactly one JSON document', () => {
     'backup:verify': ['/nonexistent-backup'],
     'restore:dashboards': ['/nonexistent-backup', '--dry-run'],
     'tsdb:delete-series': ['--match', 'up{job="none"}'],
-    'config:init': [join(mkdtempSync(join(tmpdir(), 'hydra-init-')), 'hydra.yaml')],
+    'config:init': [join(tempDir('hydra-init-'), 'hydra.yaml')],
   }
   const ids = Object.keys(manifest.commands).filter((id) => !['help', 'autocomplete'].includes(id))
   it.each(ids)('%s', async (id) => {

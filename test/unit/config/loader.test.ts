@@ -1,5 +1,4 @@
-import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
@@ -7,6 +6,9 @@ import {describe, expect, it} from 'vitest'
 import {DEFAULT_CONFIG_YAML, defaultAssumptions} from '../../../src/lib/config/default-config.js'
 import {discoverConfig, loadConfig, parseConfigText} from '../../../src/lib/config/loader.js'
 import {ConfigError} from '../../../src/lib/errors.js'
+import {tempDirs} from '../../helpers/temp-dirs.js'
+
+const tempDir = tempDirs()
 
 function problemOf(text: string) {
   try {
@@ -24,7 +26,7 @@ const lineOf = (text: string, needle: string) => text.split('\n').findIndex((l) 
 
 describe('config loader', () => {
   it('accepts the embedded default and resolves the runbook cluster', () => {
-    const {config, source, assumptions} = loadConfig({env: {}, cwd: mkdtempSync(join(tmpdir(), 'hydra-')), home: '/nonexistent'})
+    const {config, source, assumptions} = loadConfig({env: {}, cwd: tempDir('hydra-'), home: '/nonexistent'})
     expect(source.kind).toBe('default')
     expect(config.nodes.map((n) => `${n.name}=${n.address}`)).toEqual(['hydra-storage=192.168.1.244', 'hydra-compute=192.168.1.203', 'hydra-ai=192.168.1.250'])
     expect(config.prometheus.baseUrl).toBe('http://192.168.1.244:9090')
@@ -41,8 +43,8 @@ describe('config loader', () => {
   })
 
   it('discovers --config, then HYDRA_CONFIG, then ./hydra.yaml, then the user dir, then the default', () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'hydra-cwd-'))
-    const home = mkdtempSync(join(tmpdir(), 'hydra-home-'))
+    const cwd = tempDir('hydra-cwd-')
+    const home = tempDir('hydra-home-')
     expect(discoverConfig({cwd, home, env: {}}).kind).toBe('default')
     const user = join(home, '.config', 'hydra', 'config.yaml')
     mkdirSync(join(home, '.config', 'hydra'), {recursive: true})

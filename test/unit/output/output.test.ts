@@ -1,5 +1,4 @@
-import {mkdtempSync, readdirSync, readFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
@@ -10,6 +9,9 @@ import {renderTable} from '../../../src/lib/output/table.js'
 import {detectTerminal, makeStyler, visibleWidth, wrapLabelled} from '../../../src/lib/output/terminal.js'
 import {renderMetrics, writeTextfile} from '../../../src/lib/output/textfile.js'
 import {formatAge, formatSeconds} from '../../../src/lib/output/time.js'
+import {tempDirs} from '../../helpers/temp-dirs.js'
+
+const tempDir = tempDirs()
 
 describe('units', () => {
   it('durations', () => {
@@ -88,7 +90,7 @@ describe('textfile metrics', () => {
     ).toBe('# HELP hydra_check_up h\n# TYPE hydra_check_up gauge\nhydra_check_up{check="a\\"b\\\\c\\nd"} 1\n')
   })
   it('writes atomically, leaving no temp file', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'hydra-tf-'))
+    const dir = tempDir('hydra-tf-')
     writeTextfile(join(dir, 'hydra.prom'), [{name: 'x', help: 'h', type: 'gauge', samples: [{value: 2}]}])
     expect(readdirSync(dir)).toEqual(['hydra.prom'])
     expect(readFileSync(join(dir, 'hydra.prom'), 'utf8')).toContain('x 2')

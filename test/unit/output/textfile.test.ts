@@ -1,13 +1,15 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
 import {buildInfoMetric, lastSuccessMetric, previousValue, renderMetrics} from '../../../src/lib/output/textfile.js'
+import {tempDirs} from '../../helpers/temp-dirs.js'
+
+const tempDir = tempDirs()
 
 describe('textfile helpers', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hydra-tf-'))
+  const dir = tempDir('hydra-tf-')
   const file = join(dir, 'x.prom')
   it('leaves out labels with an empty value', () => {
     expect(renderMetrics([{name: 'm', help: 'h', type: 'gauge', samples: [{labels: {check: 'c', node: ''}, value: 1}]}])).toContain('m{check="c"} 1\n')

@@ -4,8 +4,7 @@
  * run by promtool (each rule fires on a broken series and stays quiet on a healthy one).
  */
 import {spawnSync} from 'node:child_process'
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
@@ -17,8 +16,11 @@ import {ConfigSchema} from '../../../src/lib/config/schema.js'
 import {CRON_METRICS} from '../../../src/lib/rules/catalogue.js'
 import {expandTemplate, promtoolTests, promtoolTestsYaml, rulesFromConfig, rulesHeader, rulesYaml, type RenderOptions} from '../../../src/lib/rules/render.js'
 import {labConfigPaths, labConfigYaml} from '../../lab/lab-config.js'
+import {tempDirs} from '../../helpers/temp-dirs.js'
 
-const tmp = mkdtempSync(join(tmpdir(), 'hydra-rules-unit-'))
+const tempDir = tempDirs()
+
+const tmp = tempDir('hydra-rules-unit-')
 const resolve = (yaml: string): HydraConfig => resolveConfig(ConfigSchema.parse(parse(yaml)))
 const defaultConfig = resolve(DEFAULT_CONFIG_YAML)
 const labConfig = resolve(labConfigYaml(labConfigPaths('/tmp/lab-state')))

@@ -1,11 +1,13 @@
-import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
 
 import {verifyHostKey} from '../../../src/lib/ssh/failures.js'
 import {checkHostKey, fingerprintOfBlob, hostPatternsMatch, keyTypeOfBlob, knownHostName, parseKnownHosts} from '../../../src/lib/ssh/known-hosts.js'
+import {tempDirs} from '../../helpers/temp-dirs.js'
+
+const tempDir = tempDirs()
 
 const FIX = join(import.meta.dirname, '../../fixtures/ssh')
 const pub = readFileSync(join(FIX, 'host_ed25519.pub'), 'utf8').trim().split(/\s+/)
@@ -55,7 +57,7 @@ describe('known_hosts matching', () => {
 })
 
 describe('host key policy', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hydra-kh-'))
+  const dir = tempDir('hydra-kh-')
   it('strict refuses unknown and leaves the file alone; accept-new appends; both refuse changed; off accepts', () => {
     const kh = join(dir, 'known_hosts')
     writeFileSync(kh, '')

@@ -1,5 +1,4 @@
-import {mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {describe, expect, it} from 'vitest'
@@ -7,8 +6,11 @@ import {describe, expect, it} from 'vitest'
 import {resolveConfig} from '../../../src/lib/config/resolve.js'
 import {ConfigSchema} from '../../../src/lib/config/schema.js'
 import {sshTargetForNode} from '../../../src/lib/ssh/target.js'
+import {tempDirs} from '../../helpers/temp-dirs.js'
 
-const home = mkdtempSync(join(tmpdir(), 'hydra-home-'))
+const tempDir = tempDirs()
+
+const home = tempDir('hydra-home-')
 mkdirSync(join(home, '.ssh'))
 writeFileSync(join(home, '.ssh', 'config'), 'Host compute\n  HostName 10.9.9.3\n  User ops\n  Port 2222\n  IdentityFile ~/.ssh/compute_key\n\nHost *\n  User fallback\n')
 writeFileSync(join(home, '.ssh', 'id_ed25519'), 'x')

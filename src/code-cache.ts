@@ -2,7 +2,8 @@
  * Start-up: the vendored bundles (dist/vendor/oclif-core.cjs, which every command loads, zod.cjs and
  * yaml.cjs, which every command reading the config loads, undici.cjs, which every command making a
  * request loads, string-width.cjs and wrap-ansi.cjs, which every command's output loads: 2.3 MB of
- * JavaScript) are compiled from V8's code cache, written by the build
+ * JavaScript; and command-*.cjs, a command bundled with the modules of dist it reaches,
+ * scripts/bundle-commands.mjs) are compiled from V8's code cache, written by the build
  * (scripts/code-cache.mjs), instead of being parsed and compiled again on every run. Measured on
  * this 2-core machine: `hydra config validate` 199 → 158 ms, `hydra targets --help` 131 → 113 ms
  * (bench/startup.ts; `node -e 0` is about 60 ms). Node 22 does this itself

@@ -68,6 +68,10 @@ export async function startProgress(titles: string[], options: ProgressOptions):
     {
       concurrent: options.concurrent ?? true,
       exitOnError: false,
+      // listr2's drawing renderer wraps lines to process.stdout's width; a terminal that reports 0
+      // columns (a pty nobody sized: script(1) without a tty, `docker exec -t`) would get one
+      // character per line: lines are printed one after another instead, as on a log
+      ...(process.stdout.columns === 0 || (stream as {columns?: number}).columns === 0 ? {renderer: 'simple' as const} : {}),
       // both renderers (the drawing one on a terminal, the line-by-line fallback elsewhere) write to `stream`
       rendererOptions: {logger: new ListrLogger({processOutput: new ProcessOutput(stream, stream)})},
       fallbackRendererOptions: {logger: new ListrLogger({processOutput: new ProcessOutput(stream, stream)})},

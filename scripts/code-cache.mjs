@@ -49,7 +49,7 @@ try {
   delete env.HYDRA_CONFIG
   // a complete backup, so that its bundle's cache holds the whole of a run (verify, sync, publish)
   const backup = await new Promise((resolve) =>
-    execFile(process.execPath, [join(root, 'bin/run.js'), 'backup', 'dashboards', '--config', config, '--dir', join(dir, 'backups'), '--json'], {cwd: dir, env, timeout: 60_000}, (error, stdout, stderr) =>
+    execFile(process.execPath, [join(root, 'bin/run.js'), 'backup', 'dashboards', '--config', config, '--dir', join(dir, 'backups'), '--json'], {cwd: dir, env, timeout: 120_000}, (error, stdout, stderr) =>
       resolve({code: error ? (error.code ?? 1) : 0, output: `${stdout}${stderr}`}),
     ),
   )

@@ -31,10 +31,10 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const dist = join(root, 'dist')
 
 /** commands (as their path under dist/commands, without .js) bundled with their modules */
-export const BUNDLED_COMMANDS = ['backup/dashboards']
+const BUNDLED_COMMANDS = ['backup/dashboards']
 
 /** dist/vendor/command-<id>.cjs */
-export function commandBundleName(id) {
+function commandBundleName(id) {
   return `command-${id.replaceAll('/', '-')}.cjs`
 }
 

@@ -5,45 +5,20 @@
  * terminal, and no short cell (a status word, a node name, an address) may be split across lines.
  * With HYDRA_CAPTURE_DIR set, the raw 80-column captures (colour codes included) are kept there.
  */
-import {spawn} from 'node:child_process'
 import {mkdirSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 
 import {afterAll, beforeAll, describe, expect, inject, it} from 'vitest'
 
 import {LabControl, waitForAlertFiring, waitForTargetHealth} from '../lab/control.js'
-import {BIN} from '../helpers/run-hydra.js'
+import {inTerminal as inTerminalWith, screenLines} from '../helpers/pty.js'
 
 const {configPath, controlUrl} = inject('lab')
 const lab = new LabControl(controlUrl)
 const CAPTURES = process.env.HYDRA_CAPTURE_DIR
 
-/** The bytes a terminal of `columns` columns receives from `hydra ARGS` (stdout and stderr). */
-function inTerminal(columns: number, args: string[]): Promise<string> {
-  const quoted = [process.execPath, BIN, ...args, '--config', configPath].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = {...process.env, TERM: 'xterm-256color'}
-    delete env.NO_COLOR
-    delete env.FORCE_COLOR
-    delete env.HYDRA_CONFIG
-    const child = spawn('script', ['-qfec', `stty cols ${columns} rows 60; exec ${quoted}`, '/dev/null'], {env, stdio: ['ignore', 'pipe', 'pipe']})
-    let out = ''
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    const timer = setTimeout(() => child.kill('SIGKILL'), 50_000)
-    child.on('error', reject)
-    child.on('close', () => {
-      clearTimeout(timer)
-      resolve(out)
-    })
-  })
-}
-
-/** What is left on screen of each line: escape sequences removed, a carriage return starts over. */
-function screenLines(raw: string): string[] {
-  // eslint-disable-next-line no-control-regex
-  const plain = raw.replace(/\u001B\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/\u001B[()][0-9A-Za-z]/g, '')
-  return plain.split('\n').flatMap((l) => l.split('\r'))
-}
+/** `hydra ARGS` on the lab's config in a terminal of `columns` columns (test/helpers/pty.ts). */
+const inTerminal = (columns: number, args: string[]): Promise<string> => inTerminalWith(columns, [...args, '--config', configPath])
 
 const visible = (s: string) => [...s].length
 

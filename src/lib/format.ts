@@ -36,3 +36,8 @@ export function formatBytes(bytes: number): string {
   }
   return `${Number.isInteger(v) ? v : Number(v.toFixed(1))}${units[i]}`
 }
+
+/** 1 → "1 dashboard", 0 or 2 → "2 dashboards": a count and its noun, as a person writes them. */
+export function counted(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`
+}

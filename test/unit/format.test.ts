@@ -1,6 +1,6 @@
 import {describe, expect, it} from 'vitest'
 
-import {formatBytes, formatDuration} from '../../src/lib/format.js'
+import {counted, formatBytes, formatDuration} from '../../src/lib/format.js'
 
 describe('formatDuration', () => {
   it.each([
@@ -33,5 +33,17 @@ describe('formatBytes', () => {
     [Number.NaN, 'NaN'],
   ])('%s → %s', (n, text) => {
     expect(formatBytes(n)).toBe(text)
+  })
+})
+
+describe('counted', () => {
+  it.each([
+    [0, 'dashboard', undefined, '0 dashboards'],
+    [1, 'dashboard', undefined, '1 dashboard'],
+    [2, 'data source', undefined, '2 data sources'],
+    [1, 'series', 'series', '1 series'],
+    [3, 'series', 'series', '3 series'],
+  ])('%s %s (%s) → %s', (n, noun, plural, text) => {
+    expect(counted(n, noun, plural)).toBe(text)
   })
 })

@@ -7,6 +7,7 @@ import {BACKUP_KINDS} from '../../lib/backup/grafana-objects.js'
 import {describeBackupProgress, renderBackup} from '../../lib/backup/render.js'
 import {runDashboardBackup, type BackupRunReport} from '../../lib/backup/run.js'
 import {startProgress} from '../../lib/output/progress.js'
+import {counted} from '../../lib/format.js'
 
 export default class BackupDashboards extends HydraCommand<typeof BackupDashboards> {
   static override summary = 'back up every Grafana dashboard, with its folder, into a dated folder with a manifest'
@@ -42,7 +43,7 @@ ${EXIT_CODES_HELP}
         onProgress: (p) => progress?.line(0).title(describeBackupProgress(p)),
         onMetrics: this.flags.textfile ? (metrics) => this.textfile(this.flags.textfile, metrics) : undefined,
       })
-      progress?.line(0).done(`Backed up ${report.saved} dashboards`)
+      progress?.line(0).done(`Backed up ${counted(report.saved, 'dashboard')}`)
       await progress?.close()
       this.print(renderBackup(report, this.style))
       return report

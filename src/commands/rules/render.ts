@@ -9,6 +9,7 @@ import {writeFileAtomically} from '../../lib/output/textfile.js'
 import {PrometheusClient} from '../../lib/prometheus/client.js'
 import {renderClusterRules} from '../../lib/rules/run.js'
 import type {GpuExporterKind} from '../../lib/views/gpu.js'
+import {counted} from '../../lib/format.js'
 
 export default class RulesRender extends HydraCommand<typeof RulesRender> {
   static override summary = "render the cluster's essential alert rules (and promtool tests for them)"
@@ -45,7 +46,7 @@ ${EXIT_CODES_HELP}
       if (output) write(output, report.yaml)
       if (files && report.testsYaml) write(files.tests, report.testsYaml)
       if (!this.jsonEnabled()) {
-        if (output) this.note(`wrote ${report.rules} rules in ${report.groups.length} groups to ${output}${files ? `, promtool tests to ${files.tests}` : ''}`)
+        if (output) this.note(`wrote ${counted(report.rules, 'rule')} in ${counted(report.groups.length, 'group')} to ${output}${files ? `, promtool tests to ${files.tests}` : ''}`)
         else process.stdout.write(report.yaml)
       }
       return {...report, output, tests: files?.tests}

@@ -29,6 +29,7 @@ import type {BackupKind} from './grafana-objects.js'
 import {collectGarbage, FULL_GC_EVERY} from './memory.js'
 import {openBackup, type BackupOpening} from './opening.js'
 import {compareCodePoints} from '../order.js'
+import {counted} from '../format.js'
 
 export type BackupPhase = 'checking' | 'folders' | 'dashboards' | 'verifying' | 'pruning'
 
@@ -225,7 +226,7 @@ export async function backupDashboards(options: DashboardBackupOptions): Promise
       if (foldersError) throw foldersError.error
       if (error === pastDeadline || deadline?.aborted) {
         searchCount = Math.max(searchCount, dashboards.length + failed.length + vanished.length)
-        aborted = `the --deadline of ${deadlineText} passed: ${dashboards.length} dashboards saved, the rest not fetched (Grafana answers slowly: hydra health --only grafana)`
+        aborted = `the --deadline of ${deadlineText} passed: ${counted(dashboards.length, 'dashboard')} saved, the rest not fetched (Grafana answers slowly: hydra health --only grafana)`
       } else aborted = `listing dashboards failed: ${errorSummary(error)}`
     }
     // A search that lists nothing is not a backup: most often the token sees no dashboard at all.

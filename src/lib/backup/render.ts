@@ -4,6 +4,7 @@ import type {Styler} from '../output/terminal.js'
 import type {BackupProgress, DashboardBackupResult} from './dashboards.js'
 import type {DashboardRestoreOutcome, RestoreResult} from './restore.js'
 import type {VerifyReport} from './verify.js'
+import {counted} from '../format.js'
 
 export function describeBackupProgress(p: BackupProgress): string {
   switch (p.phase) {
@@ -14,7 +15,7 @@ export function describeBackupProgress(p: BackupProgress): string {
     case 'dashboards':
       return `Saving dashboards: ${p.saved} saved of ${p.found} found${p.failed ? `, ${p.failed} failed` : ''}`
     case 'verifying':
-      return `Verifying ${p.saved} dashboards against the manifest`
+      return `Verifying ${counted(p.saved, 'dashboard')} against the manifest`
     case 'pruning':
       return 'Pruning old backups'
   }
@@ -24,9 +25,9 @@ export function renderBackup(r: DashboardBackupResult, style: Styler): string {
   const out: string[] = []
   const version = r.grafana.version ? ` ${r.grafana.version}` : ''
   if (r.status === 'complete') {
-    out.push(`${style('green', 'complete')}: ${r.saved} dashboards in ${r.folders} folders from Grafana${version}, in ${r.durationSeconds.toFixed(1)}s`, `  ${r.dir}`)
+    out.push(`${style('green', 'complete')}: ${counted(r.saved, 'dashboard')} in ${counted(r.folders, 'folder')} from Grafana${version}, in ${r.durationSeconds.toFixed(1)}s`, `  ${r.dir}`)
   } else if (r.status === 'partial') {
-    out.push(`${style('yellow', 'partial')}: ${r.saved} of ${r.searchCount} dashboards saved, ${r.failed.length} failed; kept as ${r.dir}`)
+    out.push(`${style('yellow', 'partial')}: ${r.saved} of ${counted(r.searchCount, 'dashboard')} saved, ${r.failed.length} failed; kept as ${r.dir}`)
   } else if (r.empty) {
     out.push(`${style('red', 'failed')}: Grafana listed no dashboards, so nothing was backed up`)
   } else {
@@ -35,7 +36,7 @@ export function renderBackup(r: DashboardBackupResult, style: Styler): string {
   if (r.aborted) out.push(`  stopped early: ${r.aborted}`)
   for (const f of r.failed.slice(0, 20)) out.push(`  ${f.uid} (${f.title}): ${f.error}`)
   if (r.failed.length > 20) out.push(`  … and ${r.failed.length - 20} more (see --json)`)
-  if (r.vanished.length) out.push(`  ${r.vanished.length} dashboards were deleted in Grafana during the backup`)
+  if (r.vanished.length) out.push(`  ${counted(r.vanished.length, 'dashboard')} ${r.vanished.length === 1 ? 'was' : 'were'} deleted in Grafana during the backup`)
   if (r.pruned.length) out.push(`  pruned ${r.pruned.length} old backups: ${r.pruned.join(', ')}`)
   for (const name of r.recoveredInterrupted) out.push(`  an earlier run was interrupted; its work is kept as ${name}`)
   if (r.status !== 'complete') out.push('next: hydra health --only grafana, then run the backup again; the last complete backup is untouched')
@@ -43,8 +44,8 @@ export function renderBackup(r: DashboardBackupResult, style: Styler): string {
 }
 
 export function renderVerify(report: VerifyReport, style: Styler): string {
-  if (report.ok) return `${style('green', 'ok')}: ${report.dir}\n  ${report.dashboards} dashboards and ${report.folders} folders; ${report.checked} files match the manifest`
-  return [`${style('red', 'FAILED')}: ${report.dir} does not match its manifest (${report.problems.length} problems)`, ...report.problems.map((p) => `  ${p.kind}: ${p.detail}`)].join('\n')
+  if (report.ok) return `${style('green', 'ok')}: ${report.dir}\n  ${counted(report.dashboards, 'dashboard')} and ${counted(report.folders, 'folder')}; ${counted(report.checked, 'file')} ${report.checked === 1 ? 'matches' : 'match'} the manifest`
+  return [`${style('red', 'FAILED')}: ${report.dir} does not match its manifest (${counted(report.problems.length, 'problem')})`, ...report.problems.map((p) => `  ${p.kind}: ${p.detail}`)].join('\n')
 }
 
 export function renderRestore(r: RestoreResult, {style, tty}: {style: Styler; tty: boolean}): string {
@@ -69,7 +70,7 @@ export function renderRestore(r: RestoreResult, {style, tty}: {style: Styler; tt
   const parts = r.dryRun
     ? [`${s['would-create']} would be created`, `${s['would-update']} would be updated`, `${s.conflict} conflicts`, `${s.unchanged} unchanged`]
     : [`${s.created} created`, `${s.updated} updated`, `${s.unchanged} unchanged`, `${s.failed} failed`]
-  out.push(`${r.dryRun ? 'dry run: ' : ''}${s.total} dashboards: ${parts.join(', ')}`)
+  out.push(`${r.dryRun ? 'dry run: ' : ''}${counted(s.total, 'dashboard')}: ${parts.join(', ')}`)
   for (const o of r.objects.filter((x) => x.action !== 'unchanged')) out.push(`${o.kind} ${o.name} (${o.id}): ${o.action}${o.detail ? `: ${o.detail}` : ''}`)
   for (const x of r.secrets) out.push(`set the secret again: ${x.kind} ${x.name} (${x.uid}): ${x.fields.join(', ')}`)
   if (s.conflict > 0 || r.dashboards.some((d) => d.grafanaStatus === 'version-mismatch')) out.push('next: review the changes, then rerun with --overwrite to replace them')

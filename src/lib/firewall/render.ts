@@ -2,6 +2,7 @@
 import {renderTable} from '../output/table.js'
 import {statusWord, type Styler} from '../output/terminal.js'
 import type {FirewallReport, PortVerdict} from './check.js'
+import {counted} from '../format.js'
 
 export function renderFirewall(report: FirewallReport, {style, tty}: {style: Styler; tty: boolean}): string {
   const out: string[] = []
@@ -22,7 +23,7 @@ export function renderFirewall(report: FirewallReport, {style, tty}: {style: Sty
     )
   for (const n of report.nodes.filter((x) => x.error)) out.push(`${n.node}: ${n.error!.message}${n.error!.hint ? `\n  next: ${n.error!.hint}` : ''}`)
   const s = report.summary
-  out.push(`\n${s.allowed} allowed, ${s.blocked} blocked, ${s.unknown} unknown${s.nodesFailed ? `; ${s.nodesFailed} node(s) not checked` : ''}`)
+  out.push(`\n${s.allowed} allowed, ${s.blocked} blocked, ${s.unknown} unknown${s.nodesFailed ? `; ${counted(s.nodesFailed, 'node')} not checked` : ''}`)
   for (const r of rows.filter((x) => x.verdict !== 'allowed')) out.push(`  ${r.node}:${r.port}: ${r.reason ?? r.verdict}${r.hint ? `\n    next: ${r.hint}` : ''}`)
   return out.join('\n')
 }

@@ -8,6 +8,7 @@ import type {CheckReport} from './check.js'
 import type {DatasourceRow, DatasourcesReport} from './datasources.js'
 import {addCommand, gnetLookupNote, type DashboardListReport, type ListedDashboard} from './expected.js'
 import type {ImportResult} from './import.js'
+import {counted} from '../format.js'
 
 export interface RenderOptions {
   style: Styler
@@ -21,9 +22,9 @@ export function renderDashboardCheck(r: CheckReport, {style}: Pick<RenderOptions
     const broken = d.panels.filter((p) => p.status === 'broken')
     const head = `${d.title} (${d.uid})${d.folderTitle ? ` in ${d.folderTitle}` : ''}`
     if (d.status === 'not-found') out.push(`${style('red', 'not found')}  ${d.uid}`)
-    else if (broken.length === 0) out.push(`${style('green', 'ok')}      ${head}: ${d.panels.length} panels`)
+    else if (broken.length === 0) out.push(`${style('green', 'ok')}      ${head}: ${counted(d.panels.length, 'panel')}`)
     else {
-      out.push(`${style('red', 'broken')}  ${head}: ${broken.length} of ${d.panels.length} panels`)
+      out.push(`${style('red', 'broken')}  ${head}: ${broken.length} of ${counted(d.panels.length, 'panel')}`)
       for (const p of broken) {
         out.push(`    panel ${p.id ?? '?'} "${p.title}"${p.row ? ` (row ${p.row})` : ''}:`)
         for (const x of p.problems) out.push(`      ${x.refId ? `${x.refId}: ` : ''}${x.message}${x.replacement ? ` → use ${x.replacement}` : ''}`)
@@ -31,7 +32,7 @@ export function renderDashboardCheck(r: CheckReport, {style}: Pick<RenderOptions
     }
   }
   const s = r.summary
-  out.push(`\n${s.dashboards} dashboards, ${s.panels} panels: ${s.brokenPanels} broken in ${s.brokenDashboards} dashboards (${r.metricsKnown} metric names in Prometheus)`)
+  out.push(`\n${counted(s.dashboards, 'dashboard')}, ${counted(s.panels, 'panel')}: ${s.brokenPanels} broken in ${counted(s.brokenDashboards, 'dashboard')} (${counted(r.metricsKnown, 'metric name')} in Prometheus)`)
   if (s.brokenPanels > 0) out.push('next: fix the queries named above in Grafana; for data sources: hydra datasources')
   return out.join('\n')
 }
@@ -51,7 +52,7 @@ export function renderDashboardList(r: DashboardListReport, {style, tty}: Render
     out.push(r.expected.length > 0 ? '\nothers:' : '')
     out.push(renderTable([{header: 'title', value: (d: ListedDashboard) => d.title, maxWidth: 50}, {header: 'uid', value: (d) => d.uid}, {header: 'folder', value: (d) => d.folderTitle ?? 'General'}], rest, {tty}))
   }
-  out.push(`\n${r.dashboards.length} dashboards; ${r.expected.length - r.missing} of ${r.expected.length} expected present`)
+  out.push(`\n${counted(r.dashboards.length, 'dashboard')}; ${r.expected.length - r.missing} of ${r.expected.length} expected present`)
   const missing = r.expected.filter((e) => !e.present)
   if (missing.length > 0) out.push(`next: ${missing.map((m) => addCommand(m)).join('; ')}`)
   return out.join('\n')
@@ -90,7 +91,7 @@ export function renderDatasources(r: DatasourcesReport, {style, tty}: RenderOpti
   if (!r.healthSupported) out.push(`note: Grafana ${r.grafana.version} has no data-source health check (it came in 9.0); health is unknown`)
   for (const d of r.datasources) for (const p of d.problems) out.push(`${d.name} (${d.uid}): ${p}`)
   for (const d of r.datasources.filter((x) => x.health.status === 'unknown' && r.healthSupported)) out.push(`${d.name}: health unknown: ${d.health.message}`)
-  out.push(`\n${r.datasources.length} data sources, ${r.problems} with problems`)
+  out.push(`\n${counted(r.datasources.length, 'data source')}, ${r.problems} with problems`)
   if (r.problems > 0) out.push('next: fix the URL in Grafana (Connections > Data sources), then hydra dashboards check')
   return out.join('\n')
 }

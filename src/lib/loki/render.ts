@@ -6,7 +6,7 @@
  */
 import {parseTimeArg} from '../config/units.js'
 import {UserError} from '../errors.js'
-import {formatDuration} from '../format.js'
+import {counted, formatDuration} from '../format.js'
 import {formatSeries, formatValue} from '../prometheus/query.js'
 import type {CanaryResult} from './canary.js'
 import type {LabelsResult, LogEntry} from './logs.js'
@@ -64,7 +64,7 @@ export function renderLogs(result: LogsReport, mode: OutputMode, range: string):
   if (result.rows) lines = result.rows.map((r) => `${formatSeries(undefined, r.labels)} ${formatValue(r.value)}`)
   else if (result.entries.length === 0) lines = [`no log lines for ${result.query} ${range}`]
   else {
-    if (mode === 'default' && Object.keys(result.commonLabels).length > 0) before.push(`${result.entries.length} lines from ${result.streams} stream(s), all ${formatSeries(undefined, result.commonLabels)}`)
+    if (mode === 'default' && Object.keys(result.commonLabels).length > 0) before.push(`${counted(result.entries.length, 'line')} from ${counted(result.streams, 'stream')}, all ${formatSeries(undefined, result.commonLabels)}`)
     lines = result.entries.map((e) => renderEntry(e, mode, result.commonLabels))
     if (result.limited) after.push(`(limit ${result.limit} reached: there may be more; raise --limit, 0 for all, or narrow the range)`)
   }

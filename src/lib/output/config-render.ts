@@ -3,6 +3,7 @@ import {stringify} from 'yaml'
 
 import {describeSource, type ConfigShowReport, type ConfigValidateReport} from '../config/report.js'
 import type {Styler} from './terminal.js'
+import {counted} from '../format.js'
 
 /** The source as a comment, the config as YAML, then the embedded default's assumptions. */
 export function renderConfigShow(report: ConfigShowReport, {style}: {style: Styler}): string {
@@ -12,5 +13,5 @@ export function renderConfigShow(report: ConfigShowReport, {style}: {style: Styl
 }
 
 export function renderConfigValidate(r: ConfigValidateReport, {style}: {style: Styler}): string {
-  return `${style('green', 'valid')}: ${r.file} (${r.nodes} nodes, ${r.exporters} exporters, ${r.services} services, ${r.apps} apps)`
+  return `${style('green', 'valid')}: ${r.file} (${counted(r.nodes, 'node')}, ${counted(r.exporters, 'exporter')}, ${counted(r.services, 'service')}, ${counted(r.apps, 'app')})`
 }

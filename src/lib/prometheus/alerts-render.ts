@@ -3,6 +3,7 @@ import {renderTable} from '../output/table.js'
 import {statusWord, type Styler} from '../output/terminal.js'
 import {formatAge} from '../output/time.js'
 import {AM_FAILURE_WORDS, type AlertRow, type AlertsReport, type AmAlertRow, type UnhealthyRule} from './alerts.js'
+import {counted} from '../format.js'
 
 export interface RenderOptions {
   style: Styler
@@ -40,7 +41,7 @@ export function renderAlerts(report: AlertsReport, {style, tty, now = Date.now()
     )
   const amr = report.alertmanager
   if (amr?.reachable) {
-    out.push(`\nAlertmanager ${amr.url}: ${amr.alerts.length} alert(s), ${amr.silences.length} active or pending silence(s)`)
+    out.push(`\nAlertmanager ${amr.url}: ${counted(amr.alerts.length, 'alert')}, ${counted(amr.silences.length, 'active or pending silence')}`)
     if (amr.alerts.length > 0)
       out.push(
         renderTable(
@@ -58,7 +59,7 @@ export function renderAlerts(report: AlertsReport, {style, tty, now = Date.now()
     for (const si of amr.silences) out.push(`  silence ${si.id} (${si.state}) ${si.matchers} until ${si.endsAt} by ${si.createdBy}: ${si.comment}`)
   } else if (amr) out.push(`\nAlertmanager ${amr.url}: ${AM_FAILURE_WORDS[amr.cause]} (${amr.error})`)
   if (report.unhealthyRules.length > 0) {
-    out.push(`\n${report.unhealthyRules.length} rule(s) fail to evaluate:`)
+    out.push(`\n${counted(report.unhealthyRules.length, 'rule')} ${report.unhealthyRules.length === 1 ? 'fails' : 'fail'} to evaluate:`)
     out.push(
       renderTable(
         [
@@ -73,6 +74,6 @@ export function renderAlerts(report: AlertsReport, {style, tty, now = Date.now()
     )
   }
   const s = report.summary
-  if (!nre) out.push(`\n${s.firing} firing, ${s.pending} pending; ${report.rules.alerting} alerting and ${report.rules.recording} recording rules in ${report.rules.groups} group(s), ${s.unhealthyRules} unhealthy`)
+  if (!nre) out.push(`\n${s.firing} firing, ${s.pending} pending; ${report.rules.alerting} alerting and ${counted(report.rules.recording, 'recording rule')} in ${counted(report.rules.groups, 'group')}, ${s.unhealthyRules} unhealthy`)
   return out.join('\n')
 }

@@ -1,5 +1,5 @@
 /** The tsdb commands for a person: status (head, retention against the config, admin API, top metrics), delete-series, compact, snapshot. Pure. */
-import {formatBytes, formatDuration} from '../format.js'
+import {counted, formatBytes, formatDuration} from '../format.js'
 import {renderTable} from '../output/table.js'
 import type {Styler} from '../output/terminal.js'
 import {formatSeries} from './query.js'
@@ -9,7 +9,7 @@ export function renderTsdbStatus(report: TsdbStatusReport, {style, tty}: {style:
   const out: string[] = []
   const h = report.head
   out.push(`${report.backend.name} ${report.prometheus}${report.dataDir ? ` (data in ${report.dataDir})` : ''}`)
-  if (h) out.push(`head: ${h.series} series, ${h.chunks} chunks${h.minTime ? `, ${h.minTime} to ${h.maxTime} (${formatDuration(h.spanMs ?? 0)})` : ', no samples yet'}`)
+  if (h) out.push(`head: ${h.series} series, ${counted(h.chunks, 'chunk')}${h.minTime ? `, ${h.minTime} to ${h.maxTime} (${formatDuration(h.spanMs ?? 0)})` : ', no samples yet'}`)
   else out.push(`series: ${report.series} (no head block: ${report.backend.name} reports its whole index)`)
   const r = report.retention
   const actual = r.actual ? `${r.actual.text}${r.actual.sizeBytes === undefined ? '' : ` = ${formatBytes(r.actual.sizeBytes)}`} (from ${r.actual.source})` : 'not reported'

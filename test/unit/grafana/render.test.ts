@@ -33,13 +33,13 @@ describe('renderDashboardCheck', () => {
 
   it('each dashboard ok, broken with its panels and problems, or not found; the summary and what to do next', () => {
     expect(renderDashboardCheck(report, {style}).split('\n')).toEqual([
-      'ok      Node (node) in Hydra: 1 panels',
+      'ok      Node (node) in Hydra: 1 panel',
       'broken  GPU (gpu): 1 of 2 panels',
       '    panel 4 "Temp" (row GPUs):',
       '      A: metric nvidia_gpu_temperature_celsius does not exist → use nvidia_smi_temperature_gpu',
       'not found  gone',
       '',
-      '3 dashboards, 3 panels: 1 broken in 1 dashboards (812 metric names in Prometheus)',
+      '3 dashboards, 3 panels: 1 broken in 1 dashboard (812 metric names in Prometheus)',
       'next: fix the queries named above in Grafana; for data sources: hydra datasources',
     ])
   })
@@ -80,7 +80,7 @@ describe('renderDashboardList', () => {
   it('without expected dashboards: an empty line, then the table', () => {
     const lines = renderDashboardList({expected: [], dashboards: [{uid: 'a', title: 'A'}], missing: 0, exitCode: 0}, {style, tty: false}).split('\n')
     expect(lines[0]).toBe('')
-    expect(lines.at(-1)).toBe('1 dashboards; 0 of 0 expected present')
+    expect(lines.at(-1)).toBe('1 dashboard; 0 of 0 expected present')
   })
 })
 
@@ -133,6 +133,6 @@ describe('renderDatasources', () => {
 
   it('on Grafana before 9 says that health is unknown, once', () => {
     const text = renderDatasources({...report, grafana: {url: 'http://g', version: '8.5.0'}, healthSupported: false, datasources: report.datasources.slice(2), problems: 0, exitCode: 0}, {style, tty: false})
-    expect(text.split('\n').slice(2)).toEqual(['note: Grafana 8.5.0 has no data-source health check (it came in 9.0); health is unknown', '', '1 data sources, 0 with problems'])
+    expect(text.split('\n').slice(2)).toEqual(['note: Grafana 8.5.0 has no data-source health check (it came in 9.0); health is unknown', '', '1 data source, 0 with problems'])
   })
 })

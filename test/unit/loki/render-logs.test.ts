@@ -34,7 +34,7 @@ describe('renderLogs: the whole of hydra logs for a person', () => {
     ]
     const result = {...base, entries, streams: 1, commonLabels: labels, limited: true}
     const out = renderLogs(result, 'default', 'in the last 1h')
-    expect(out.before).toEqual(['2 lines from 1 stream(s), all {container_name="tabbyapi", host="hydra-ai"}'])
+    expect(out.before).toEqual(['2 lines from 1 stream, all {container_name="tabbyapi", host="hydra-ai"}'])
     expect(out.lines).toHaveLength(2)
     expect(out.lines[0]).toContain('CUDA out of memory')
     expect(out.after).toEqual(['(limit 2 reached: there may be more; raise --limit, 0 for all, or narrow the range)'])

@@ -1,7 +1,7 @@
 /** backup:grafana — the latest dashboard backup is complete, young enough and matches its manifest. */
 import type {HydraConfig} from '../../../config/resolve.js'
 import {latestCompleteBackup, readBackupManifest, verifyBackup} from '../../../backup/verify.js'
-import {formatDuration} from '../../../format.js'
+import {counted, formatDuration} from '../../../format.js'
 import {HydraError} from '../../../errors.js'
 import {formatAge} from '../../../output/time.js'
 import type {Check} from '../../model.js'
@@ -55,7 +55,7 @@ export function dashboardBackupCheck(backup: NonNullable<HydraConfig['backup']['
           hint: `see: hydra backup verify ${dir}; make a new one: ${run}`,
         }
       }
-      return {status: 'ok', detail: `${dir}: ${report.dashboards} dashboards, finished ${formatAge(finishedAt)}, verified`}
+      return {status: 'ok', detail: `${dir}: ${counted(report.dashboards, 'dashboard')}, finished ${formatAge(finishedAt)}, verified`}
     },
   }
 }

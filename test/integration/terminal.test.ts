@@ -2,7 +2,8 @@
  * What an operator sees in a REAL terminal: health, targets, doctor and alerts run through a
  * pseudo-terminal (util-linux `script`) at 80 and 160 columns with colour on, against the lab with
  * one node exporter down (so a long error is in the tables). No line may be wider than the
- * terminal, and no short cell (a status word, a node name, an address) may be split across lines.
+ * terminal, and no short cell (a status word, a node name, an address) may be split across lines,
+ * nor any word that is copied from a table (a silence's id, its end time, a systemd unit name).
  * With HYDRA_CAPTURE_DIR set, the raw 80-column captures (colour codes included) are kept there.
  */
 import {mkdirSync, writeFileSync} from 'node:fs'
@@ -22,20 +23,39 @@ const inTerminal = (columns: number, args: string[]): Promise<string> => inTermi
 
 const visible = (s: string) => [...s].length
 
+// a silence in the real Alertmanager for silence list to show: one that mutes nothing, with a long
+// regex matcher as hydra's own node silences have
+const AM = 'http://127.0.0.2:9093'
+let silenceId = ''
+const silenceMatcher = 'instance=~"(127\\\\.0\\\\.0\\\\.9|hydra-terminal-test)(:[0-9]+)?"'
+
 beforeAll(async () => {
   await lab.reset()
+  const res = await fetch(`${AM}/api/v2/silences`, {
+    method: 'POST',
+    headers: {'content-type': 'application/json'},
+    body: JSON.stringify({
+      matchers: [{name: 'instance', value: '(127\\.0\\.0\\.9|hydra-terminal-test)(:[0-9]+)?', isRegex: true, isEqual: true}],
+      startsAt: new Date().toISOString(),
+      endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+      createdBy: 'terminal.test',
+      comment: 'shown by hydra silence list',
+    }),
+  })
+  silenceId = ((await res.json()) as {silenceID: string}).silenceID
   await lab.stop('node-exporter@hydra-compute')
   await waitForTargetHealth('http://127.0.0.2:9090', '127.0.0.3:9100', 'down', 30_000)
   await waitForAlertFiring('http://127.0.0.2:9090', 'NodeExporterDown')
 }, 90_000)
 afterAll(async () => {
+  if (silenceId) await fetch(`${AM}/api/v2/silence/${silenceId}`, {method: 'DELETE'})
   await lab.reset()
 })
 
 describe.each([80, 160])('in a %i-column terminal, colour on', (columns) => {
   const runs: Record<string, string> = {}
   beforeAll(async () => {
-    const commands: Record<string, string[]> = {health: ['health'], targets: ['targets'], doctor: ['doctor'], alerts: ['alerts'], query: ['query', 'up{'], rules: ['rules', 'diff']}
+    const commands: Record<string, string[]> = {health: ['health'], targets: ['targets'], doctor: ['doctor'], alerts: ['alerts'], query: ['query', 'up{'], rules: ['rules', 'diff'], silences: ['silence', 'list'], exporters: ['exporter', 'status']}
     await Promise.all(Object.entries(commands).map(async ([name, args]) => (runs[name] = await inTerminal(columns, args))))
     if (CAPTURES && columns === 80) {
       mkdirSync(CAPTURES, {recursive: true})
@@ -45,8 +65,8 @@ describe.each([80, 160])('in a %i-column terminal, colour on', (columns) => {
 
   it('no line of any command is wider than the terminal; colour is on', () => {
     for (const [command, raw] of Object.entries(runs)) {
-      // rules diff has no status words to colour; its stderr notes are what is measured here
-      if (command !== 'rules') expect(raw, command).toMatch(/\u001B\[3[12]m/)
+      // rules diff and silence list have no status words to colour
+      if (command !== 'rules' && command !== 'silences') expect(raw, command).toMatch(/\u001B\[3[12]m/)
       const wide = screenLines(raw).filter((l) => visible(l) > columns)
       expect(wide, `${command}: lines wider than ${columns}`).toEqual([])
     }
@@ -84,6 +104,19 @@ describe.each([80, 160])('in a %i-column terminal, colour on', (columns) => {
     const hint = lines.findIndex((l) => l.startsWith('Hint: '))
     if (columns === 80) expect(lines.slice(hint)).toEqual(['Hint: fix the expression; see', `      ${url}`])
     else expect(lines.slice(hint)).toEqual([`Hint: fix the expression; see ${url}`])
+  })
+
+  it('silence list: the id whole at the start of its row, its end time and matcher whole', () => {
+    const lines = screenLines(runs.silences!)
+    expect(lines.find((l) => l.startsWith(`${silenceId} `)), lines.join('\n')).toMatch(/^\S+\s+active\s/)
+    const words = lines.join('\n').split(/\s+/)
+    expect(words).toContain(silenceMatcher)
+    expect(words.some((w) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(w)), lines.join('\n')).toBe(true)
+  })
+
+  it('exporter status: every systemd unit name whole', () => {
+    const words = screenLines(runs.exporters!).join('\n').split(/\s+/)
+    for (const unit of ['prometheus-node-exporter.service', 'prometheus-nvidia-gpu-exporter.service']) expect(words, runs.exporters).toContain(unit)
   })
 
   it('alerts: renders', () => {

@@ -4,7 +4,11 @@
  * counted, wide characters count twice), so a coloured cell never splits. On a terminal, a table
  * wider than the terminal narrows its long columns first and wraps their text at word
  * boundaries (a row's continuation lines leave its other columns blank); a long column that would
- * be left too narrow moves under each row instead ("  error: …", wrapped to the terminal). A rule
+ * be left too narrow, or narrower than one of its words (a unit name, a URL: cut in two, it could
+ * not be copied), moves under each row instead ("  error: …", wrapped to the terminal). When the
+ * rest is still too wide, the other columns narrow down to their longest word, then the widest of
+ * them (never the first, the row's name) moves under the row too: a word in a cell (an id to copy,
+ * a time) is only ever cut when a single column is left and the word is wider than the terminal. A rule
  * under the header, none between rows. Pure: rows in, string out
  * (the width defaults to the terminal's when none is given).
  */
@@ -60,9 +64,11 @@ export function fitWidths(natural: number[], minimum: number[], budget: number):
 
 function renderBox<Row>(columns: Column<Row>[], cells: string[][], width: number): string {
   const headers = columns.map((c) => c.header)
+  const longestWord = columns.map((_, i) => Math.max(0, ...cells.map((row) => Math.max(0, ...(row[i] ?? '').split(/\s+/).map(visibleWidth)))))
+  // maxWidth caps prose, not a word: a column is at least as wide as its longest word when there is room
   const natural = columns.map((c, i) => {
     const widest = Math.max(visibleWidth(headers[i]!), ...cells.map((row) => visibleWidth(row[i] ?? '')))
-    return c.maxWidth ? Math.max(Math.min(widest, c.maxWidth), visibleWidth(headers[i]!)) : widest
+    return c.maxWidth ? Math.max(Math.min(widest, c.maxWidth), longestWord[i]!, visibleWidth(headers[i]!)) : widest
   })
   // a header, a coloured cell (a status word) and a short value (a node name, an address) are
   // never wrapped while a long column can give
@@ -91,13 +97,27 @@ function renderBox<Row>(columns: Column<Row>[], cells: string[][], width: number
     )
     const fits = widths.reduce((a, b) => a + b, 0) <= budget
     const movable = inside.filter((i) => long.has(i) && inside.length > 1)
-    if (fits || movable.length === 0) {
-      // nothing long left to move: the short columns give too, as a last resort below their minimum
-      if (!fits) widths = fitWidths(fitWidths(widths, inside.map((i) => minimum[i]!), budget), inside.map(() => 3), budget)
-      break
+    // a long column too narrow for one of its words (a unit name, a URL) would cut it in two,
+    // which no one can copy: it moves under its row too, where the word has the terminal's width
+    const cutting = fits ? movable.filter((i) => widths[inside.indexOf(i)]! < longestWord[i]!) : movable
+    if (cutting.length > 0) {
+      inside.splice(inside.indexOf(cutting.reduce((a, b) => (natural[b]! > natural[a]! ? b : a))), 1)
+      continue
     }
-    const widest = movable.reduce((a, b) => (natural[b]! > natural[a]! ? b : a))
-    inside.splice(inside.indexOf(widest), 1)
+    if (fits) break
+    // nothing long left to move: the short columns give too, down to their longest word (their
+    // text then wraps between words, never inside one)
+    widths = fitWidths(widths, inside.map((i) => Math.min(natural[i]!, Math.max(minimum[i]!, longestWord[i]!))), budget)
+    if (widths.reduce((a, b) => a + b, 0) <= budget) break
+    // still too wide (an 80-column terminal, a silence's id, matchers and end time): the widest
+    // column but the first (the row's name) moves under its row, whole, and the rest is fitted again
+    if (inside.length > 1) {
+      inside.splice(inside.indexOf(inside.slice(1).reduce((a, b) => (natural[b]! > natural[a]! ? b : a))), 1)
+      continue
+    }
+    // one column left, with a word wider than the terminal: only then is a word cut
+    widths = fitWidths(widths, [3], budget)
+    break
   }
   const below = columns.map((_, i) => i).filter((i) => !inside.includes(i))
   const line = (row: string[]) => {

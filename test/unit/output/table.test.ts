@@ -66,6 +66,77 @@ describe('a long column with too little room', () => {
   })
 })
 
+describe('a word wider than its long column (a unit name, a URL)', () => {
+  interface Unit {
+    node: string
+    managed: string
+    state: string
+  }
+  const unitColumns = [
+    {header: 'node', value: (r: Unit) => r.node},
+    {header: 'managed by', value: (r: Unit) => r.managed, maxWidth: 30},
+    {header: 'state', value: (r: Unit) => statusWord(style, r.state)},
+  ]
+  const units: Unit[] = [
+    {node: 'hydra-compute', managed: 'systemd prometheus-node-exporter.service', state: 'active'},
+    {node: 'hydra-storage', managed: 'process prometheus-node-exporter', state: 'active'},
+  ]
+  const words = (out: string) => strip(out).split(/\s+/)
+  it('widens the column past its maxWidth to hold the word whole, where there is room', () => {
+    const out = renderTable(unitColumns, units, {tty: true, width: 100})
+    expect(words(out)).toContain('prometheus-node-exporter.service')
+    // capped all the same: "systemd" goes on a line of its own rather than the column growing to 40
+    expect(out.split('\n')[1]).toBe(`${'─'.repeat(13)}  ${'─'.repeat(32)}  ${'─'.repeat(6)}`)
+  })
+  it('moves it under each row where the terminal is too narrow, never cutting the word', () => {
+    // 50 columns leave it 27: wide enough to stay in the table before, cutting the unit name in two
+    const out = renderTable(unitColumns, units, {tty: true, width: 50})
+    const lines = out.split('\n')
+    for (const line of lines) expect(visibleWidth(line)).toBeLessThanOrEqual(50)
+    expect(lines[0]).toBe('node           state')
+    expect(lines[3]).toBe('  managed by: systemd')
+    expect(lines[4]).toBe('    prometheus-node-exporter.service')
+    expect(words(out)).toContain('prometheus-node-exporter.service')
+  })
+})
+
+describe('a table of words that cannot all fit (hydra silence list on 80 columns)', () => {
+  interface Silence {
+    id: string
+    state: string
+    matchers: string
+    endsAt: string
+    by: string
+    comment: string
+  }
+  const silenceColumns = [
+    {header: 'id', value: (r: Silence) => r.id},
+    {header: 'state', value: (r: Silence) => r.state},
+    {header: 'matchers', value: (r: Silence) => r.matchers},
+    {header: 'ends', value: (r: Silence) => r.endsAt},
+    {header: 'by', value: (r: Silence) => r.by},
+    {header: 'comment', value: (r: Silence) => r.comment},
+  ]
+  const silences: Silence[] = [
+    {id: 'c10c7072-e751-414a-a60e-0fd9683734ca', state: 'active', matchers: 'node="hydra-ai"', endsAt: '2026-12-02T20:22:35.698Z', by: 'hydra', comment: 'GPU swap'},
+    {id: 'b13a75c2-c6f7-4cef-8f41-7b05974eeac2', state: 'active', matchers: 'instance=~"(127\\\\.0\\\\.0\\\\.4|hydra-ai)(:[0-9]+)?"', endsAt: '2026-12-02T20:22:35.698Z', by: 'hydra', comment: 'GPU swap'},
+  ]
+  it('keeps every id and time whole: the widest column moves under its row rather than any word being cut', () => {
+    const out = renderTable(silenceColumns, silences, {tty: true, width: 80})
+    const lines = out.split('\n')
+    for (const line of lines) expect(visibleWidth(line)).toBeLessThanOrEqual(80)
+    expect(lines[0]).toBe('id                                    state   ends                      by')
+    expect(lines[2]).toBe('c10c7072-e751-414a-a60e-0fd9683734ca  active  2026-12-02T20:22:35.698Z  hydra')
+    expect(lines.slice(3, 5)).toEqual(['  matchers: node="hydra-ai"', '  comment: GPU swap'])
+    for (const s of silences) for (const word of [s.id, s.endsAt, s.matchers]) expect(out.split(/\s+/)).toContain(word)
+  })
+  it('one column left and a word wider than the terminal: only then is a word cut', () => {
+    const out = renderTable([silenceColumns[0]!], silences, {tty: true, width: 20})
+    for (const line of out.split('\n')) expect(visibleWidth(line)).toBeLessThanOrEqual(20)
+    expect(out).toContain('c10c7072-e751-414a-a')
+  })
+})
+
 describe('fitWidths', () => {
   it('narrows the widest column first and keeps minimums', () => {
     expect(fitWidths([10, 4, 70], [8, 4, 8], 50)).toEqual([10, 4, 36])

@@ -40,7 +40,8 @@ ${EXIT_CODES_HELP}
         only: this.flags.only,
         deadlineMs: this.flags.deadline,
         hydraVersion: this.config.version,
-        onProgress: (p) => progress?.line(0).title(describeBackupProgress(p)),
+        // none without a terminal: nothing is drawn, so no line is worked out per dashboard
+        onProgress: progress ? (p) => progress.line(0).title(describeBackupProgress(p)) : undefined,
         onMetrics: this.flags.textfile ? (metrics) => this.textfile(this.flags.textfile, metrics) : undefined,
       })
       progress?.line(0).done(`Backed up ${counted(report.saved, 'dashboard')}`)

@@ -331,7 +331,7 @@ describe('hydra alerts', () => {
       const human = await hydra(['alerts'])
       expect(human.code).toBe(1)
       expect(human.stdout).toMatch(/NodeExporterDown\s+firing\s+critical\s+hydra-compute\s+127\.0\.0\.3:9100/)
-      expect(human.stdout).toMatch(/Alertmanager http:\/\/127\.0\.0\.2:9093: 1 alert\(s\)/)
+      expect(human.stdout).toMatch(/Alertmanager http:\/\/127\.0\.0\.2:9093: 1 alert,/)
       const cron = await hydra(['alerts', '--no-fail-on-firing', '--json'])
       expect(cron.code).toBe(0)
       expect(cron.json().summary.firing).toBe(1)
